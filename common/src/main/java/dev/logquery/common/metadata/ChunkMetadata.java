@@ -1,0 +1,40 @@
+package dev.logquery.common.metadata;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What a partition node knows of one hour of its rows: the hour (UTC, start), the smallest and largest
+ * timestamp stored in it, the row count, the levels present and a bloom filter of the services present.
+ * {@code services} may be null when unknown (then it must not be used to prune).
+ */
+public record ChunkMetadata(Instant hour, Instant minTime, Instant maxTime, long rowCount,
+                            LevelSet levels, ServiceBloom services) {
+
+    public ChunkMetadata {
+        Objects.requireNonNull(hour, "hour");
+        Objects.requireNonNull(minTime, "minTime");
+        Objects.requireNonNull(maxTime, "maxTime");
+        Objects.requireNonNull(levels, "levels");
+    }
+
+    /** The union of two descriptions of the same hour; the bloom filter becomes unknown if incompatible. */
+    public ChunkMetadata merge(ChunkMetadata other) {
+        if (!hour.equals(other.hour)) {
+            throw new IllegalArgumentException("chunks of different hours: " + hour + " and " + other.hour);
+        }
+        return new ChunkMetadata(hour,
+                minTime.isBefore(other.minTime) ? minTime : other.minTime,
+                maxTime.isAfter(other.maxTime) ? maxTime : other.maxTime,
+                rowCount + other.rowCount,
+                levels.union(other.levels),
+                unionOrUnknown(services, other.services));
+    }
+
+    static ServiceBloom unionOrUnknown(ServiceBloom a, ServiceBloom b) {
+        if (a == null || b == null || !a.isCompatible(b)) {
+            return null;
+        }
+        return a.union(b);
+    }
+}

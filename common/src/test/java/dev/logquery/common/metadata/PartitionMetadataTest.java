@@ -1,0 +1,158 @@
+package dev.logquery.common.metadata;
+
+import static dev.logquery.common.metadata.ChunkMetadataTest.bloom;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.logquery.common.model.LogLevel;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PartitionMetadataTest {
+
+    private static final Instant NOW = Instant.parse("2024-12-01T13:00:00Z");
+
+    private static ChunkMetadata chunk(String hour, String min, String max, long rows, LevelSet levels,
+                                       ServiceBloom services) {
+        return new ChunkMetadata(Instant.parse(hour), Instant.parse(min), Instant.parse(max), rows, levels, services);
+    }
+
+    private static List<ChunkMetadata> threeChunks() {
+        return List.of(
+                chunk("2024-12-01T10:00:00Z", "2024-12-01T10:00:05Z", "2024-12-01T10:59:59Z", 10,
+                        LevelSet.ofNames(List.of("INFO")), bloom("payment-service")),
+                chunk("2024-12-01T11:00:00Z", "2024-12-01T11:00:00Z", "2024-12-01T11:30:00Z", 20,
+                        LevelSet.ofNames(List.of("WARN", "ERROR")), bloom("auth-service")),
+                chunk("2024-12-01T12:00:00Z", "2024-12-01T12:10:00Z", "2024-12-01T12:10:00.000001Z", 30,
+                        LevelSet.ofNames(List.of("INFO", "FATAL")), bloom("search-service")));
+    }
+
+    @Test
+    void unionOverChunks() {
+        ServiceBloom empty = ServiceBloom.create(1000, 0.01);
+        List<ChunkMetadata> chunks = threeChunks();
+
+        PartitionMetadata meta = PartitionMetadata.of(1, 3, List.of(1, 4), chunks, empty, NOW);
+
+        assertThat(meta.shard()).isEqualTo(1);
+        assertThat(meta.shardCount()).isEqualTo(3);
+        assertThat(meta.kafkaPartitions()).containsExactly(1, 4);
+        assertThat(meta.rowCount()).isEqualTo(60);
+        assertThat(meta.minTime()).isEqualTo(Instant.parse("2024-12-01T10:00:05Z"));
+        assertThat(meta.maxTime()).isEqualTo(Instant.parse("2024-12-01T12:10:00.000001Z"));
+        assertThat(meta.levels().names()).containsExactly("INFO", "WARN", "ERROR", "FATAL");
+        assertThat(meta.services()).isNotNull();
+        assertThat(meta.services().mightContain("payment-service")).isTrue();
+        assertThat(meta.services().mightContain("auth-service")).isTrue();
+        assertThat(meta.services().mightContain("search-service")).isTrue();
+        assertThat(meta.services().mightContain("billing-service")).isFalse();
+        assertThat(meta.chunks()).containsExactlyElementsOf(chunks);
+        assertThat(meta.generatedAt()).isEqualTo(NOW);
+        // the empty filter passed in is not filled
+        assertThat(empty.mightContain("payment-service")).isFalse();
+    }
+
+    @Test
+    void unionDoesNotDependOnChunkOrder() {
+        List<ChunkMetadata> reversed = new ArrayList<>(threeChunks());
+        java.util.Collections.reverse(reversed);
+
+        PartitionMetadata a = PartitionMetadata.of(0, 1, List.of(0), threeChunks(), ServiceBloom.create(1000, 0.01), NOW);
+        PartitionMetadata b = PartitionMetadata.of(0, 1, List.of(0), reversed, ServiceBloom.create(1000, 0.01), NOW);
+
+        assertThat(b.rowCount()).isEqualTo(a.rowCount());
+        assertThat(b.minTime()).isEqualTo(a.minTime());
+        assertThat(b.maxTime()).isEqualTo(a.maxTime());
+        assertThat(b.levels()).isEqualTo(a.levels());
+        assertThat(b.services().toBytes()).isEqualTo(a.services().toBytes());
+    }
+
+    @Test
+    void noChunks() {
+        PartitionMetadata meta = PartitionMetadata.of(2, 3, List.of(2, 5, 8), List.of(),
+                ServiceBloom.create(1000, 0.01), NOW);
+
+        assertThat(meta.rowCount()).isZero();
+        assertThat(meta.minTime()).isNull();
+        assertThat(meta.maxTime()).isNull();
+        assertThat(meta.levels()).isEqualTo(LevelSet.EMPTY);
+        assertThat(meta.levels().isEmpty()).isTrue();
+        assertThat(meta.chunks()).isEmpty();
+        assertThat(meta.kafkaPartitions()).containsExactly(2, 5, 8);
+        // an empty filter: every service is provably absent
+        assertThat(meta.services()).isNotNull();
+        assertThat(meta.services().mightContain("payment-service")).isFalse();
+    }
+
+    @Test
+    void singleChunkIsItsOwnUnion() {
+        ChunkMetadata only = chunk("2024-12-01T10:00:00Z", "2024-12-01T10:15:30Z", "2024-12-01T10:15:30Z", 1,
+                LevelSet.EMPTY.with(LogLevel.DEBUG), bloom("svc"));
+
+        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), List.of(only), ServiceBloom.create(1000, 0.01),
+                NOW);
+
+        assertThat(meta.rowCount()).isEqualTo(1);
+        assertThat(meta.minTime()).isEqualTo(only.minTime());
+        assertThat(meta.maxTime()).isEqualTo(only.maxTime());
+        assertThat(meta.levels()).isEqualTo(only.levels());
+        assertThat(meta.services().mightContain("svc")).isTrue();
+    }
+
+    @ParameterizedTest(name = "[{index}] unknown filter in chunk {0}")
+    @ValueSource(ints = {0, 1, 2})
+    void anyChunkWithUnknownServicesMakesTheUnionUnknown(int unknownAt) {
+        List<ChunkMetadata> chunks = new ArrayList<>(threeChunks());
+        ChunkMetadata c = chunks.get(unknownAt);
+        chunks.set(unknownAt, new ChunkMetadata(c.hour(), c.minTime(), c.maxTime(), c.rowCount(), c.levels(), null));
+
+        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), chunks, ServiceBloom.create(1000, 0.01), NOW);
+
+        assertThat(meta.services()).isNull();
+        // the other unions are still computed
+        assertThat(meta.rowCount()).isEqualTo(60);
+        assertThat(meta.levels().names()).containsExactly("INFO", "WARN", "ERROR", "FATAL");
+    }
+
+    @ParameterizedTest(name = "[{index}] incompatible filter in chunk {0}")
+    @ValueSource(ints = {0, 1, 2})
+    void anyChunkWithAnIncompatibleFilterMakesTheUnionUnknown(int incompatibleAt) {
+        List<ChunkMetadata> chunks = new ArrayList<>(threeChunks());
+        ChunkMetadata c = chunks.get(incompatibleAt);
+        ServiceBloom other = ServiceBloom.create(10, 0.01);
+        other.put("x");
+        chunks.set(incompatibleAt, new ChunkMetadata(c.hour(), c.minTime(), c.maxTime(), c.rowCount(), c.levels(),
+                other));
+
+        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), chunks, ServiceBloom.create(1000, 0.01), NOW);
+
+        assertThat(meta.services()).isNull();
+    }
+
+    @Test
+    void emptyFilterWithOtherSettingsThanTheChunksMakesServicesUnknown() {
+        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), threeChunks(),
+                ServiceBloom.create(50, 0.01), NOW);
+
+        assertThat(meta.services()).isNull();
+    }
+
+    @Test
+    void listsAreCopied() {
+        List<Integer> partitions = new ArrayList<>(List.of(0, 3));
+        List<ChunkMetadata> chunks = new ArrayList<>(threeChunks());
+
+        PartitionMetadata meta = PartitionMetadata.of(0, 3, partitions, chunks, ServiceBloom.create(1000, 0.01), NOW);
+        partitions.add(6);
+        chunks.clear();
+
+        assertThat(meta.kafkaPartitions()).containsExactly(0, 3);
+        assertThat(meta.chunks()).hasSize(3);
+        assertThatThrownBy(() -> meta.chunks().add(threeChunks().get(0)))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+}

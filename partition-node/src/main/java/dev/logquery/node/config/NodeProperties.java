@@ -1,0 +1,73 @@
+package dev.logquery.node.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of one partition node ({@code logquery.node.*}; environment variables such as
+ * {@code LOGQUERY_NODE_SHARD} bind too).
+ *
+ * @param shard      this node's shard, {@code 0 <= shard < shardCount}
+ * @param shardCount how many shards share the topic's partitions ({@code p % shardCount == shard})
+ * @param topic      the Kafka topic of pod log lines
+ * @param bootstrapServers the Kafka brokers
+ */
+@ConfigurationProperties("logquery.node")
+public record NodeProperties(
+        @DefaultValue("0") int shard,
+        @DefaultValue("3") int shardCount,
+        @DefaultValue("pod-logs") String topic,
+        @DefaultValue("localhost:9092") String bootstrapServers,
+        @DefaultValue Batch batch,
+        @DefaultValue Bloom bloom,
+        @DefaultValue Storage storage) {
+
+    public NodeProperties {
+        if (shardCount < 1) {
+            throw new IllegalArgumentException("logquery.node.shard-count must be at least 1, is " + shardCount);
+        }
+        if (shard < 0 || shard >= shardCount) {
+            throw new IllegalArgumentException("logquery.node.shard must be in 0.." + (shardCount - 1) + ", is " + shard);
+        }
+    }
+
+    /**
+     * When a batch is written: after {@code maxRecords} records, {@code maxBytes} of record values, or
+     * {@code maxWait} after its first record, whichever comes first. {@code maxBytes} bounds the heap a
+     * batch takes whatever {@code maxRecords} says.
+     */
+    public record Batch(
+            @DefaultValue("10000") int maxRecords,
+            @DefaultValue("500ms") Duration maxWait,
+            @DefaultValue("16MB") DataSize maxBytes) {
+
+        public Batch {
+            if (maxRecords < 1) {
+                throw new IllegalArgumentException("logquery.node.batch.max-records must be at least 1");
+            }
+            if (maxWait.isNegative() || maxWait.isZero()) {
+                throw new IllegalArgumentException("logquery.node.batch.max-wait must be positive");
+            }
+            if (maxBytes.toBytes() < 64 * 1024) {
+                throw new IllegalArgumentException("logquery.node.batch.max-bytes must be at least 64KB");
+            }
+        }
+    }
+
+    /**
+     * Size of each hour chunk's bloom filter of service names. Every chunk uses the same settings so that
+     * filters can be combined; changing them leaves older chunks' filters uncombinable (not wrong).
+     */
+    public record Bloom(@DefaultValue("256") int expectedServices, @DefaultValue("0.01") double fpp) {
+    }
+
+    /**
+     * Log rows live in daily PostgreSQL partitions for days within {@code dailyPartitionsBack} days before
+     * and {@code dailyPartitionsAhead} days after today (created ahead of time and on demand); lines
+     * outside that window go to the default partition.
+     */
+    public record Storage(@DefaultValue("35") int dailyPartitionsBack, @DefaultValue("3") int dailyPartitionsAhead) {
+    }
+}

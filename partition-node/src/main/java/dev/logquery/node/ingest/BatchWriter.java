@@ -1,0 +1,197 @@
+package dev.logquery.node.ingest;
+
+import dev.logquery.common.codec.LogEntryCodec;
+import dev.logquery.common.codec.TextSanitizer;
+import dev.logquery.common.metadata.ChunkMetadata;
+import dev.logquery.node.chunk.ChunkBuilder;
+import dev.logquery.node.chunk.ChunkStore;
+import dev.logquery.node.config.NodeProperties;
+import dev.logquery.node.storage.OffsetStore;
+import dev.logquery.node.storage.TimePartitions;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a batch of consumed records in one transaction: the log rows through {@code COPY}, the
+ * rejected records, the merged chunk metadata and the next offset of every Kafka partition in the
+ * batch. Either all of it commits or none: a node killed at any moment restarts from the stored
+ * offsets and neither loses nor duplicates a line.
+ */
+final class BatchWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
+    static final int MAX_REJECTED_PAYLOAD_CHARS = 4096;
+
+    private final DataSource dataSource;
+    private final OffsetStore offsets;
+    private final ChunkStore chunks;
+    private final TimePartitions partitions;
+    private final NodeProperties.Bloom bloom;
+    private final IngestMetrics metrics;
+
+    BatchWriter(DataSource dataSource, OffsetStore offsets, ChunkStore chunks, TimePartitions partitions,
+                NodeProperties.Bloom bloom, IngestMetrics metrics) {
+        this.dataSource = dataSource;
+        this.offsets = offsets;
+        this.chunks = chunks;
+        this.partitions = partitions;
+        this.bloom = bloom;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Writes {@code records} (in consumption order) and advances {@code next} (partition to next offset,
+     * the caller's view of what is stored) once committed. A record the database refuses as data
+     * (SQLSTATE class 22, 23 or 54) is found by halving the batch and stored as rejected instead, so no
+     * payload can stop ingestion. Other failures propagate; nothing is then committed.
+     */
+    void write(List<DecodedRecord> records, Map<Integer, Long> next) throws SQLException {
+        try {
+            writeOnce(records, next);
+        } catch (SQLException e) {
+            if (!isDataError(e)) {
+                throw e;
+            }
+            if (records.size() == 1) {
+                DecodedRecord r = records.get(0);
+                log.warn("database refused record {}-{}: {}", r.partition(), r.offset(), e.getMessage());
+                writeOnce(List.of(asRejected(r, "database refused the line: " + e.getMessage())), next);
+                return;
+            }
+            int half = records.size() / 2;
+            write(records.subList(0, half), next);
+            write(records.subList(half, records.size()), next);
+        }
+    }
+
+    private static boolean isNew(DecodedRecord r, Map<Integer, Long> next) {
+        Long stored = next.get(r.partition());
+        return stored == null || r.offset() >= stored;
+    }
+
+    static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
+    }
+
+    private void writeOnce(List<DecodedRecord> batch, Map<Integer, Long> next) throws SQLException {
+        long started = System.nanoTime();
+        // A retried batch may hold records a previous, partly successful attempt already committed.
+        List<DecodedRecord> records = batch.stream().filter(r -> isNew(r, next)).toList();
+        if (records.isEmpty()) {
+            return;
+        }
+        ChunkBuilder builder = new ChunkBuilder(bloom);
+        Set<LocalDate> days = new HashSet<>();
+        Map<Integer, Long> advanced = new LinkedHashMap<>();
+        List<DecodedRecord> rejected = new ArrayList<>();
+        int stored = 0;
+        int truncated = 0;
+        for (DecodedRecord r : records) {
+            advanced.put(r.partition(), r.offset() + 1);
+            if (r.accepted()) {
+                builder.add(r.entry());
+                days.add(LocalDate.ofInstant(r.entry().timestamp(), ZoneOffset.UTC));
+                stored++;
+                truncated += r.truncated() ? 1 : 0;
+            } else {
+                rejected.add(r);
+            }
+        }
+        partitions.ensureAll(days);
+        Map<Instant, ChunkMetadata> merged = chunks.mergeWith(builder.build());
+
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (stored > 0) {
+                    copyRows(c, records);
+                }
+                if (!rejected.isEmpty()) {
+                    insertRejected(c, rejected);
+                }
+                chunks.upsert(c, merged);
+                for (Map.Entry<Integer, Long> e : advanced.entrySet()) {
+                    offsets.advance(c, e.getKey(), next.get(e.getKey()), e.getValue());
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        }
+        next.putAll(advanced);
+        chunks.publish(merged);
+        metrics.batchWritten(stored, rejected.size(), truncated, System.nanoTime() - started);
+    }
+
+    private static void copyRows(Connection c, List<DecodedRecord> records) throws SQLException {
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(CopyEncoder.COPY_SQL);
+        try {
+            CopyEncoder encoder = new CopyEncoder(copy);
+            for (DecodedRecord r : records) {
+                if (r.accepted()) {
+                    encoder.row(r.entry(), r.partition(), r.offset());
+                }
+            }
+            encoder.finish();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    private static void insertRejected(Connection c, List<DecodedRecord> rejected) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rejected_records"
+                + " (kafka_partition, kafka_offset, reason, payload, payload_bytes) VALUES (?, ?, ?, ?, ?)")) {
+            for (DecodedRecord r : rejected) {
+                ps.setInt(1, r.partition());
+                ps.setLong(2, r.offset());
+                ps.setString(3, TextSanitizer.clean(r.rejection()));
+                ps.setString(4, r.raw() == null ? null : payloadText(r.raw()));
+                ps.setInt(5, r.rawLength());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The start of a raw payload as text: invalid UTF-8 becomes U+FFFD, NUL too. */
+    static String payloadText(byte[] raw) {
+        String text = new String(raw, 0, Math.min(raw.length, MAX_REJECTED_PAYLOAD_CHARS * 4), StandardCharsets.UTF_8);
+        if (text.length() > MAX_REJECTED_PAYLOAD_CHARS) {
+            text = text.substring(0, MAX_REJECTED_PAYLOAD_CHARS);
+        }
+        return TextSanitizer.clean(text);
+    }
+
+    private static DecodedRecord asRejected(DecodedRecord r, String reason) {
+        byte[] raw = r.entry() != null ? LogEntryCodec.encode(r.entry()) : r.raw();
+        return DecodedRecord.rejected(r.partition(), r.offset(), reason, raw);
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

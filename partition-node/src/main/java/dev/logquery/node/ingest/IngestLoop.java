@@ -1,0 +1,341 @@
+package dev.logquery.node.ingest;
+
+import dev.logquery.common.codec.DecodeResult;
+import dev.logquery.common.codec.LogEntryCodec;
+import dev.logquery.node.chunk.ChunkStore;
+import dev.logquery.node.config.NodeProperties;
+import dev.logquery.node.storage.OffsetStore;
+import dev.logquery.node.storage.TimePartitions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The node's one consumer loop, on its own thread. It assigns itself the Kafka partitions
+ * {@code p % shardCount == shard} (no group rebalancing), seeks each to the offset stored in PostgreSQL,
+ * gathers records into a batch bounded by count, bytes and time, and writes the batch with
+ * {@link BatchWriter}. A failed write is retried with backoff, never skipped; if the stored offsets moved
+ * under it, or anything unexpected happens, the loop drops its batch, reloads its state and seeks again.
+ * Nothing a producer sends can stop it.
+ */
+public final class IngestLoop implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestLoop.class);
+    private static final Duration PARTITION_CHECK_INTERVAL = Duration.ofSeconds(30);
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    /** What the loop is doing, for health and status. */
+    public enum State { STARTING, WAITING_FOR_TOPIC, RUNNING, RETRYING, STOPPED }
+
+    private final NodeProperties properties;
+    private final OffsetStore offsets;
+    private final ChunkStore chunks;
+    private final TimePartitions partitions;
+    private final BatchWriter writer;
+    private final IngestMetrics metrics;
+
+    private final Map<Integer, Long> next = new HashMap<>(); // loop thread only
+    private volatile boolean running;
+    private volatile Thread thread;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile State state = State.STOPPED;
+    private volatile List<Integer> assigned = List.of();
+    private volatile int consecutiveFailures;
+    private volatile String lastError;
+    private volatile Instant lastErrorAt;
+    private volatile Instant lastBatchAt;
+
+    public IngestLoop(NodeProperties properties, javax.sql.DataSource dataSource, OffsetStore offsets,
+                      ChunkStore chunks, TimePartitions partitions, IngestMetrics metrics) {
+        this.properties = properties;
+        this.offsets = offsets;
+        this.chunks = chunks;
+        this.partitions = partitions;
+        this.metrics = metrics;
+        this.writer = new BatchWriter(dataSource, offsets, chunks, partitions, properties.bloom(), metrics);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        state = State.STARTING;
+        Thread t = new Thread(this::run, "ingest-shard-" + properties.shard());
+        t.setDaemon(false);
+        thread = t;
+        t.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        state = State.STOPPED;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Health and status of the loop. */
+    public record Status(State state, boolean threadAlive, List<Integer> kafkaPartitions, int consecutiveFailures,
+                         String lastError, Instant lastErrorAt, Instant lastBatchAt) {
+    }
+
+    public Status status() {
+        Thread t = thread;
+        return new Status(state, t != null && t.isAlive(), assigned, consecutiveFailures, lastError, lastErrorAt,
+                lastBatchAt);
+    }
+
+    private void run() {
+        long backoff = 100;
+        while (running) {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
+                consumer = c;
+                loadState();
+                consume(c);
+                backoff = 100;
+            } catch (WakeupException e) {
+                if (running) {
+                    log.warn("consumer woken up while running; restarting it");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                failed("ingest loop restarting: " + e, e);
+                sleepWhileRunning(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            } finally {
+                consumer = null;
+            }
+        }
+        state = State.STOPPED;
+    }
+
+    /** Reads what is committed: offsets, chunks and existing partitions; creates today's partitions. */
+    private void loadState() throws Exception {
+        next.clear();
+        next.putAll(offsets.load());
+        chunks.load();
+        partitions.load();
+        partitions.createAhead();
+    }
+
+    private void consume(KafkaConsumer<byte[], byte[]> c) throws Exception {
+        NodeProperties.Batch limits = properties.batch();
+        long maxWaitNanos = limits.maxWait().toNanos();
+        long maxBytes = limits.maxBytes().toBytes();
+        List<DecodedRecord> batch = new ArrayList<>();
+        long batchBytes = 0;
+        long batchStarted = 0;
+        List<TopicPartition> mine = assign(c);
+        long nextCheck = System.nanoTime() + PARTITION_CHECK_INTERVAL.toNanos();
+
+        while (running) {
+            if (mine.isEmpty()) {
+                sleepWhileRunning(1_000);
+                mine = assign(c);
+                continue;
+            }
+            long waitMs = batch.isEmpty() ? 200
+                    : Math.max(1, (maxWaitNanos - (System.nanoTime() - batchStarted)) / 1_000_000);
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(Math.min(waitMs, 200)))) {
+                if (batch.isEmpty()) {
+                    batchStarted = System.nanoTime();
+                }
+                DecodedRecord d = decode(r);
+                batch.add(d);
+                batchBytes += d.weight();
+            }
+            recordLag(c, mine);
+            boolean due = !batch.isEmpty() && (batch.size() >= limits.maxRecords() || batchBytes >= maxBytes
+                    || System.nanoTime() - batchStarted >= maxWaitNanos);
+            if (due) {
+                writeWithRetry(batch);
+                batch.clear();
+                batchBytes = 0;
+            } else if (batch.isEmpty() && state != State.RETRYING) {
+                state = State.RUNNING;
+            }
+            if (System.nanoTime() >= nextCheck) {
+                nextCheck = System.nanoTime() + PARTITION_CHECK_INTERVAL.toNanos();
+                partitions.createAhead();
+                if (!batch.isEmpty()) {
+                    writeWithRetry(batch);
+                    batch.clear();
+                    batchBytes = 0;
+                }
+                List<TopicPartition> now = mineOf(c.partitionsFor(properties.topic(), Duration.ofSeconds(5)));
+                if (!now.equals(mine)) {
+                    log.info("partitions of {} changed: now {}", properties.topic(), now);
+                    mine = assign(c);
+                }
+            }
+        }
+    }
+
+    private DecodedRecord decode(ConsumerRecord<byte[], byte[]> r) {
+        DecodeResult result = LogEntryCodec.decode(r.value());
+        if (result instanceof DecodeResult.Accepted a) {
+            return DecodedRecord.accepted(r.partition(), r.offset(), a.entry(), a.truncated());
+        }
+        return DecodedRecord.rejected(r.partition(), r.offset(), ((DecodeResult.Rejected) result).reason(), r.value());
+    }
+
+    /** Writes until it succeeds or the node stops; a fenced write ends this consumer's life instead. */
+    private void writeWithRetry(List<DecodedRecord> batch) throws Exception {
+        long backoff = 100;
+        while (true) {
+            try {
+                writer.write(batch, next);
+                consecutiveFailures = 0;
+                lastBatchAt = Instant.now();
+                state = State.RUNNING;
+                return;
+            } catch (OffsetStore.FencedException e) {
+                throw e;
+            } catch (Exception e) {
+                metrics.batchFailed();
+                consecutiveFailures++;
+                state = State.RETRYING;
+                failed("batch of " + batch.size() + " records failed (attempt " + consecutiveFailures + "), retrying: "
+                        + e, consecutiveFailures == 1 ? e : null);
+                if (!running) {
+                    throw e; // nothing committed; the stored offsets bring these records back on restart
+                }
+                sleepWhileRunning(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        }
+    }
+
+    private List<TopicPartition> assign(KafkaConsumer<byte[], byte[]> c) {
+        while (running) {
+            List<PartitionInfo> infos;
+            try {
+                infos = c.partitionsFor(properties.topic(), Duration.ofSeconds(5));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                infos = List.of();
+            }
+            if (infos != null && !infos.isEmpty()) {
+                List<TopicPartition> mine = mineOf(infos);
+                c.assign(mine);
+                for (TopicPartition tp : mine) {
+                    Long stored = next.get(tp.partition());
+                    if (stored != null) {
+                        c.seek(tp, stored);
+                    } else {
+                        c.seekToBeginning(List.of(tp));
+                    }
+                }
+                assigned = mine.stream().map(TopicPartition::partition).toList();
+                chunks.setKafkaPartitions(assigned);
+                if (mine.isEmpty()) {
+                    log.warn("topic {} has {} partitions: none is p % {} == {}; this node stays idle",
+                            properties.topic(), infos.size(), properties.shardCount(), properties.shard());
+                } else {
+                    log.info("consuming {} partitions {} from stored offsets {}", properties.topic(), assigned, next);
+                }
+                state = State.RUNNING;
+                return mine;
+            }
+            state = State.WAITING_FOR_TOPIC;
+            log.info("waiting for topic {} at {}", properties.topic(), properties.bootstrapServers());
+            sleepWhileRunning(1_000);
+        }
+        return List.of();
+    }
+
+    private List<TopicPartition> mineOf(List<PartitionInfo> infos) {
+        List<TopicPartition> mine = new ArrayList<>();
+        for (PartitionInfo info : infos) {
+            if (info.partition() % properties.shardCount() == properties.shard()) {
+                mine.add(new TopicPartition(info.topic(), info.partition()));
+            }
+        }
+        mine.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+        return mine;
+    }
+
+    /** Lag counts from what is stored, not from what the consumer has fetched into the current batch. */
+    private void recordLag(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> mine) {
+        for (TopicPartition tp : mine) {
+            OptionalLong lag = c.currentLag(tp);
+            if (lag.isPresent()) {
+                long end = c.position(tp) + lag.getAsLong();
+                Long stored = next.get(tp.partition());
+                metrics.lag(tp.partition(), stored == null ? lag.getAsLong() : Math.max(0, end - stored));
+            }
+        }
+    }
+
+    private void failed(String message, Exception e) {
+        lastError = message;
+        lastErrorAt = Instant.now();
+        if (e != null) {
+            log.warn(message, e);
+        } else {
+            log.warn(message);
+        }
+    }
+
+    private void sleepWhileRunning(long millis) {
+        long end = System.currentTimeMillis() + millis;
+        while (running && System.currentTimeMillis() < end) {
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, end - System.currentTimeMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private Properties consumerProperties() {
+        NodeProperties.Batch limits = properties.batch();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "partition-node-" + properties.shard());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.min(limits.maxRecords(), 5_000)));
+        // Fetch buffers are bounded too, so heap does not depend on how far behind the node is.
+        int fetchBytes = (int) Math.min(limits.maxBytes().toBytes(), 8L * 1024 * 1024);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(fetchBytes));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Math.min(fetchBytes, 2 * 1024 * 1024)));
+        p.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "5000");
+        return p;
+    }
+}

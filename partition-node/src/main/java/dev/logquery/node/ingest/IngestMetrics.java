@@ -1,0 +1,66 @@
+package dev.logquery.node.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The node's ingest meters (Prometheus names in brackets): lines stored ({@code ingest_lines_total}),
+ * records rejected ({@code ingest_records_rejected_total}), messages truncated
+ * ({@code ingest_messages_truncated_total}), batch latency ({@code ingest_batch_duration_seconds},
+ * histogram), failed batch attempts ({@code ingest_batch_failures_total}), consumer lag per Kafka
+ * partition ({@code ingest_consumer_lag_records}) and rows stored ({@code ingest_rows_stored}).
+ * The {@code shard} tag is added to every meter by {@code management.metrics.tags.shard}.
+ */
+public final class IngestMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter lines;
+    private final Counter rejected;
+    private final Counter truncated;
+    private final Counter failures;
+    private final Timer batch;
+    private final Map<Integer, AtomicLong> lag = new ConcurrentHashMap<>();
+
+    public IngestMetrics(MeterRegistry registry, LongSupplier rowsStored) {
+        this.registry = registry;
+        this.lines = Counter.builder("ingest.lines").description("Log lines stored").register(registry);
+        this.rejected = Counter.builder("ingest.records.rejected")
+                .description("Kafka records that were not valid log lines").register(registry);
+        this.truncated = Counter.builder("ingest.messages.truncated")
+                .description("Messages stored truncated to 64 KiB").register(registry);
+        this.failures = Counter.builder("ingest.batch.failures")
+                .description("Batch writes that failed and were retried").register(registry);
+        this.batch = Timer.builder("ingest.batch.duration").description("Time to write one batch")
+                .publishPercentileHistogram().register(registry);
+        Gauge.builder("ingest.rows.stored", rowsStored, s -> s.getAsLong())
+                .description("Log rows stored on this node").register(registry);
+    }
+
+    void batchWritten(int stored, int rejectedCount, int truncatedCount, long nanos) {
+        lines.increment(stored);
+        rejected.increment(rejectedCount);
+        truncated.increment(truncatedCount);
+        batch.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void batchFailed() {
+        failures.increment();
+    }
+
+    void lag(int partition, long records) {
+        lag.computeIfAbsent(partition, p -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("ingest.consumer.lag.records", value, AtomicLong::get)
+                    .description("Records in Kafka not yet stored, per partition")
+                    .tag("kafka_partition", Integer.toString(p)).register(registry);
+            return value;
+        }).set(records);
+    }
+}
