@@ -2,11 +2,12 @@ package dev.logquery.common.codec;
 
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -14,7 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The JSON form of a Kafka record value: an object with {@code timestamp} (RFC 3339), {@code service},
  * {@code level}, optional {@code namespace}, {@code pod}, {@code container}, and {@code message}.
  * Decoding validates every field and never throws: whatever a producer sends becomes either an entry
- * or a rejection with a reason.
+ * or a rejection with a reason. It streams over the value (no tree), since every stored line passes here.
  */
 public final class LogEntryCodec {
 
@@ -24,10 +25,7 @@ public final class LogEntryCodec {
     /** Kubernetes object names are at most 253 characters. */
     public static final int MAX_IDENTITY_CHARS = 253;
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private LogEntryCodec() {
     }
@@ -36,62 +34,129 @@ public final class LogEntryCodec {
         if (value == null || value.length == 0) {
             return new DecodeResult.Rejected("empty record value");
         }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(value);
+        Fields f = new Fields();
+        try (JsonParser p = MAPPER.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return new DecodeResult.Rejected("value is not a JSON object");
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String name = p.currentName();
+                p.nextToken();
+                String problem = f.read(name, p);
+                if (problem != null) {
+                    return new DecodeResult.Rejected(problem);
+                }
+            }
+            if (p.nextToken() != null) {
+                return new DecodeResult.Rejected("not JSON: trailing content after the object");
+            }
         } catch (JacksonException e) {
             return new DecodeResult.Rejected("not JSON: " + firstLine(e.getOriginalMessage()));
         }
-        if (root == null || !root.isObject()) {
-            return new DecodeResult.Rejected("value is not a JSON object");
-        }
-        return decode(root);
+        return f.validate();
     }
 
-    private static DecodeResult decode(JsonNode root) {
-        Field timestampText = requiredString(root, "timestamp");
-        if (timestampText.problem != null) {
-            return new DecodeResult.Rejected(timestampText.problem);
-        }
-        Optional<java.time.Instant> timestamp = Rfc3339.parse(timestampText.value);
-        if (timestamp.isEmpty()) {
-            return new DecodeResult.Rejected("timestamp is not an RFC 3339 date-time: " + abbreviate(timestampText.value));
-        }
-        Field service = requiredString(root, "service");
-        if (service.problem != null) {
-            return new DecodeResult.Rejected(service.problem);
-        }
-        String serviceName = TextSanitizer.clean(service.value.strip());
-        if (serviceName.isEmpty() || serviceName.length() > MAX_SERVICE_CHARS) {
-            return new DecodeResult.Rejected("service must have 1 to " + MAX_SERVICE_CHARS + " characters, has "
-                    + serviceName.length());
-        }
-        Field levelText = requiredString(root, "level");
-        if (levelText.problem != null) {
-            return new DecodeResult.Rejected(levelText.problem);
-        }
-        Optional<LogLevel> level = LogLevel.parse(levelText.value);
-        if (level.isEmpty()) {
-            return new DecodeResult.Rejected("level is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: "
-                    + abbreviate(levelText.value));
-        }
-        Field message = requiredString(root, "message");
-        if (message.problem != null) {
-            return new DecodeResult.Rejected(message.problem);
-        }
-        Field namespace = optionalIdentity(root, "namespace");
-        Field pod = optionalIdentity(root, "pod");
-        Field container = optionalIdentity(root, "container");
-        for (Field f : new Field[] {namespace, pod, container}) {
-            if (f.problem != null) {
-                return new DecodeResult.Rejected(f.problem);
+    /** The known fields of one record as read by the streaming parser; unknown fields are skipped. */
+    private static final class Fields {
+        private static final List<String> NAMES =
+                List.of("timestamp", "service", "level", "message", "namespace", "pod", "container");
+        private final String[] values = new String[NAMES.size()];
+        private final String[] typeProblems = new String[NAMES.size()];
+        private int seen;
+
+        /**
+         * Reads the value of {@code name} at the parser's current token. Returns a problem that makes the
+         * whole value unreadable (a duplicate field); a wrong type is kept for {@link #validate}, which
+         * reports problems in a fixed field order whatever the order of the keys.
+         */
+        String read(String name, JsonParser p) {
+            int i = NAMES.indexOf(name);
+            if (i < 0) {
+                p.skipChildren();
+                return null;
             }
+            if ((seen & (1 << i)) != 0) {
+                return "not JSON: Duplicate field '" + name + "'";
+            }
+            seen |= 1 << i;
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_STRING) {
+                values[i] = p.getString();
+                return null;
+            }
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            typeProblems[i] = name + " must be a string, is " + typeName(t);
+            p.skipChildren();
+            return null;
         }
-        String cleanMessage = TextSanitizer.clean(message.value);
-        String storedMessage = TextSanitizer.truncateUtf8(cleanMessage, MAX_MESSAGE_BYTES);
-        LogEntry entry = new LogEntry(timestamp.get(), serviceName, level.get(),
-                namespace.value, pod.value, container.value, storedMessage);
-        return new DecodeResult.Accepted(entry, storedMessage != cleanMessage);
+
+        /** The first problem of required field {@code i}: wrong type or missing; null when present. */
+        private String required(int i) {
+            if (typeProblems[i] != null) {
+                return typeProblems[i];
+            }
+            return values[i] == null ? NAMES.get(i) + " is missing" : null;
+        }
+
+        DecodeResult validate() {
+            if (required(0) != null) {
+                return new DecodeResult.Rejected(required(0));
+            }
+            Optional<Instant> timestamp = Rfc3339.parse(values[0]);
+            if (timestamp.isEmpty()) {
+                return new DecodeResult.Rejected("timestamp is not an RFC 3339 date-time: " + abbreviate(values[0]));
+            }
+            if (required(1) != null) {
+                return new DecodeResult.Rejected(required(1));
+            }
+            String service = TextSanitizer.clean(values[1].strip());
+            if (service.isEmpty() || service.length() > MAX_SERVICE_CHARS) {
+                return new DecodeResult.Rejected("service must have 1 to " + MAX_SERVICE_CHARS + " characters, has "
+                        + service.length());
+            }
+            if (required(2) != null) {
+                return new DecodeResult.Rejected(required(2));
+            }
+            Optional<LogLevel> level = LogLevel.parse(values[2]);
+            if (level.isEmpty()) {
+                return new DecodeResult.Rejected("level is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: "
+                        + abbreviate(values[2]));
+            }
+            if (required(3) != null) {
+                return new DecodeResult.Rejected(required(3));
+            }
+            String[] identity = new String[3];
+            for (int i = 4; i < 7; i++) {
+                if (typeProblems[i] != null) {
+                    return new DecodeResult.Rejected(typeProblems[i]);
+                }
+                if (values[i] != null) {
+                    String v = TextSanitizer.clean(values[i].strip());
+                    if (v.length() > MAX_IDENTITY_CHARS) {
+                        return new DecodeResult.Rejected(NAMES.get(i) + " must have at most " + MAX_IDENTITY_CHARS
+                                + " characters, has " + v.length());
+                    }
+                    identity[i - 4] = v.isEmpty() ? null : v;
+                }
+            }
+            String cleanMessage = TextSanitizer.clean(values[3]);
+            String storedMessage = TextSanitizer.truncateUtf8(cleanMessage, MAX_MESSAGE_BYTES);
+            LogEntry entry = new LogEntry(timestamp.get(), service, level.get(), identity[0], identity[1], identity[2],
+                    storedMessage);
+            return new DecodeResult.Accepted(entry, storedMessage != cleanMessage);
+        }
+
+        private static String typeName(JsonToken t) {
+            return switch (t) {
+                case START_OBJECT -> "object";
+                case START_ARRAY -> "array";
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+                case VALUE_TRUE, VALUE_FALSE -> "boolean";
+                default -> t.name().toLowerCase(java.util.Locale.ROOT);
+            };
+        }
     }
 
     public static byte[] encode(LogEntry entry) {
@@ -114,35 +179,6 @@ public final class LogEntryCodec {
         }
         node.put("message", entry.message());
         return node;
-    }
-
-    private record Field(String value, String problem) {
-    }
-
-    private static Field requiredString(JsonNode root, String name) {
-        JsonNode node = root.get(name);
-        if (node == null || node.isNull()) {
-            return new Field(null, name + " is missing");
-        }
-        if (!node.isString()) {
-            return new Field(null, name + " must be a string, is " + node.getNodeType().name().toLowerCase());
-        }
-        return new Field(node.stringValue(), null);
-    }
-
-    private static Field optionalIdentity(JsonNode root, String name) {
-        JsonNode node = root.get(name);
-        if (node == null || node.isNull()) {
-            return new Field(null, null);
-        }
-        if (!node.isString()) {
-            return new Field(null, name + " must be a string, is " + node.getNodeType().name().toLowerCase());
-        }
-        String value = TextSanitizer.clean(node.stringValue().strip());
-        if (value.length() > MAX_IDENTITY_CHARS) {
-            return new Field(null, name + " must have at most " + MAX_IDENTITY_CHARS + " characters, has " + value.length());
-        }
-        return new Field(value.isEmpty() ? null : value, null);
     }
 
     private static String abbreviate(String s) {

@@ -9,11 +9,17 @@ import dev.logquery.node.storage.TimePartitions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,7 +35,9 @@ import org.springframework.context.SmartLifecycle;
  * The node's one consumer loop, on its own thread. It assigns itself the Kafka partitions
  * {@code p % shardCount == shard} (no group rebalancing), seeks each to the offset stored in PostgreSQL,
  * gathers records into a batch bounded by count, bytes and time, and writes the batch with
- * {@link BatchWriter}. A failed write is retried with backoff, never skipped; if the stored offsets moved
+ * {@link BatchWriter} on a second thread, so that the next batch is fetched and decoded while the
+ * previous one is written. At most one batch is being written while another is gathered, so memory is
+ * bounded by two batches plus the consumer's fetch buffers. A failed write is retried with backoff, never skipped; if the stored offsets moved
  * under it, or anything unexpected happens, the loop drops its batch, reloads its state and seeks again.
  * Nothing a producer sends can stop it.
  */
@@ -49,7 +57,10 @@ public final class IngestLoop implements SmartLifecycle {
     private final BatchWriter writer;
     private final IngestMetrics metrics;
 
-    private final Map<Integer, Long> next = new HashMap<>(); // loop thread only
+    /** Next offset per Kafka partition as committed; written by the writer thread, read for lag and seeks. */
+    private final Map<Integer, Long> next = new ConcurrentHashMap<>();
+    private final ExecutorService writerThread;
+    private Future<?> inFlight; // consumer thread only
     private volatile boolean running;
     private volatile Thread thread;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -68,6 +79,7 @@ public final class IngestLoop implements SmartLifecycle {
         this.partitions = partitions;
         this.metrics = metrics;
         this.writer = new BatchWriter(dataSource, offsets, chunks, partitions, properties.bloom(), metrics);
+        this.writerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "ingest-writer-shard-" + properties.shard()));
     }
 
     @Override
@@ -95,6 +107,7 @@ public final class IngestLoop implements SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
+        writerThread.shutdown();
         state = State.STOPPED;
     }
 
@@ -134,6 +147,7 @@ public final class IngestLoop implements SmartLifecycle {
                 sleepWhileRunning(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             } finally {
+                finishInFlight();
                 consumer = null;
             }
         }
@@ -142,6 +156,7 @@ public final class IngestLoop implements SmartLifecycle {
 
     /** Reads what is committed: offsets, chunks and existing partitions; creates today's partitions. */
     private void loadState() throws Exception {
+        finishInFlight();
         next.clear();
         next.putAll(offsets.load());
         chunks.load();
@@ -179,8 +194,8 @@ public final class IngestLoop implements SmartLifecycle {
             boolean due = !batch.isEmpty() && (batch.size() >= limits.maxRecords() || batchBytes >= maxBytes
                     || System.nanoTime() - batchStarted >= maxWaitNanos);
             if (due) {
-                writeWithRetry(batch);
-                batch.clear();
+                submit(batch);
+                batch = new ArrayList<>();
                 batchBytes = 0;
             } else if (batch.isEmpty() && state != State.RETRYING) {
                 state = State.RUNNING;
@@ -189,10 +204,11 @@ public final class IngestLoop implements SmartLifecycle {
                 nextCheck = System.nanoTime() + PARTITION_CHECK_INTERVAL.toNanos();
                 partitions.createAhead();
                 if (!batch.isEmpty()) {
-                    writeWithRetry(batch);
-                    batch.clear();
+                    submit(batch);
+                    batch = new ArrayList<>();
                     batchBytes = 0;
                 }
+                awaitInFlight(); // seeks below start from what is committed
                 List<TopicPartition> now = mineOf(c.partitionsFor(properties.topic(), Duration.ofSeconds(5)));
                 if (!now.equals(mine)) {
                     log.info("partitions of {} changed: now {}", properties.topic(), now);
@@ -208,6 +224,41 @@ public final class IngestLoop implements SmartLifecycle {
             return DecodedRecord.accepted(r.partition(), r.offset(), a.entry(), a.truncated());
         }
         return DecodedRecord.rejected(r.partition(), r.offset(), ((DecodeResult.Rejected) result).reason(), r.value());
+    }
+
+    /** Hands a batch to the writer thread once the previous one is written; rethrows what ended that one. */
+    private void submit(List<DecodedRecord> batch) throws Exception {
+        awaitInFlight();
+        inFlight = writerThread.submit(() -> {
+            writeWithRetry(batch);
+            return null;
+        });
+    }
+
+    /** Waits for the batch being written, if any; a failure that ended it is rethrown here. */
+    private void awaitInFlight() throws Exception {
+        while (inFlight != null) {
+            try {
+                inFlight.get(200, TimeUnit.MILLISECONDS);
+                inFlight = null;
+            } catch (TimeoutException stillWriting) {
+                // writeWithRetry gives up by itself once the node stops
+            } catch (ExecutionException e) {
+                inFlight = null;
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
+    }
+
+    /** Before reloading state or closing: no write may be running. Its outcome is already logged. */
+    private void finishInFlight() {
+        try {
+            awaitInFlight();
+        } catch (Exception e) {
+            log.debug("batch in flight ended with {}", e.toString());
+        } finally {
+            inFlight = null;
+        }
     }
 
     /** Writes until it succeeds or the node stops; a fenced write ends this consumer's life instead. */
