@@ -23,7 +23,29 @@ public final class TopicInitializer {
     }
 
     /**
-     * Makes sure {@code topic} exists.
+     * Waits until every partition of a new topic has a leader. Producing earlier gets
+     * NOT_LEADER_OR_FOLLOWER for the first batches, and an idempotent producer can then retry those
+     * batches forever with OUT_OF_ORDER_SEQUENCE_NUMBER once later batches were accepted (seen with
+     * Kafka 4.2 right after topic creation), which stalls a backfill for good.
+     */
+    private static void awaitLeaders(Admin admin, String topic, int timeoutMs)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS).get(topic);
+            if (d != null && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + topic + " have no leader after " + timeoutMs + " ms");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Makes sure {@code topic} exists and, when this call created it, that its partitions have leaders.
      *
      * @return true if this call created it, false if it already existed
      * @throws IllegalStateException if Kafka cannot be reached or refuses, within {@code timeout}
@@ -47,6 +69,7 @@ public final class TopicInitializer {
             try {
                 admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor)))
                         .all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                awaitLeaders(admin, topic, timeoutMs);
                 log.info("created topic {} with {} partitions, replication factor {}", topic, partitions,
                         replicationFactor);
                 return true;
