@@ -224,7 +224,11 @@ class ThreeShardIngestIT {
                 ("{\"timestamp\":\"" + now + "\",\"service\":\"svc-x\",\"level\":\"LOUD\",\"message\":\"m\"}").getBytes(StandardCharsets.UTF_8),
                 ("{\"timestamp\":\"" + now + "\",\"service\":42,\"level\":\"INFO\",\"message\":\"m\"}").getBytes(StandardCharsets.UTF_8),
                 new byte[] {(byte) 0xff, 0x00, (byte) 0xfe},
-                new byte[0]);
+                new byte[0],
+                ("{\"timestamp\":\"1900-01-01T00:00:00Z\",\"service\":\"svc-x\",\"level\":\"INFO\",\"message\":\"m\"}")
+                        .getBytes(StandardCharsets.UTF_8),
+                ("{\"timestamp\":\"2999-01-01T00:00:00Z\",\"service\":\"svc-x\",\"level\":\"INFO\",\"message\":\"m\"}")
+                        .getBytes(StandardCharsets.UTF_8));
         String huge = "x".repeat(100_000);
         List<byte[]> good = List.of(
                 ("{\"timestamp\":\"" + now + "\",\"service\":\"svc-big\",\"level\":\"warn\",\"message\":\"" + huge + "\"}")
@@ -250,7 +254,9 @@ class ThreeShardIngestIT {
                 .anyMatch(r -> r.startsWith("timestamp is not an RFC 3339"))
                 .anyMatch(r -> r.startsWith("level is not one of"))
                 .anyMatch(r -> r.startsWith("service must be a string"))
-                .anyMatch(r -> r.equals("empty record value"));
+                .anyMatch(r -> r.equals("empty record value"))
+                .anyMatch(r -> r.startsWith("timestamp 1900-01-01T00:00:00Z is outside the accepted window"))
+                .anyMatch(r -> r.startsWith("timestamp 2999-01-01T00:00:00Z is outside the accepted window"));
         assertThat(databases.queryLong(0, "SELECT octet_length(message) FROM logs WHERE service = 'svc-big'"))
                 .isLessThanOrEqualTo(64 * 1024).isGreaterThan(60_000);
         assertThat(databases.queryLong(0, "SELECT count(*) FROM logs WHERE service = 'svc-big'"
@@ -276,5 +282,38 @@ class ThreeShardIngestIT {
         assertThat(databases.queryLong(1, "SELECT count(*) FROM logs"))
                 .isEqualTo(databases.queryLong(1, "SELECT count(*) FROM (SELECT DISTINCT kafka_partition, kafka_offset FROM logs) d"));
         assertThat(metadata(1).rowCount()).isEqualTo(databases.queryLong(1, "SELECT count(*) FROM logs"));
+    }
+
+    @Test
+    @Order(5)
+    void aStoredOffsetBeyondTheLogEndStopsIngestionLoudlyInsteadOfSkippingLines() throws Exception {
+        nodes.get(2).close();
+        long rowsBefore = databases.queryLong(2, "SELECT count(*) FROM logs");
+        try (Connection c = databases.connect(2); Statement st = c.createStatement()) {
+            // As if the topic had been recreated: the stored offset of partition 2 lies far beyond its end.
+            st.executeUpdate("UPDATE kafka_offsets SET next_offset = next_offset + 1000000 WHERE kafka_partition = 2");
+        }
+        nodes.set(2, startNode(2));
+        String health = Await.until(Duration.ofSeconds(30), "node 2 to report the offset problem",
+                () -> http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port(2) + "/actuator/health")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body(), b -> b.contains("OFFSET_PROBLEM"));
+        assertThat(health).contains("\"status\":\"DOWN\"").contains("beyond its log end");
+        List<LogEntry> more = TestLines.generate(4, 3_000, 12, Instant.now(), Duration.ofHours(1));
+        TestLines.send(kafka.getBrokersAsString(), TOPIC, more);
+        Thread.sleep(2_000);
+        assertThat(databases.queryLong(2, "SELECT count(*) FROM logs")).as("nothing ingested, nothing skipped")
+                .isEqualTo(rowsBefore);
+        assertThat(metadata(2).rowCount()).isEqualTo(rowsBefore);
+
+        nodes.get(2).close();
+        try (Connection c = databases.connect(2); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE kafka_offsets SET next_offset = next_offset - 1000000 WHERE kafka_partition = 2");
+        }
+        nodes.set(2, startNode(2));
+        sent.addAll(more);
+        Await.until(Duration.ofSeconds(60), "all lines stored once the offsets are right",
+                ThreeShardIngestIT::storedRows, n -> n >= sent.size() + 2);
+        Thread.sleep(500);
+        assertThat(storedRows()).isEqualTo(sent.size() + 2);
     }
 }

@@ -22,18 +22,22 @@ import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
- * The node's hour chunks: the {@code chunks} table plus an in-memory copy that is the source of the
- * served metadata. The ingest thread is the only writer: it merges a batch's chunks into the current
- * ones ({@link #mergeWith}), writes them in the batch's transaction ({@link #upsert}) and, once that
- * committed, publishes them ({@link #publish}). Readers see an immutable snapshot, never a chunk whose
- * rows are not committed, and never miss a committed row.
+ * The node's hour chunks: the {@code chunks} table plus two in-memory copies. {@code committed} is
+ * exactly what the table holds and is the base every batch merges into ({@link #mergeWith}, written in
+ * the batch's transaction by {@link #upsert}). {@code served} is what {@link #metadata} answers: the
+ * writer puts a batch's merged chunks there <em>before</em> it commits ({@link #serve}) and into
+ * {@code committed} after ({@link #committed}), so served metadata covers every committed row at every
+ * moment and may briefly claim more (after a rollback, until the batch is written again), which is the
+ * safe side for pruning. Until {@link #load} has run, there is no metadata at all ({@link #isLoaded}).
  */
 public final class ChunkStore {
 
     private final DataSource dataSource;
     private final NodeProperties properties;
     private final Clock clock;
-    private volatile NavigableMap<Instant, ChunkMetadata> chunks = Collections.emptyNavigableMap();
+    private volatile NavigableMap<Instant, ChunkMetadata> committed = Collections.emptyNavigableMap();
+    private volatile NavigableMap<Instant, ChunkMetadata> served = Collections.emptyNavigableMap();
+    private volatile boolean loaded;
     private volatile List<Integer> kafkaPartitions = List.of();
 
     public ChunkStore(DataSource dataSource, NodeProperties properties, Clock clock) {
@@ -61,13 +65,19 @@ public final class ChunkStore {
                         rs.getLong(4), new LevelSet(rs.getShort(5)), bloom));
             }
         }
-        chunks = Collections.unmodifiableNavigableMap(loaded);
+        committed = Collections.unmodifiableNavigableMap(loaded);
+        served = committed;
+        this.loaded = true;
+    }
+
+    public boolean isLoaded() {
+        return loaded;
     }
 
     /** The current chunks of the batch's hours merged with the batch's chunks; publishes nothing. */
     public Map<Instant, ChunkMetadata> mergeWith(Map<Instant, ChunkMetadata> batch) {
         Map<Instant, ChunkMetadata> merged = new TreeMap<>();
-        NavigableMap<Instant, ChunkMetadata> current = chunks;
+        NavigableMap<Instant, ChunkMetadata> current = committed;
         batch.forEach((hour, chunk) -> {
             ChunkMetadata existing = current.get(hour);
             merged.put(hour, existing == null ? chunk : existing.merge(chunk));
@@ -95,27 +105,39 @@ public final class ChunkStore {
         }
     }
 
-    /** Makes committed chunks visible to readers. */
-    public void publish(Map<Instant, ChunkMetadata> merged) {
+    /** Before the batch commits: readers see its chunks from now on. */
+    public void serve(Map<Instant, ChunkMetadata> merged) {
+        served = with(served, merged);
+    }
+
+    /** After the batch committed: its chunks are the base of the next merge. */
+    public void committed(Map<Instant, ChunkMetadata> merged) {
+        committed = with(committed, merged);
+    }
+
+    private static NavigableMap<Instant, ChunkMetadata> with(NavigableMap<Instant, ChunkMetadata> base,
+                                                             Map<Instant, ChunkMetadata> merged) {
         if (merged.isEmpty()) {
-            return;
+            return base;
         }
-        NavigableMap<Instant, ChunkMetadata> next = new TreeMap<>(chunks);
+        NavigableMap<Instant, ChunkMetadata> next = new TreeMap<>(base);
         next.putAll(merged);
-        chunks = Collections.unmodifiableNavigableMap(next);
+        return Collections.unmodifiableNavigableMap(next);
     }
 
     public void setKafkaPartitions(List<Integer> partitions) {
         kafkaPartitions = List.copyOf(partitions);
     }
 
+    /** The served chunks. */
     public NavigableMap<Instant, ChunkMetadata> chunks() {
-        return chunks;
+        return served;
     }
 
+    /** Rows as served (at least what is committed). */
     public long rowCount() {
         long rows = 0;
-        for (ChunkMetadata c : chunks.values()) {
+        for (ChunkMetadata c : served.values()) {
             rows += c.rowCount();
         }
         return rows;
@@ -123,7 +145,7 @@ public final class ChunkStore {
 
     public PartitionMetadata metadata() {
         return PartitionMetadata.of(properties.shard(), properties.shardCount(), kafkaPartitions,
-                new ArrayList<>(chunks.values()),
+                new ArrayList<>(served.values()),
                 ServiceBloom.create(properties.bloom().expectedServices(), properties.bloom().fpp()),
                 clock.instant());
     }

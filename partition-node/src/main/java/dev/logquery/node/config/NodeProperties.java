@@ -22,7 +22,8 @@ public record NodeProperties(
         @DefaultValue("localhost:9092") String bootstrapServers,
         @DefaultValue Batch batch,
         @DefaultValue Bloom bloom,
-        @DefaultValue Storage storage) {
+        @DefaultValue Storage storage,
+        @DefaultValue Accept accept) {
 
     public NodeProperties {
         if (shardCount < 1) {
@@ -50,8 +51,8 @@ public record NodeProperties(
             if (maxWait.isNegative() || maxWait.isZero()) {
                 throw new IllegalArgumentException("logquery.node.batch.max-wait must be positive");
             }
-            if (maxBytes.toBytes() < 64 * 1024) {
-                throw new IllegalArgumentException("logquery.node.batch.max-bytes must be at least 64KB");
+            if (maxBytes.toBytes() < 64 * 1024 || maxBytes.toBytes() > 64L * 1024 * 1024) {
+                throw new IllegalArgumentException("logquery.node.batch.max-bytes must be 64KB to 64MB, is " + maxBytes);
             }
         }
     }
@@ -61,6 +62,14 @@ public record NodeProperties(
      * filters can be combined; changing them leaves older chunks' filters uncombinable (not wrong).
      */
     public record Bloom(@DefaultValue("256") int expectedServices, @DefaultValue("0.01") double fpp) {
+    }
+
+    /**
+     * Lines whose timestamp is more than {@code maxAge} old or more than {@code maxFuture} ahead of the
+     * node's clock are rejected (kept in rejected_records with the reason): a producer with a broken
+     * clock must not make the node keep metadata for thousands of years of hours.
+     */
+    public record Accept(@DefaultValue("3650d") Duration maxAge, @DefaultValue("1d") Duration maxFuture) {
     }
 
     /**

@@ -57,17 +57,15 @@ final class BatchWriter {
 
     /**
      * Writes {@code records} (in consumption order) and advances {@code next} (partition to next offset,
-     * the caller's view of what is stored) once committed. A record the database refuses as data
-     * (SQLSTATE class 22, 23 or 54) is found by halving the batch and stored as rejected instead, so no
+     * the caller's view of what is stored) once committed. A record whose row the database refuses as
+     * data (SQLSTATE class 22, 23 or 54, from the COPY or the rejected-records insert) is found by halving the batch and stored as rejected instead, so no
      * payload can stop ingestion. Other failures propagate; nothing is then committed.
      */
     void write(List<DecodedRecord> records, Map<Integer, Long> next) throws SQLException {
         try {
             writeOnce(records, next);
-        } catch (SQLException e) {
-            if (!isDataError(e)) {
-                throw e;
-            }
+        } catch (RowsRefusedException refused) {
+            SQLException e = refused.getCause();
             if (records.size() == 1) {
                 DecodedRecord r = records.get(0);
                 log.warn("database refused record {}-{}: {}", r.partition(), r.offset(), e.getMessage());
@@ -83,6 +81,18 @@ final class BatchWriter {
     private static boolean isNew(DecodedRecord r, Map<Integer, Long> next) {
         Long stored = next.get(r.partition());
         return stored == null || r.offset() >= stored;
+    }
+
+    /** The database refused the rows themselves (not the chunk, offset or partition statements). */
+    static final class RowsRefusedException extends SQLException {
+        RowsRefusedException(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
     }
 
     static boolean isDataError(SQLException e) {
@@ -114,22 +124,28 @@ final class BatchWriter {
                 rejected.add(r);
             }
         }
+        partitions.createAhead();
         partitions.ensureAll(days);
         Map<Instant, ChunkMetadata> merged = chunks.mergeWith(builder.build());
 
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (stored > 0) {
-                    copyRows(c, records);
-                }
-                if (!rejected.isEmpty()) {
-                    insertRejected(c, rejected);
+                try {
+                    if (stored > 0) {
+                        copyRows(c, records);
+                    }
+                    if (!rejected.isEmpty()) {
+                        insertRejected(c, rejected);
+                    }
+                } catch (SQLException e) {
+                    throw isDataError(e) ? new RowsRefusedException(e) : e;
                 }
                 chunks.upsert(c, merged);
                 for (Map.Entry<Integer, Long> e : advanced.entrySet()) {
                     offsets.advance(c, e.getKey(), next.get(e.getKey()), e.getValue());
                 }
+                chunks.serve(merged); // before the rows become visible: metadata never claims less
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
@@ -137,7 +153,7 @@ final class BatchWriter {
             }
         }
         next.putAll(advanced);
-        chunks.publish(merged);
+        chunks.committed(merged);
         metrics.batchWritten(stored, rejected.size(), truncated, System.nanoTime() - started);
     }
 
@@ -151,10 +167,15 @@ final class BatchWriter {
                 }
             }
             encoder.finish();
-        } finally {
+        } catch (SQLException | RuntimeException e) {
             if (copy.isActive()) {
-                copy.cancelCopy();
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException cancel) {
+                    e.addSuppressed(cancel); // keep the error that says what was wrong with the rows
+                }
             }
+            throw e;
         }
     }
 

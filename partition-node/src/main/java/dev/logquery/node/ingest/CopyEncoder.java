@@ -97,13 +97,16 @@ final class CopyEncoder {
             } else if (c < 0x800) {
                 put((byte) (0xC0 | (c >> 6)));
                 put((byte) (0x80 | (c & 0x3F)));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n) {
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 put((byte) (0xF0 | (cp >> 18)));
                 put((byte) (0x80 | ((cp >> 12) & 0x3F)));
                 put((byte) (0x80 | ((cp >> 6) & 0x3F)));
                 put((byte) (0x80 | (cp & 0x3F)));
             } else {
+                if (Character.isSurrogate(c)) {
+                    c = '\uFFFD'; // unpaired: never produce invalid UTF-8
+                }
                 put((byte) (0xE0 | (c >> 12)));
                 put((byte) (0x80 | ((c >> 6) & 0x3F)));
                 put((byte) (0x80 | (c & 0x3F)));

@@ -28,11 +28,17 @@ record DecodedRecord(int partition, long offset, LogEntry entry, boolean truncat
         return entry != null;
     }
 
-    /** Bytes this record holds on the heap, roughly (for the batch's byte bound). */
+    /** Bytes this record holds on the heap, a generous estimate (for the batch's byte bound). */
     long weight() {
-        if (entry != null) {
-            return 96L + 2L * (entry.message().length() + entry.service().length());
+        if (entry == null) {
+            return 200L + (raw == null ? 0 : raw.length) + 2L * rejection.length();
         }
-        return 96L + (raw == null ? 0 : raw.length);
+        return 200L + chars(entry.service()) + chars(entry.namespace()) + chars(entry.pod())
+                + chars(entry.container()) + chars(entry.message());
+    }
+
+    /** A string's heap footprint: header plus up to two bytes per character. */
+    private static long chars(String s) {
+        return s == null ? 0 : 40L + 2L * s.length();
     }
 }

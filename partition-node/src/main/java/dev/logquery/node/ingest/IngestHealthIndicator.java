@@ -4,8 +4,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * {@code /actuator/health} component {@code ingest}: DOWN when the consumer thread died or three
- * batch writes in a row failed (PostgreSQL unreachable, say); UP otherwise, with what it is doing.
+ * {@code /actuator/health} component {@code ingest}: DOWN when the consumer thread died, three batch
+ * writes in a row failed (PostgreSQL unreachable, say) or a stored offset lies beyond its partition's
+ * log end; UP otherwise, with what it is doing.
  */
 public final class IngestHealthIndicator implements HealthIndicator {
 
@@ -19,7 +20,9 @@ public final class IngestHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         IngestLoop.Status s = loop.status();
-        Health.Builder b = s.threadAlive() && s.consecutiveFailures() < FAILURES_BEFORE_DOWN ? Health.up() : Health.down();
+        boolean up = s.threadAlive() && s.consecutiveFailures() < FAILURES_BEFORE_DOWN
+                && s.state() != IngestLoop.State.OFFSET_PROBLEM;
+        Health.Builder b = up ? Health.up() : Health.down();
         b.withDetail("state", s.state().name())
                 .withDetail("threadAlive", s.threadAlive())
                 .withDetail("kafkaPartitions", s.kafkaPartitions())
@@ -28,7 +31,10 @@ public final class IngestHealthIndicator implements HealthIndicator {
             b.withDetail("lastBatchAt", s.lastBatchAt().toString());
         }
         if (s.lastError() != null) {
-            b.withDetail("lastError", s.lastError()).withDetail("lastErrorAt", s.lastErrorAt().toString());
+            b.withDetail("lastError", s.lastError());
+        }
+        if (s.lastErrorAt() != null) {
+            b.withDetail("lastErrorAt", s.lastErrorAt().toString());
         }
         return b.build();
     }

@@ -48,7 +48,7 @@ public final class IngestLoop implements SmartLifecycle {
     private static final long MAX_BACKOFF_MS = 5_000;
 
     /** What the loop is doing, for health and status. */
-    public enum State { STARTING, WAITING_FOR_TOPIC, RUNNING, RETRYING, STOPPED }
+    public enum State { STARTING, WAITING_FOR_TOPIC, RUNNING, RETRYING, OFFSET_PROBLEM, STOPPED }
 
     private final NodeProperties properties;
     private final OffsetStore offsets;
@@ -79,7 +79,11 @@ public final class IngestLoop implements SmartLifecycle {
         this.partitions = partitions;
         this.metrics = metrics;
         this.writer = new BatchWriter(dataSource, offsets, chunks, partitions, properties.bloom(), metrics);
-        this.writerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "ingest-writer-shard-" + properties.shard()));
+        this.writerThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ingest-writer-shard-" + properties.shard());
+            t.setDaemon(true); // a write hung on a dead connection must not keep a stopping JVM alive
+            return t;
+        });
     }
 
     @Override
@@ -107,7 +111,7 @@ public final class IngestLoop implements SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
-        writerThread.shutdown();
+        writerThread.shutdownNow();
         state = State.STOPPED;
     }
 
@@ -130,9 +134,16 @@ public final class IngestLoop implements SmartLifecycle {
     private void run() {
         long backoff = 100;
         while (running) {
+            try {
+                loadState(); // before Kafka: the metadata must reflect the database even while Kafka is away
+            } catch (Exception e) {
+                failed("cannot read stored state: " + e, e);
+                sleepWhileRunning(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+                continue;
+            }
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
                 consumer = c;
-                loadState();
                 consume(c);
                 backoff = 100;
             } catch (WakeupException e) {
@@ -142,6 +153,10 @@ public final class IngestLoop implements SmartLifecycle {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (OffsetBeyondLogEndException e) {
+                state = State.OFFSET_PROBLEM;
+                failed(e.getMessage(), null);
+                sleepWhileRunning(MAX_BACKOFF_MS);
             } catch (Exception e) {
                 failed("ingest loop restarting: " + e, e);
                 sleepWhileRunning(backoff);
@@ -182,7 +197,7 @@ public final class IngestLoop implements SmartLifecycle {
             }
             long waitMs = batch.isEmpty() ? 200
                     : Math.max(1, (maxWaitNanos - (System.nanoTime() - batchStarted)) / 1_000_000);
-            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(Math.min(waitMs, 200)))) {
+            for (ConsumerRecord<byte[], byte[]> r : poll(c, Duration.ofMillis(Math.min(waitMs, 200)))) {
                 if (batch.isEmpty()) {
                     batchStarted = System.nanoTime();
                 }
@@ -202,25 +217,73 @@ public final class IngestLoop implements SmartLifecycle {
             }
             if (System.nanoTime() >= nextCheck) {
                 nextCheck = System.nanoTime() + PARTITION_CHECK_INTERVAL.toNanos();
-                partitions.createAhead();
+                List<TopicPartition> now;
+                try {
+                    now = mineOf(c.partitionsFor(properties.topic(), Duration.ofSeconds(5)));
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    continue; // Kafka away: keep what we have, ask again next time
+                }
+                if (now.equals(mine)) {
+                    continue;
+                }
                 if (!batch.isEmpty()) {
                     submit(batch);
                     batch = new ArrayList<>();
                     batchBytes = 0;
                 }
                 awaitInFlight(); // seeks below start from what is committed
-                List<TopicPartition> now = mineOf(c.partitionsFor(properties.topic(), Duration.ofSeconds(5)));
-                if (!now.equals(mine)) {
-                    log.info("partitions of {} changed: now {}", properties.topic(), now);
-                    mine = assign(c);
-                }
+                log.info("partitions of {} changed: now {}", properties.topic(), now);
+                mine = assign(c);
             }
+        }
+    }
+
+    /**
+     * Polls; a stored offset outside the partition's log is resolved here (the consumer runs with
+     * {@code auto.offset.reset=none}): below the log start, retention removed those records before they
+     * were stored, so reading goes on from the start, with a warning. Beyond the log end, the topic was
+     * recreated or truncated: continuing would silently skip new lines whose offsets are below the stored
+     * ones, so the node stops ingesting that topic, reports DOWN and says why, until an operator acts.
+     */
+    private Iterable<ConsumerRecord<byte[], byte[]>> poll(KafkaConsumer<byte[], byte[]> c, Duration wait) {
+        try {
+            return c.poll(wait);
+        } catch (org.apache.kafka.clients.consumer.OffsetOutOfRangeException e) {
+            Map<TopicPartition, Long> begin = c.beginningOffsets(e.offsetOutOfRangePartitions().keySet(), Duration.ofSeconds(10));
+            Map<TopicPartition, Long> end = c.endOffsets(e.offsetOutOfRangePartitions().keySet(), Duration.ofSeconds(10));
+            for (Map.Entry<TopicPartition, Long> out : e.offsetOutOfRangePartitions().entrySet()) {
+                TopicPartition tp = out.getKey();
+                if (out.getValue() > end.get(tp)) {
+                    throw new OffsetBeyondLogEndException("stored offset " + out.getValue() + " of " + tp
+                            + " is beyond its log end " + end.get(tp) + ": the topic was recreated or truncated;"
+                            + " not ingesting it, to avoid skipping lines (clear kafka_offsets for it to start over)");
+                }
+                log.warn("stored offset {} of {} is below its log start {}: retention removed those records before"
+                        + " they were stored; going on from the log start", out.getValue(), tp, begin.get(tp));
+                c.seek(tp, begin.get(tp));
+            }
+            return List.of();
+        }
+    }
+
+    /** Ingestion of the topic cannot go on safely: the node stays up, reports DOWN and retries slowly. */
+    static final class OffsetBeyondLogEndException extends RuntimeException {
+        OffsetBeyondLogEndException(String message) {
+            super(message);
         }
     }
 
     private DecodedRecord decode(ConsumerRecord<byte[], byte[]> r) {
         DecodeResult result = LogEntryCodec.decode(r.value());
         if (result instanceof DecodeResult.Accepted a) {
+            Instant ts = a.entry().timestamp();
+            Instant now = Instant.now();
+            NodeProperties.Accept window = properties.accept();
+            if (ts.isBefore(now.minus(window.maxAge())) || ts.isAfter(now.plus(window.maxFuture()))) {
+                return DecodedRecord.rejected(r.partition(), r.offset(), "timestamp " + ts + " is outside the accepted"
+                        + " window (at most " + window.maxAge().toDays() + " days old and " + window.maxFuture()
+                        + " ahead)", r.value());
+            }
             return DecodedRecord.accepted(r.partition(), r.offset(), a.entry(), a.truncated());
         }
         return DecodedRecord.rejected(r.partition(), r.offset(), ((DecodeResult.Rejected) result).reason(), r.value());
@@ -349,8 +412,8 @@ public final class IngestLoop implements SmartLifecycle {
     }
 
     private void failed(String message, Exception e) {
-        lastError = message;
         lastErrorAt = Instant.now();
+        lastError = message;
         if (e != null) {
             log.warn(message, e);
         } else {
@@ -378,7 +441,7 @@ public final class IngestLoop implements SmartLifecycle {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // every position is a deliberate seek
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.min(limits.maxRecords(), 5_000)));

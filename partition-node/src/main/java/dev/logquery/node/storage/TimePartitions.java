@@ -90,6 +90,8 @@ public final class TimePartitions {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 // Serialises concurrent creators; names and bounds are formatted dates, never user input.
+                // Bounded waits: a long reader must not block ingestion (or queue readers behind us) for ever.
+                s.execute("SET LOCAL lock_timeout = '5s'");
                 s.execute("LOCK TABLE logs_default IN SHARE ROW EXCLUSIVE MODE");
                 s.execute("CREATE TABLE IF NOT EXISTS " + name
                         + " (LIKE logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");

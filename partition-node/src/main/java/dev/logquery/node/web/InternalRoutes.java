@@ -2,7 +2,9 @@ package dev.logquery.node.web;
 
 import dev.logquery.common.metadata.MetadataCodec;
 import dev.logquery.node.chunk.ChunkStore;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -13,12 +15,19 @@ public final class InternalRoutes {
     private InternalRoutes() {
     }
 
-    /** {@code GET /internal/metadata}: the node's chunks and their union (in-memory, no I/O). */
+    /**
+     * {@code GET /internal/metadata}: the node's chunks and their union (in memory, no I/O). {@code 503}
+     * until the chunks were read from the database: an empty answer then would let a coordinator prune
+     * a shard that holds rows.
+     */
     public static RouterFunction<ServerResponse> routes(ChunkStore chunks) {
         return RouterFunctions.route()
-                .GET("/internal/metadata", request -> ServerResponse.ok()
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(MetadataCodec.toJsonBytes(chunks.metadata())))
+                .GET("/internal/metadata", request -> chunks.isLoaded()
+                        ? ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue(MetadataCodec.toJsonBytes(chunks.metadata()))
+                        : ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                                .bodyValue(ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                                        "metadata not loaded from the database yet")))
                 .build();
     }
 }
