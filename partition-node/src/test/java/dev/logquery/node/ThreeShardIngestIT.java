@@ -195,6 +195,9 @@ class ThreeShardIngestIT {
             servicesByHour.forEach((hour, services) -> services.forEach(service ->
                     assertThat(byHour.get(hour).services().mightContain(service)).as("%s in %s", service, hour).isTrue()));
             assertThat(m.rowCount()).isEqualTo(rows);
+            System.gc(); // a weakly held gauge object would now be gone and read NaN
+            assertThat(prometheus(s)).containsPattern("(?m)^ingest_rows_stored\\{[^}]*shard=\"" + s + "\"[^}]*} "
+                    + rows + "(\\.0)?$");
             for (Set<String> services : servicesByHour.values()) {
                 services.forEach(service -> assertThat(m.services().mightContain(service)).isTrue());
             }
@@ -206,6 +209,11 @@ class ThreeShardIngestIT {
                 + port(shard) + "/internal/metadata")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(response.statusCode()).isEqualTo(200);
         return MetadataCodec.fromJson(response.body());
+    }
+
+    static String prometheus(int shard) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port(shard) + "/actuator/prometheus"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     static int port(int shard) {

@@ -39,7 +39,8 @@ public final class IngestMetrics {
                 .description("Batch writes that failed and were retried").register(registry);
         this.batch = Timer.builder("ingest.batch.duration").description("Time to write one batch")
                 .publishPercentileHistogram().register(registry);
-        Gauge.builder("ingest.rows.stored", rowsStored, s -> s.getAsLong())
+        // Micrometer holds a gauge's object weakly; nothing else holds this supplier, so hold it strongly.
+        Gauge.builder("ingest.rows.stored", rowsStored, s -> s.getAsLong()).strongReference(true)
                 .description("Log rows stored on this node").register(registry);
     }
 

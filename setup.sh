@@ -1,0 +1,682 @@
+#!/usr/bin/env bash
+# Runs the whole logquery system on this machine, without Docker: 3 PostgreSQL servers, a KRaft Kafka
+# broker, 3 partition nodes, the coordinator and the log producer (live mode).
+#
+#   ./setup.sh [up] [--build] [--mode local]   build if needed, start what is not running, wait until healthy
+#   ./setup.sh status                          one line per component; exit status 0 only when all are UP
+#   ./setup.sh down [--purge]                  stop everything this script started (--purge: delete .run/ too)
+#   ./setup.sh clean                           same as down --purge
+#
+# Needs a JDK 17+ and Maven only: PostgreSQL (zonky's binaries) and Kafka (the broker jars) come from Maven
+# Central with the build (module local-stack). Everything lives in .run/ next to this script:
+#   .run/pids/<name>.pid   .run/logs/<name>.log   .run/pg/<n>/ (PostgreSQL data)   .run/kafka/ (broker data)
+# Data is kept across down/up, so the nodes' stored Kafka offsets stay valid.
+#
+# Settings from the environment: MVN (Maven command, default "mvn"), STACK_START_TIMEOUT (seconds, 120),
+# STACK_STOP_TIMEOUT (seconds, 30), STACK_PRODUCER_RATE (lines per second, 50), STACK_NODE_HEAP (512m),
+# STACK_APP_HEAP (coordinator and producer, 256m), STACK_KAFKA_HEAP (512m), JAVA_HOME.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+RUN="$ROOT/.run"
+PIDS="$RUN/pids"
+LOGS="$RUN/logs"
+
+START_TIMEOUT="${STACK_START_TIMEOUT:-120}"
+STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-30}"
+PRODUCER_RATE="${STACK_PRODUCER_RATE:-50}"
+NODE_HEAP="${STACK_NODE_HEAP:-512m}"
+APP_HEAP="${STACK_APP_HEAP:-256m}"
+KAFKA_HEAP="${STACK_KAFKA_HEAP:-512m}"
+MVN="${MVN:-mvn}"
+
+TOPIC="pod-logs"
+PARTITIONS=6
+SHARDS=3
+KAFKA_PORT=9092
+KAFKA_CONTROLLER_PORT=9093
+
+# Components in start order; down stops them in reverse tiers.
+DATABASES=(pg-0 pg-1 pg-2)
+APPS=(node-0 node-1 node-2 coordinator producer)
+ALL=("${DATABASES[@]}" kafka "${APPS[@]}")
+# Every port the stack listens on (down checks that all are closed).
+ALL_PORTS=(5432 5433 5434 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 8080 8081 8082 8083 8084)
+
+# Marks each process this script starts, so that a pid is recognised as ours (and not a reused pid) and
+# our processes are found even if their pid files were lost.
+MARK_ROOT="-Dlogquery.stack.root=$ROOT"
+MARK_NAME="-Dlogquery.stack.component="
+
+# ----------------------------------------------------------------------------------------------------
+# Output helpers
+
+say() { printf '%s\n' "$*"; }
+warn() { printf 'setup.sh: %s\n' "$*" >&2; }
+die() { warn "$*"; exit 1; }
+
+usage() {
+  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+# Path relative to the repository root, for messages.
+rel() { printf '%s' "${1#"$ROOT"/}"; }
+
+# ----------------------------------------------------------------------------------------------------
+# Components: port, log, pid
+
+port_of() {
+  case "$1" in
+    pg-0) echo 5432 ;; pg-1) echo 5433 ;; pg-2) echo 5434 ;;
+    kafka) echo "$KAFKA_PORT" ;;
+    coordinator) echo 8080 ;;
+    node-0) echo 8081 ;; node-1) echo 8082 ;; node-2) echo 8083 ;;
+    producer) echo 8084 ;;
+    *) die "unknown component $1" ;;
+  esac
+}
+
+log_of() { printf '%s' "$LOGS/$1.log"; }
+
+# The command line of a process, arguments separated by spaces (empty if it is gone).
+cmdline_of() {
+  if [ -r "/proc/$1/cmdline" ]; then
+    tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null || true
+  else
+    ps -ww -p "$1" -o command= 2>/dev/null || true
+  fi
+}
+
+# True if pid $1 is alive and is component $2 started by this script from this checkout.
+is_ours() {
+  local pid="$1" name="$2" cmd
+  case "$pid" in '' | *[!0-9]*) return 1 ;; esac
+  kill -0 "$pid" 2>/dev/null || return 1
+  cmd="$(cmdline_of "$pid")"
+  case "$cmd" in *"$MARK_ROOT "*) ;; *) return 1 ;; esac
+  case "$cmd" in *"$MARK_NAME$name "*) return 0 ;; esac
+  return 1
+}
+
+# Prints the pid of component $1 if it runs: from its pid file, else by looking for its marker among the
+# running processes (pid file lost or overwritten). Prints nothing when it does not run.
+pid_of() {
+  local name="$1" pid="" f
+  if [ -f "$PIDS/$name.pid" ]; then
+    pid="$(cat "$PIDS/$name.pid" 2>/dev/null || true)"
+    if is_ours "$pid" "$name"; then
+      printf '%s' "$pid"
+      return 0
+    fi
+  fi
+  if [ -d /proc ]; then
+    # One grep over all command lines; only our processes carry the root marker.
+    for f in $(grep -l -a -F -e "$MARK_ROOT" /proc/[0-9]*/cmdline 2>/dev/null || true); do
+      pid="${f#/proc/}"
+      pid="${pid%/cmdline}"
+      if is_ours "$pid" "$name"; then
+        printf '%s' "$pid"
+        return 0
+      fi
+    done
+  else
+    # No /proc (macOS, say): the same search through ps.
+    # shellcheck disable=SC2009  # pgrep -f is not everywhere; ps -ww is
+    while read -r pid _; do
+      if is_ours "$pid" "$name"; then
+        printf '%s' "$pid"
+        return 0
+      fi
+    done < <(ps -ww -axo pid=,command= 2>/dev/null | grep -F -e "$MARK_ROOT" || true)
+  fi
+  return 0
+}
+
+# True if something accepts TCP connections on localhost:$1 (bash's /dev/tcp, no tools needed).
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Who listens on port $1, for messages (needs ss; empty otherwise).
+port_owner() {
+  if command -v ss >/dev/null 2>&1; then
+    ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\)))/\1/p' | head -n 1
+  fi
+}
+
+# HTTP status code of GET localhost:$1$2, "000" when nothing answers: curl if present, else a raw
+# HTTP/1.1 request over bash's /dev/tcp.
+http_code() {
+  local port="$1" path="$2" line=""
+  if command -v curl >/dev/null 2>&1; then
+    line="$(curl -s -o /dev/null -m 3 -w '%{http_code}' "http://127.0.0.1:$port$path" 2>/dev/null || true)"
+    printf '%s' "${line:-000}"
+    return 0
+  fi
+  line="$( (exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+            printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$path" >&3
+            IFS= read -r -t 3 status <&3 && printf '%s' "$status") 2>/dev/null || true)"
+  case "$line" in
+    HTTP/*) line="${line#* }"; printf '%s' "${line%% *}" ;;
+    *) printf '000' ;;
+  esac
+}
+
+# True if the log of component $1 has the line matching $2 since its last start by this script.
+ready_line_seen() {
+  local log
+  log="$(log_of "$1")"
+  [ -f "$log" ] || return 1
+  awk -v pat="$2" '/^=== setup.sh: starting /{ seen = 0 } $0 ~ pat { seen = 1 } END { exit !seen }' "$log"
+}
+
+# The pid of a PostgreSQL postmaster still running on data directory $1 (one whose holder JVM was killed
+# with SIGKILL, say); empty if there is none.
+postmaster_of() {
+  local dir="$1" pid cmd
+  [ -f "$dir/postmaster.pid" ] || return 0
+  pid="$(head -n 1 "$dir/postmaster.pid" 2>/dev/null || true)"
+  case "$pid" in '' | *[!0-9]*) return 0 ;; esac
+  kill -0 "$pid" 2>/dev/null || return 0
+  cmd="$(cmdline_of "$pid")"
+  case "$cmd" in *postgres*"-D $dir "*) printf '%s' "$pid" ;; esac
+  return 0
+}
+
+# Health of component $1, in the globals STATE (UP, DOWN or STOPPED), NOTE (why, for people) and PID.
+probe() {
+  local name="$1" port code owner orphan=""
+  port="$(port_of "$name")"
+  PID="$(pid_of "$name")"
+  NOTE=""
+  if [ -z "$PID" ]; then
+    STATE="STOPPED"
+    NOTE="not running"
+    case "$name" in pg-*) orphan="$(postmaster_of "$RUN/pg/${name#pg-}")" ;; esac
+    if [ -n "$orphan" ]; then
+      NOTE="not running (orphan postmaster pid $orphan holds port $port; ./setup.sh down stops it)"
+    elif port_open "$port"; then
+      owner="$(port_owner "$port")"
+      NOTE="not running (port $port is used by another process${owner:+: $owner})"
+    fi
+    return 0
+  fi
+  case "$name" in
+    pg-*)
+      if port_open "$port" && ready_line_seen "$name" '^READY postgres'; then
+        STATE="UP"
+      else
+        STATE="DOWN"; NOTE="DOWN (starting, or not listening on $port)"
+      fi ;;
+    kafka)
+      if port_open "$KAFKA_PORT" && port_open "$KAFKA_CONTROLLER_PORT" \
+          && ready_line_seen kafka 'Kafka Server started'; then
+        STATE="UP"
+      else
+        STATE="DOWN"; NOTE="DOWN (starting, or not listening on $KAFKA_PORT/$KAFKA_CONTROLLER_PORT)"
+      fi ;;
+    *)
+      code="$(http_code "$port" /actuator/health)"
+      case "$code" in
+        200) STATE="UP" ;;
+        000) STATE="DOWN"; NOTE="DOWN (no answer on $port: starting?)" ;;
+        *) STATE="DOWN"; NOTE="DOWN (/actuator/health answers HTTP $code)" ;;
+      esac ;;
+  esac
+  [ -n "$NOTE" ] || NOTE="$STATE"
+}
+
+# ----------------------------------------------------------------------------------------------------
+# Java, jars and the build
+
+find_java() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    JAVA="$JAVA_HOME/bin/java"
+  elif command -v java >/dev/null 2>&1; then
+    JAVA="java"
+  else
+    die "no java found: install a JDK 17+ or set JAVA_HOME"
+  fi
+  local version major
+  version="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)"
+  major="${version%%.*}"
+  [ "$major" = "1" ] && major="$(printf '%s' "$version" | cut -d. -f2)"
+  case "$major" in '' | *[!0-9]*) die "cannot tell the Java version of $JAVA (\"$version\")" ;; esac
+  [ "$major" -ge 17 ] || die "Java 17+ needed, $JAVA is $version"
+}
+
+# The newest file matching $1/target/$2, or nothing.
+artifact() {
+  local f best=""
+  for f in "$ROOT/$1"/target/$2; do
+    [ -f "$f" ] || continue
+    if [ -z "$best" ] || [ "$f" -nt "$best" ]; then best="$f"; fi
+  done
+  printf '%s' "$best"
+}
+
+locate_artifacts() {
+  NODE_JAR="$(artifact partition-node 'partition-node-[0-9]*-exec.jar')"
+  COORDINATOR_JAR="$(artifact coordinator 'coordinator-[0-9]*-exec.jar')"
+  PRODUCER_JAR="$(artifact log-producer 'log-producer-[0-9]*-exec.jar')"
+  STACK_JAR="$(artifact local-stack 'local-stack-[0-9]*.jar')"
+  # The launcher classes and logback.xml first, then the broker, PostgreSQL and their dependencies.
+  STACK_CP="$STACK_JAR:$ROOT/local-stack/target/lib/*"
+}
+
+# Prints why a build is needed (an artifact missing or older than a source it is built from), or nothing.
+build_reason() {
+  local module jar dep newer
+  locate_artifacts
+  [ -d "$ROOT/local-stack/target/lib" ] || { printf 'local-stack/target/lib is missing'; return 0; }
+  for module in partition-node coordinator log-producer local-stack; do
+    case "$module" in
+      partition-node) jar="$NODE_JAR" ;;
+      coordinator) jar="$COORDINATOR_JAR" ;;
+      log-producer) jar="$PRODUCER_JAR" ;;
+      local-stack) jar="$STACK_JAR" ;;
+    esac
+    [ -n "$jar" ] || { printf 'no %s jar in %s/target' "$module" "$module"; return 0; }
+    # Sources: the module's POM and main sources, and those of the common module it depends on. (Not the
+    # tests, nor the parent POM: Maven leaves a jar alone when they change, so they would ask for a build
+    # on every start. After changing the parent POM, use --build.)
+    dep="common"
+    [ "$module" = "local-stack" ] && dep=""
+    newer="$(find "$ROOT/$module/pom.xml" "$ROOT/$module/src/main" \
+               ${dep:+"$ROOT/$dep/pom.xml" "$ROOT/$dep/src/main"} \
+               -type f -newer "$jar" -print -quit 2>/dev/null || true)"
+    if [ -n "$newer" ]; then
+      printf '%s is newer than %s' "$(rel "$newer")" "$(rel "$jar")"
+      return 0
+    fi
+  done
+}
+
+build() {
+  local -a mvn
+  read -r -a mvn <<< "$MVN"
+  command -v "${mvn[0]}" >/dev/null 2>&1 || die "Maven (${mvn[0]}) is needed to build the jars"
+  local started=$SECONDS
+  say "Building (${1}) ..."
+  # Only what the stack runs (and what it depends on): a module in progress elsewhere cannot break `up`.
+  "${mvn[@]}" -q -B -DskipTests -pl partition-node,coordinator,log-producer,local-stack -am package \
+    || die "build failed"
+  say "Built in $((SECONDS - started))s."
+  locate_artifacts
+}
+
+# ----------------------------------------------------------------------------------------------------
+# Starting
+
+# Starts component $1 as a background JVM with the remaining arguments, its output appended to its log.
+launch() {
+  local name="$1" log
+  shift
+  log="$(log_of "$name")"
+  mkdir -p "$PIDS" "$LOGS"
+  printf '=== setup.sh: starting %s at %s ===\n' "$name" "$(date '+%Y-%m-%d %H:%M:%S')" >> "$log"
+  # nohup: survive the terminal closing; stdin from /dev/null: never wait for input.
+  nohup "$JAVA" "$MARK_ROOT" "$MARK_NAME$name" "$@" >> "$log" 2>&1 < /dev/null &
+  printf '%s\n' "$!" > "$PIDS/$name.pid"
+  say "  started  $(printf '%-12s' "$name") pid $!   log $(rel "$log")"
+}
+
+# Refuses to start component $1 when one of the ports $2... is taken by a process that is not ours.
+require_free_ports() {
+  local name="$1" port owner
+  shift
+  for port in "$@"; do
+    if port_open "$port"; then
+      owner="$(port_owner "$port")"
+      die "cannot start $name: port $port is already used by another process${owner:+ ($owner)}"
+    fi
+  done
+}
+
+# Stops a postmaster left running on data directory $1 (fast shutdown, then harder).
+stop_postmaster() {
+  local pid
+  pid="$(postmaster_of "$1")"
+  [ -n "$pid" ] || return 0
+  say "  stopping orphan PostgreSQL postmaster pid $pid ($(rel "$1"))"
+  kill -INT "$pid" 2>/dev/null || true          # SIGINT = fast shutdown
+  wait_gone "$pid" 15 || { kill -QUIT "$pid" 2>/dev/null || true; wait_gone "$pid" 5; } \
+    || { kill -KILL "$pid" 2>/dev/null || true; wait_gone "$pid" 5; } || true
+}
+
+start_pg() {
+  local name="$1" n="${1#pg-}" port
+  port="$(port_of "$name")"
+  stop_postmaster "$RUN/pg/$n"
+  require_free_ports "$name" "$port"
+  mkdir -p "$RUN/pg"
+  launch "$name" -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$STACK_CP" \
+    dev.logquery.stack.PostgresServer "$RUN/pg/$n" "$port"
+}
+
+# Writes the broker's configuration: one KRaft node that is broker and controller, data in .run/kafka/data.
+write_kafka_config() {
+  mkdir -p "$RUN/kafka/data"
+  cat > "$RUN/kafka/server.properties" <<EOF
+# Written by setup.sh on every start; edit setup.sh instead.
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=localhost:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://localhost:$KAFKA_PORT,CONTROLLER://localhost:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://localhost:$KAFKA_PORT,CONTROLLER://localhost:$KAFKA_CONTROLLER_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$RUN/kafka/data
+num.partitions=$PARTITIONS
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+}
+
+start_kafka() {
+  local log cluster_id
+  require_free_ports kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+  write_kafka_config
+  log="$(log_of kafka)"
+  mkdir -p "$LOGS"
+  if [ ! -f "$RUN/kafka/data/meta.properties" ]; then
+    # First start: a new cluster id, and the storage formatted as a single-node dynamic quorum.
+    cluster_id="$("$JAVA" -cp "$STACK_CP" kafka.tools.StorageTool random-uuid 2>>"$log" \
+                  | grep -E '^[A-Za-z0-9_-]{22}$' | tail -n 1 || true)"
+    [ -n "$cluster_id" ] || die "could not generate a Kafka cluster id (see $(rel "$log"))"
+    say "  formatting Kafka storage (cluster id $cluster_id)"
+    "$JAVA" -cp "$STACK_CP" kafka.tools.StorageTool format --standalone \
+        --cluster-id "$cluster_id" --config "$RUN/kafka/server.properties" >> "$log" 2>&1 \
+      || { tail -n 20 "$log" >&2; die "formatting the Kafka storage failed"; }
+  fi
+  launch kafka "-Xmx$KAFKA_HEAP" "-Xms$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
+    -cp "$STACK_CP" kafka.Kafka "$RUN/kafka/server.properties"
+}
+
+start_app() {
+  local name="$1" port n
+  port="$(port_of "$name")"
+  require_free_ports "$name" "$port"
+  case "$name" in
+    node-*)
+      n="${name#node-}"
+      # zonky's PostgreSQL trusts local connections: user postgres, any password (the default in
+      # application.yml is fine).
+      launch "$name" "-Xmx$NODE_HEAP" -jar "$NODE_JAR" \
+        "--server.port=$port" \
+        "--spring.datasource.url=jdbc:postgresql://localhost:$(port_of "pg-$n")/logquery" \
+        "--spring.datasource.username=postgres" \
+        "--logquery.node.shard=$n" "--logquery.node.shard-count=$SHARDS" \
+        "--logquery.node.topic=$TOPIC" "--logquery.node.bootstrap-servers=localhost:$KAFKA_PORT" ;;
+    coordinator)
+      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" ;;
+    producer)
+      launch producer "-Xmx$APP_HEAP" -jar "$PRODUCER_JAR" \
+        "--server.port=$port" \
+        "--logquery.kafka.bootstrap-servers=localhost:$KAFKA_PORT" \
+        "--logquery.producer.mode=live" "--logquery.producer.rate=$PRODUCER_RATE" \
+        "--logquery.producer.topic=$TOPIC" "--logquery.producer.partitions=$PARTITIONS" ;;
+  esac
+}
+
+# Starts each of the components $@ that does not run yet.
+start_missing() {
+  local name pid
+  for name in "$@"; do
+    pid="$(pid_of "$name")"
+    if [ -n "$pid" ]; then
+      say "  running  $(printf '%-12s' "$name") pid $pid"
+      continue
+    fi
+    case "$name" in
+      pg-*) start_pg "$name" ;;
+      kafka) start_kafka ;;
+      *) start_app "$name" ;;
+    esac
+  done
+}
+
+# Fails loudly about component $1: why, and the end of its log.
+fail_component() {
+  local name="$1" why="$2" log
+  log="$(log_of "$name")"
+  warn "$name $why"
+  if [ -f "$log" ]; then
+    # The end of what this start wrote (the log keeps earlier starts above its "=== setup.sh" line).
+    printf '\n--- last lines of %s ---\n' "$(rel "$log")" >&2
+    awk '/^=== setup.sh: starting /{ n = 0 } { line[++n] = $0 } END { for (i = (n > 40 ? n - 39 : 1); i <= n; i++) print line[i] }' "$log" >&2
+    printf -- '---\n' >&2
+  fi
+  warn "the other components keep running: ./setup.sh status shows them, ./setup.sh down stops them"
+  exit 1
+}
+
+# Waits until every component in $@ is UP; fails when one exits or the start timeout passes.
+wait_healthy() {
+  local deadline=$((SECONDS + START_TIMEOUT)) pending name still
+  pending="$*"
+  while [ -n "$pending" ]; do
+    still=""
+    for name in $pending; do
+      probe "$name"
+      case "$STATE" in
+        UP) say "  healthy  $name" ;;
+        STOPPED) fail_component "$name" "exited during startup" ;;
+        *) still="$still $name" ;;
+      esac
+    done
+    pending="${still# }"
+    [ -n "$pending" ] || break
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      for name in $pending; do
+        probe "$name"
+        fail_component "$name" "is not healthy after ${START_TIMEOUT}s: $NOTE"
+      done
+    fi
+    sleep 1
+  done
+}
+
+raise_open_files_limit() {
+  local hard
+  hard="$(ulimit -Hn)"
+  if [ "$hard" = "unlimited" ]; then
+    ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+  else
+    ulimit -n "$hard" 2>/dev/null || true
+  fi
+}
+
+cmd_up() {
+  local reason started
+  find_java
+  if [ "$FORCE_BUILD" = "yes" ]; then
+    build "--build"
+  else
+    reason="$(build_reason)"
+    if [ -n "$reason" ]; then build "$reason"; fi
+  fi
+  locate_artifacts
+  started=$SECONDS
+  raise_open_files_limit
+  say "Open files limit: $(ulimit -n)"
+
+  say "PostgreSQL (5432-5434):"
+  start_missing "${DATABASES[@]}"
+  wait_healthy "${DATABASES[@]}"
+
+  say "Kafka ($KAFKA_PORT):"
+  start_missing kafka
+  wait_healthy kafka
+  # The producer creates the topic too and the nodes wait for it; creating it here makes the partition
+  # count certain before anyone uses it.
+  "$JAVA" -cp "$STACK_CP" dev.logquery.stack.KafkaTopic "localhost:$KAFKA_PORT" "$TOPIC" "$PARTITIONS" \
+      > "$LOGS/kafka-topic.log" 2>&1 \
+    || fail_component kafka-topic "could not be created on localhost:$KAFKA_PORT"
+  say "  $(grep '^topic ' "$LOGS/kafka-topic.log" | tail -n 1)"
+
+  say "Partition nodes, coordinator, producer:"
+  start_missing "${APPS[@]}"
+  wait_healthy "${APPS[@]}"
+
+  say ""
+  say "Up in $((SECONDS - started))s."
+  print_table || true
+  cat <<EOF
+
+Try:
+  curl -s localhost:8081/internal/metadata | head -c 600; echo        # shard 0's chunks and their union
+  # Rows stored per shard (all time, from the metadata) and lines ingested since each node started:
+  for p in 8081 8082 8083; do curl -s localhost:\$p/internal/metadata | grep -o '"rowCount":[0-9]*' | head -n 1; done
+  for p in 8081 8082 8083; do curl -s localhost:\$p/actuator/prometheus | grep '^ingest_lines_total'; done
+  curl -s localhost:8084/api/producer/status; echo                    # what the producer has sent
+  ./setup.sh status
+  ./setup.sh down
+
+The coordinator serves health and metrics only for now: the query API (POST /api/query/logs) is not built yet.
+EOF
+}
+
+# ----------------------------------------------------------------------------------------------------
+# Status
+
+# One line per component; returns non-zero unless every component is UP.
+print_table() {
+  local name all_up=0
+  printf '%-12s %-5s %-8s %-27s %s\n' COMPONENT PORT PID LOG HEALTH
+  for name in "${ALL[@]}"; do
+    probe "$name"
+    [ "$STATE" = "UP" ] || all_up=1
+    printf '%-12s %-5s %-8s %-27s %s\n' "$name" "$(port_of "$name")" "${PID:--}" \
+      "$(rel "$(log_of "$name")")" "$NOTE"
+  done
+  return "$all_up"
+}
+
+cmd_status() {
+  print_table
+}
+
+# ----------------------------------------------------------------------------------------------------
+# Stopping
+
+# Waits up to $2 seconds for pid $1 to exit; false if it is still alive then.
+wait_gone() {
+  local pid="$1" deadline=$((SECONDS + $2))
+  while kill -0 "$pid" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+  return 0
+}
+
+# Stops the components $@ together: SIGTERM to each, then SIGKILL to any still alive after the timeout.
+stop_tier() {
+  local name pid entry pids="" deadline
+  for name in "$@"; do
+    pid="$(pid_of "$name")"
+    if [ -n "$pid" ]; then
+      say "  stopping $(printf '%-12s' "$name") pid $pid"
+      kill -TERM "$pid" 2>/dev/null || true
+      pids="$pids $name:$pid"
+    fi
+  done
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  for entry in $pids; do
+    name="${entry%%:*}"
+    pid="${entry#*:}"
+    if ! wait_gone "$pid" $((deadline > SECONDS ? deadline - SECONDS : 0)); then
+      warn "$name (pid $pid) did not stop within ${STOP_TIMEOUT}s: killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      wait_gone "$pid" 10 || warn "$name (pid $pid) survived SIGKILL"
+    fi
+  done
+  for name in "$@"; do
+    [ -n "$(pid_of "$name")" ] || rm -f "$PIDS/$name.pid"
+  done
+}
+
+cmd_down() {
+  local name port open="" owner deadline n
+  say "Stopping:"
+  stop_tier "${APPS[@]}"
+  stop_tier kafka
+  stop_tier "${DATABASES[@]}"
+  # A PostgreSQL holder that had to be killed leaves its postmaster running: stop those too.
+  for name in "${DATABASES[@]}"; do
+    stop_postmaster "$RUN/pg/${name#pg-}"
+  done
+
+  # Listening sockets close with their processes; allow the kernel a moment.
+  deadline=$((SECONDS + 5))
+  while :; do
+    open=""
+    for port in "${ALL_PORTS[@]}"; do
+      if port_open "$port"; then open="$open $port"; fi
+    done
+    if [ -z "$open" ] || [ "$SECONDS" -ge "$deadline" ]; then break; fi
+    sleep 0.5
+  done
+  if [ -n "$open" ]; then
+    for port in $open; do
+      owner="$(port_owner "$port")"
+      warn "port $port is still open${owner:+ ($owner)}: not a process this script started, left alone"
+    done
+    return 1
+  fi
+  if [ "$PURGE" = "no" ]; then
+    say "Stopped; no port of the stack is open. Data kept in $(rel "$RUN")/ (./setup.sh clean deletes it)."
+  else
+    say "Stopped; no port of the stack is open."
+    for n in 0 1 2; do
+      [ -z "$(postmaster_of "$RUN/pg/$n")" ] || die "a postmaster still runs on .run/pg/$n: not deleting data"
+    done
+    rm -rf "$RUN"
+    say "Deleted $(rel "$RUN")/ (databases, Kafka data, logs)."
+  fi
+}
+
+# ----------------------------------------------------------------------------------------------------
+# Arguments
+
+COMMAND=""
+MODE="local"
+FORCE_BUILD="no"
+PURGE="no"
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    up | down | status | clean) [ -z "$COMMAND" ] || die "one command at a time (got $COMMAND and $1)"; COMMAND="$1" ;;
+    --build) FORCE_BUILD="yes" ;;
+    --purge) PURGE="yes" ;;
+    --mode) [ "$#" -ge 2 ] || die "--mode needs a value: local or docker"; MODE="$2"; shift ;;
+    --mode=*) MODE="${1#--mode=}" ;;
+    -h | --help | help) usage; exit 0 ;;
+    *) warn "unknown argument: $1"; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+COMMAND="${COMMAND:-up}"
+
+case "$MODE" in
+  local) ;;
+  docker)
+    warn "docker mode is not built yet (docker-compose.yml comes with a later issue); use --mode local"
+    exit 2 ;;
+  *) die "unknown mode $MODE: local or docker" ;;
+esac
+[ "$FORCE_BUILD" = "no" ] || [ "$COMMAND" = "up" ] || die "--build goes with up"
+[ "$PURGE" = "no" ] || [ "$COMMAND" = "down" ] || die "--purge goes with down"
+
+case "$COMMAND" in
+  up) cmd_up ;;
+  status) cmd_status ;;
+  down) cmd_down ;;
+  clean) PURGE="yes"; cmd_down ;;
+esac
