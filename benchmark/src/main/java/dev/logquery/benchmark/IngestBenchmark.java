@@ -110,8 +110,10 @@ public final class IngestBenchmark {
         }
 
         String memory() {
-            return String.format(Locale.ROOT, "heap used max %.0f MiB, live after GC max %.0f MiB, peak RSS %.0f MiB",
-                    maxHeapUsed / (1 << 20), maxLiveData / (1 << 20), node.peakRssBytes() / (double) (1 << 20));
+            String live = maxLiveData > 0 ? String.format(Locale.ROOT, "%.0f MiB", maxLiveData / (1 << 20))
+                    : "none (no old-generation collection ran)";
+            return String.format(Locale.ROOT, "heap used max %.0f MiB, live after GC max %s, peak RSS %.0f MiB",
+                    maxHeapUsed / (1 << 20), live, node.peakRssBytes() / (double) (1 << 20));
         }
     }
 

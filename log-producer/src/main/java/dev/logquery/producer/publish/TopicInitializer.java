@@ -9,6 +9,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -23,7 +25,8 @@ public final class TopicInitializer {
     }
 
     /**
-     * Waits until every partition of a new topic has a leader. Producing earlier gets
+     * Waits until every partition of a new topic has a leader that answers for it (a leader named in
+     * the metadata may not serve the partition yet; listing offsets asks the leader itself). Producing earlier gets
      * NOT_LEADER_OR_FOLLOWER for the first batches, and an idempotent producer can then retry those
      * batches forever with OUT_OF_ORDER_SEQUENCE_NUMBER once later batches were accepted (seen with
      * Kafka 4.2 right after topic creation), which stalls a backfill for good.
@@ -34,13 +37,26 @@ public final class TopicInitializer {
         while (true) {
             TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(timeoutMs, TimeUnit.MILLISECONDS).get(topic);
-            if (d != null && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+            if (d != null && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())
+                    && leadersAnswer(admin, topic, d, timeoutMs)) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("partitions of " + topic + " have no leader after " + timeoutMs + " ms");
             }
             Thread.sleep(100);
+        }
+    }
+
+    private static boolean leadersAnswer(Admin admin, String topic, TopicDescription d, int timeoutMs)
+            throws InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        try {
+            admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException notYet) {
+            return false;
         }
     }
 
