@@ -1,0 +1,56 @@
+package dev.logquery.common.query;
+
+import dev.logquery.common.metadata.LevelSet;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A validated log query, the same on the public API, between coordinator and nodes, and in pruning.
+ * The time range is inclusive at both ends ({@code startTime <= ts <= endTime}). Optional filters are
+ * null when absent; {@code levels} is null for "any level" (never an empty set). {@code contains} is a
+ * case-insensitive substring of the message. {@code after} (a cursor position) restricts the result to
+ * rows strictly after that position in {@link dev.logquery.common.order.LogOrder#NEWEST_FIRST}.
+ */
+public record LogQuery(
+        Instant startTime,
+        Instant endTime,
+        String service,
+        LevelSet levels,
+        String namespace,
+        String pod,
+        String contains,
+        int limit,
+        Position after) {
+
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 10_000;
+
+    public LogQuery {
+        Objects.requireNonNull(startTime, "startTime");
+        Objects.requireNonNull(endTime, "endTime");
+        if (endTime.isBefore(startTime)) {
+            throw new IllegalArgumentException("endTime is before startTime");
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ", is " + limit);
+        }
+        if (levels != null && levels.isEmpty()) {
+            throw new IllegalArgumentException("levels must not be empty (null means any level)");
+        }
+    }
+
+    /** The same filters with another page position. */
+    public LogQuery withAfter(Position position) {
+        return new LogQuery(startTime, endTime, service, levels, namespace, pod, contains, limit, position);
+    }
+
+    /**
+     * Where a row sits in the global order: {@code (timestamp, kafkaPartition, offset)}, unique per line.
+     * A cursor carries the position of the last row of a page.
+     */
+    public record Position(Instant timestamp, int kafkaPartition, long offset) {
+        public Position {
+            Objects.requireNonNull(timestamp, "timestamp");
+        }
+    }
+}
