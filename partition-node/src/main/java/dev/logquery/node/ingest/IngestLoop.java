@@ -213,7 +213,7 @@ public final class IngestLoop implements SmartLifecycle {
                 batch = new ArrayList<>();
                 batchBytes = 0;
             } else if (batch.isEmpty() && state != State.RETRYING) {
-                state = State.RUNNING;
+                state = State.RUNNING; // the poll above succeeded
             }
             if (System.nanoTime() >= nextCheck) {
                 nextCheck = System.nanoTime() + PARTITION_CHECK_INTERVAL.toNanos();
@@ -378,7 +378,9 @@ public final class IngestLoop implements SmartLifecycle {
                 } else {
                     log.info("consuming {} partitions {} from stored offsets {}", properties.topic(), assigned, next);
                 }
-                state = State.RUNNING;
+                if (state != State.OFFSET_PROBLEM) {
+                    state = State.RUNNING; // an offset problem stays reported until a poll succeeds
+                }
                 return mine;
             }
             state = State.WAITING_FOR_TOPIC;
