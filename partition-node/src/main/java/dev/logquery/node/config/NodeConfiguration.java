@@ -1,12 +1,17 @@
 package dev.logquery.node.config;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.ingest.IngestHealthIndicator;
 import dev.logquery.node.ingest.IngestLoop;
 import dev.logquery.node.ingest.IngestMetrics;
+import dev.logquery.node.query.QueryExecutor;
+import dev.logquery.node.query.QueryMetrics;
 import dev.logquery.node.storage.OffsetStore;
 import dev.logquery.node.storage.TimePartitions;
 import dev.logquery.node.web.InternalRoutes;
+import dev.logquery.node.web.QueryHandler;
+import dev.logquery.node.web.QueryProblemHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -14,8 +19,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
-/** Wires the node: storage, chunk metadata, the ingest loop, its health and the internal routes. */
+/** Wires the node: storage, chunk metadata, the ingest loop, its health, queries and the internal routes. */
 @Configuration(proxyBeanMethods = false)
 public class NodeConfiguration {
 
@@ -55,8 +62,44 @@ public class NodeConfiguration {
         return new IngestHealthIndicator(loop);
     }
 
+    /** Connections of the pool that queries never take: the ingest writer's and a health check's. */
+    static final int CONNECTIONS_KEPT_FROM_QUERIES = 2;
+
+    /**
+     * The threads JDBC work of queries runs on, never an event loop. Each running query holds one thread
+     * and one connection, so the thread count bounds the pool share of queries: by default the Hikari
+     * pool size minus {@value #CONNECTIONS_KEPT_FROM_QUERIES}, so that a burst of queries cannot starve
+     * ingestion. Disposed on shutdown.
+     */
+    @Bean(destroyMethod = "dispose")
+    Scheduler jdbcScheduler(NodeProperties properties, DataSource dataSource) {
+        NodeProperties.Query settings = properties.query();
+        int threads = settings.threads();
+        if (threads == 0) {
+            int pool = dataSource instanceof HikariDataSource hikari ? hikari.getMaximumPoolSize() : 10;
+            threads = Math.max(1, pool - CONNECTIONS_KEPT_FROM_QUERIES);
+        }
+        return Schedulers.newBoundedElastic(threads, settings.queuePerThread(), "jdbc", 60, true);
+    }
+
     @Bean
-    RouterFunction<ServerResponse> internalRoutes(ChunkStore chunks) {
-        return InternalRoutes.routes(chunks);
+    QueryMetrics queryMetrics(MeterRegistry registry) {
+        return new QueryMetrics(registry);
+    }
+
+    @Bean
+    QueryExecutor queryExecutor(DataSource dataSource, ChunkStore chunks, Scheduler jdbcScheduler,
+                                NodeProperties properties, QueryMetrics metrics) {
+        return new QueryExecutor(dataSource, chunks, jdbcScheduler, properties, metrics);
+    }
+
+    @Bean
+    QueryProblemHandler queryProblemHandler() {
+        return new QueryProblemHandler();
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> internalRoutes(ChunkStore chunks, QueryExecutor queries) {
+        return InternalRoutes.routes(chunks, new QueryHandler(chunks, queries));
     }
 }

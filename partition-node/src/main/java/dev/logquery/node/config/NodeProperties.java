@@ -13,6 +13,7 @@ import org.springframework.util.unit.DataSize;
  * @param shardCount how many shards share the topic's partitions ({@code p % shardCount == shard})
  * @param topic      the Kafka topic of pod log lines
  * @param bootstrapServers the Kafka brokers
+ * @param query      how {@code POST /internal/query} runs its SQL
  */
 @ConfigurationProperties("logquery.node")
 public record NodeProperties(
@@ -23,7 +24,8 @@ public record NodeProperties(
         @DefaultValue Batch batch,
         @DefaultValue Bloom bloom,
         @DefaultValue Storage storage,
-        @DefaultValue Accept accept) {
+        @DefaultValue Accept accept,
+        @DefaultValue Query query) {
 
     public NodeProperties {
         if (shardCount < 1) {
@@ -78,5 +80,39 @@ public record NodeProperties(
      * outside that window go to the default partition.
      */
     public record Storage(@DefaultValue("35") int dailyPartitionsBack, @DefaultValue("3") int dailyPartitionsAhead) {
+    }
+
+    /**
+     * How queries run. Each query holds one JDBC connection on one thread of a dedicated scheduler for as
+     * long as it streams; {@code threads} bounds how many do at once (0: the Hikari pool size minus two,
+     * which stay for the ingest writer and health checks). Up to {@code queuePerThread} further queries
+     * wait per thread; beyond that a query is refused as busy. Every SQL execution and cursor fetch is
+     * bounded by {@code statementTimeout}; rows come from the cursor {@code fetchSize} at a time; a client
+     * that reads nothing for {@code stallTimeout} loses its query (and the connection goes back to the pool).
+     */
+    public record Query(
+            @DefaultValue("10s") Duration statementTimeout,
+            @DefaultValue("500") int fetchSize,
+            @DefaultValue("0") int threads,
+            @DefaultValue("64") int queuePerThread,
+            @DefaultValue("30s") Duration stallTimeout) {
+
+        public Query {
+            if (statementTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("logquery.node.query.statement-timeout must be at least 1ms");
+            }
+            if (fetchSize < 1) {
+                throw new IllegalArgumentException("logquery.node.query.fetch-size must be at least 1");
+            }
+            if (threads < 0) {
+                throw new IllegalArgumentException("logquery.node.query.threads must be 0 (from the pool) or more");
+            }
+            if (queuePerThread < 1) {
+                throw new IllegalArgumentException("logquery.node.query.queue-per-thread must be at least 1");
+            }
+            if (stallTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("logquery.node.query.stall-timeout must be at least 1ms");
+            }
+        }
     }
 }

@@ -19,9 +19,13 @@ public final class InternalRoutes {
      * {@code GET /internal/metadata}: the node's chunks and their union (in memory, no I/O). {@code 503}
      * until the chunks were read from the database: an empty answer then would let a coordinator prune
      * a shard that holds rows.
+     *
+     * <p>{@code POST /internal/query}: the node's rows matching a query, streamed as NDJSON
+     * ({@link QueryHandler}).
      */
-    public static RouterFunction<ServerResponse> routes(ChunkStore chunks) {
+    public static RouterFunction<ServerResponse> routes(ChunkStore chunks, QueryHandler query) {
         return RouterFunctions.route()
+                .POST("/internal/query", query::query)
                 .GET("/internal/metadata", request -> chunks.isLoaded()
                         ? ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                                 .bodyValue(MetadataCodec.toJsonBytes(chunks.metadata()))

@@ -3,6 +3,7 @@ package dev.logquery.node.support;
 import dev.logquery.common.codec.LogEntryCodec;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.model.StoredLogEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -40,6 +41,47 @@ public final class TestLines {
         return lines;
     }
 
+    /** Message fragments with words to search for, mixed case, and the {@code LIKE} wildcards as text. */
+    private static final List<String> MESSAGE_PARTS = List.of(
+            "GET /api/orders took 35ms", "java.net.SocketTimeoutException: Read timed out", "Connection refused",
+            "TIMEOUT waiting for lock", "user_id=42 logged in", "userXid=43 logged in", "progress 50% done",
+            "progress 500 done", "path C:\\temp\\x", "cache miss", "Cache Hit", "retrying in 2s", "é€😀 unicode",
+            "GC pause 12ms");
+
+    /**
+     * Lines for query tests: {@code services} services with three pods each, a namespace per service
+     * (absent for some lines), several containers, messages built from {@link #MESSAGE_PARTS}, spread over
+     * the {@code window} before {@code end}. About one line in ten repeats the timestamp of an earlier
+     * line (ties that only the Kafka partition and offset can order), and some sit exactly on an hour.
+     */
+    public static List<LogEntry> forQueries(long seed, int count, int services, Instant end, Duration window) {
+        Random random = new Random(seed);
+        LogLevel[] levels = LogLevel.values();
+        String[] containers = {"app", "sidecar", "init", null};
+        List<LogEntry> lines = new ArrayList<>(count);
+        Instant last = end.truncatedTo(ChronoUnit.MICROS);
+        for (int i = 0; i < count; i++) {
+            int s = random.nextInt(services);
+            String service = "svc-" + s;
+            Instant ts;
+            int kind = random.nextInt(100);
+            if (kind < 10 && !lines.isEmpty()) {
+                ts = lines.get(random.nextInt(lines.size())).timestamp();
+            } else if (kind < 12) {
+                ts = last.minus(1 + random.nextInt((int) window.toHours()), ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS);
+            } else {
+                ts = last.minus((long) (random.nextDouble() * window.toNanos() / 1000), ChronoUnit.MICROS);
+            }
+            String namespace = random.nextInt(10) == 0 ? null : "ns-" + (s % 3);
+            String pod = service + "-pod-" + random.nextInt(3);
+            String message = MESSAGE_PARTS.get(random.nextInt(MESSAGE_PARTS.size())) + " #" + i
+                    + (random.nextBoolean() ? " | " + MESSAGE_PARTS.get(random.nextInt(MESSAGE_PARTS.size())) : "");
+            lines.add(new LogEntry(ts, service, levels[random.nextInt(levels.length)], namespace, pod,
+                    containers[random.nextInt(containers.length)], message));
+        }
+        return lines;
+    }
+
     public static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -60,6 +102,26 @@ public final class TestLines {
             for (Future<RecordMetadata> ack : acks) {
                 ack.get();
             }
+        }
+    }
+
+    /**
+     * Sends each line keyed by its service and returns the lines as a node stores them: with the Kafka
+     * partition and offset each one got, on shard {@code partition % shardCount}.
+     */
+    public static List<StoredLogEntry> sendTracked(String bootstrap, String topic, List<LogEntry> lines, int shardCount)
+            throws Exception {
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>(lines.size());
+            for (LogEntry line : lines) {
+                acks.add(producer.send(new ProducerRecord<>(topic, line.service(), LogEntryCodec.encode(line))));
+            }
+            List<StoredLogEntry> stored = new ArrayList<>(lines.size());
+            for (int i = 0; i < lines.size(); i++) {
+                RecordMetadata m = acks.get(i).get();
+                stored.add(new StoredLogEntry(lines.get(i), m.partition() % shardCount, m.partition(), m.offset()));
+            }
+            return stored;
         }
     }
 

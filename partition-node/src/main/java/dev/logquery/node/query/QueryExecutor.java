@@ -1,0 +1,63 @@
+package dev.logquery.node.query;
+
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.pruning.PruningService;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.node.chunk.ChunkStore;
+import dev.logquery.node.config.NodeProperties;
+import java.util.concurrent.RejectedExecutionException;
+import javax.sql.DataSource;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Answers a {@link LogQuery} from this node's rows: at most {@code limit} rows in
+ * {@link dev.logquery.common.order.LogOrder#NEWEST_FIRST} order, as a {@link Flux} that honours
+ * backpressure and holds no more than the driver's fetch buffer in memory.
+ *
+ * <p>On subscription the served chunks ({@link ChunkStore#chunks()}, which cover every committed row)
+ * are pruned into a {@link ScanPlan}; a plan without ranges completes at once, without touching the
+ * database. Otherwise a {@link QueryRun} reads the ranges on the JDBC scheduler, never on the caller's
+ * thread. Failures arrive as {@link QueryFailedException}.
+ */
+public final class QueryExecutor {
+
+    private final DataSource dataSource;
+    private final ChunkStore chunks;
+    private final Scheduler jdbc;
+    private final NodeProperties properties;
+    private final QueryMetrics metrics;
+    private final PruningService pruning = PruningService.standard();
+
+    /**
+     * @param jdbc a scheduler for blocking work whose threads each hold at most one connection; its size
+     *             bounds the connections queries take from {@code dataSource}
+     */
+    public QueryExecutor(DataSource dataSource, ChunkStore chunks, Scheduler jdbc, NodeProperties properties,
+                         QueryMetrics metrics) {
+        this.dataSource = dataSource;
+        this.chunks = chunks;
+        this.jdbc = jdbc;
+        this.properties = properties;
+        this.metrics = metrics;
+    }
+
+    public Flux<StoredLogEntry> execute(LogQuery query) {
+        return Flux.defer(() -> {
+            ScanPlan plan = ScanPlan.of(query, chunks.chunks(), pruning);
+            metrics.skipped(plan.skipped());
+            if (plan.ranges().isEmpty()) {
+                return Flux.empty();
+            }
+            return Flux.create(sink -> {
+                QueryRun run = new QueryRun(query, plan, dataSource, properties.query(), properties.shard(), metrics,
+                        sink);
+                try {
+                    jdbc.schedule(run);
+                } catch (RejectedExecutionException e) {
+                    sink.error(QueryFailedException.of(e));
+                }
+            });
+        });
+    }
+}

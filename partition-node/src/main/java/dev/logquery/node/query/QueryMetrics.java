@@ -1,0 +1,44 @@
+package dev.logquery.node.query;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Chunk pruning on this node, per query: {@code query_chunks_scanned_total} counts the hour chunks whose
+ * rows were read, {@code query_chunks_skipped_total{pruner}} those a pruner proved irrelevant
+ * ({@code time} also counts the chunks outside a query's window). The {@code shard} tag comes from
+ * {@code management.metrics.tags}.
+ */
+public final class QueryMetrics {
+
+    /** The pruners of {@code PruningService.standard()}, registered up front so their series exist from the start. */
+    private static final List<String> KNOWN_PRUNERS = List.of("time", "level", "service");
+
+    private final MeterRegistry registry;
+    private final Counter scanned;
+    private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
+
+    public QueryMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.scanned = Counter.builder("query.chunks.scanned").description("Hour chunks read by queries")
+                .register(registry);
+        KNOWN_PRUNERS.forEach(this::skippedCounter);
+    }
+
+    void scanned(int chunks) {
+        scanned.increment(chunks);
+    }
+
+    void skipped(Map<String, Integer> byPruner) {
+        byPruner.forEach((pruner, n) -> skippedCounter(pruner).increment(n));
+    }
+
+    private Counter skippedCounter(String pruner) {
+        return skipped.computeIfAbsent(pruner, p -> Counter.builder("query.chunks.skipped")
+                .description("Hour chunks that queries skipped, by the pruner that excluded them")
+                .tag("pruner", p).register(registry));
+    }
+}

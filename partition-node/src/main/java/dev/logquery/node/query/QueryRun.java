@@ -1,0 +1,202 @@
+package dev.logquery.node.query;
+
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.node.config.NodeProperties;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.FluxSink;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * One query being answered: a task for a JDBC thread that reads the plan's ranges through a
+ * server-side cursor and emits each row as it is read, only while the subscriber has asked for more.
+ *
+ * <p>The task owns its connection from start to end, so the number of query threads bounds the
+ * connections queries hold. The connection runs one read-only transaction (a cursor needs one) with a
+ * transaction-local {@code statement_timeout}; the driver fetches {@code fetchSize} rows at a time. When
+ * the subscriber has no demand the thread parks until a request, a cancellation, or the stall timeout.
+ * Cancellation stops the reading between rows, and a statement still executing is cancelled on the
+ * server. Whatever the outcome, the result set, statement and connection are closed by this thread
+ * before the sequence ends, so a completed response has already returned its connection to the pool.
+ */
+final class QueryRun implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(QueryRun.class);
+
+    private final LogQuery query;
+    private final ScanPlan plan;
+    private final DataSource dataSource;
+    private final NodeProperties.Query settings;
+    private final int shard;
+    private final QueryMetrics metrics;
+    private final FluxSink<StoredLogEntry> sink;
+
+    /** Rows the subscriber asked for and has not received yet. */
+    private final AtomicLong demand = new AtomicLong();
+    private volatile Thread runner;
+    /** The statement while it executes (not while its rows are fetched), for a cancellation to stop it. */
+    private volatile PreparedStatement executing;
+    /** Rows emitted so far (runner thread only). */
+    private int emitted;
+
+    QueryRun(LogQuery query, ScanPlan plan, DataSource dataSource, NodeProperties.Query settings, int shard,
+             QueryMetrics metrics, FluxSink<StoredLogEntry> sink) {
+        this.query = query;
+        this.plan = plan;
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.shard = shard;
+        this.metrics = metrics;
+        this.sink = sink;
+        sink.onRequest(this::requested);
+        sink.onCancel(this::cancelled);
+    }
+
+    private void requested(long n) {
+        demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+        wake();
+    }
+
+    private void cancelled() {
+        wake();
+        PreparedStatement running = executing;
+        if (running != null) {
+            // Statement.cancel opens a connection to the server: not on the caller's (event-loop) thread.
+            // The driver makes a cancel that arrives after the statement ended a no-op.
+            Schedulers.boundedElastic().schedule(() -> {
+                try {
+                    running.cancel();
+                } catch (SQLException | RuntimeException e) {
+                    log.debug("could not cancel a query statement: {}", e.toString());
+                }
+            });
+        }
+    }
+
+    private void wake() {
+        Thread t = runner;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    public void run() {
+        runner = Thread.currentThread();
+        try {
+            if (!sink.isCancelled()) {
+                read();
+            }
+            if (sink.isCancelled()) {
+                log.debug("query cancelled by its subscriber after {} rows", emitted);
+            } else {
+                sink.complete();
+            }
+        } catch (Throwable e) {
+            if (sink.isCancelled()) {
+                log.debug("query ended after its cancellation: {}", e.toString());
+            } else {
+                QueryFailedException failure = QueryFailedException.of(e);
+                if (failure.reason() == QueryFailedException.Reason.INTERNAL) {
+                    log.warn("query failed: {}", query, e);
+                } else {
+                    log.info("query failed ({}): {}", failure.reason(), failure.getMessage());
+                }
+                sink.error(failure);
+            }
+        } finally {
+            runner = null;
+            Thread.interrupted(); // a shutdown's interrupt belongs to this task, not to the thread's next one
+        }
+    }
+
+    /** Reads the ranges newest first until the limit; the connection is closed when this returns. */
+    private void read() throws SQLException {
+        int remaining = query.limit();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            try {
+                // Transaction-local, so the pooled connection keeps its own setting afterwards.
+                try (PreparedStatement timeout = c.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
+                    timeout.setString(1, settings.statementTimeout().toMillis() + "ms");
+                    timeout.execute();
+                }
+                try (PreparedStatement ps = c.prepareStatement(RangeSql.sql(query))) {
+                    ps.setFetchSize(settings.fetchSize());
+                    for (ScanPlan.Range range : plan.ranges()) {
+                        if (remaining == 0 || sink.isCancelled()) {
+                            break;
+                        }
+                        metrics.scanned(range.chunks());
+                        RangeSql.bind(ps, query, range, remaining);
+                        remaining -= emit(ps, remaining);
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+            c.rollback(); // read only: nothing to keep; ends the transaction before the pool gets it back
+        }
+    }
+
+    /** Executes {@code ps} and emits up to {@code max} of its rows as demand allows; returns how many. */
+    private int emit(PreparedStatement ps, int max) throws SQLException {
+        ResultSet rs;
+        executing = ps;
+        try {
+            rs = ps.executeQuery();
+        } finally {
+            executing = null;
+        }
+        int n = 0;
+        try (rs) {
+            while (n < max && awaitDemand() && rs.next()) {
+                demand.decrementAndGet();
+                sink.next(RangeSql.row(rs, shard));
+                n++;
+                emitted++;
+            }
+        }
+        return n;
+    }
+
+    /** True once the subscriber wants a row; false if it cancelled. Parks this thread meanwhile. */
+    private boolean awaitDemand() {
+        long stallNanos = settings.stallTimeout().toNanos();
+        long waitingSince = 0;
+        boolean waiting = false;
+        while (demand.get() <= 0) {
+            if (sink.isCancelled()) {
+                return false;
+            }
+            if (Thread.interrupted()) {
+                throw new QueryFailedException(QueryFailedException.Reason.UNAVAILABLE,
+                        "query interrupted: the node is shutting down", null);
+            }
+            long now = System.nanoTime();
+            if (!waiting) {
+                waiting = true;
+                waitingSince = now;
+            } else if (now - waitingSince >= stallNanos) {
+                throw new QueryFailedException(QueryFailedException.Reason.STALLED, "the client read nothing for "
+                        + settings.stallTimeout() + "; query abandoned", null);
+            }
+            LockSupport.parkNanos(this, stallNanos - (now - waitingSince));
+        }
+        return !sink.isCancelled();
+    }
+}

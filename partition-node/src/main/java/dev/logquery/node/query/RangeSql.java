@@ -1,0 +1,117 @@
+package dev.logquery.node.query;
+
+import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.query.LogQuery;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * The SQL that reads one {@link ScanPlan.Range} of a query, in {@code NEWEST_FIRST} order: filters only
+ * for what the query asks, every value a bind parameter, and the order of the {@code (ts, kafka_partition,
+ * kafka_offset)} index so that PostgreSQL can walk that index backwards and stop at the limit. One
+ * statement text serves every range of a query; only the bound values change.
+ */
+final class RangeSql {
+
+    static final String COLUMNS = "ts, service, level, namespace, pod, container, message, kafka_partition, kafka_offset";
+
+    private RangeSql() {
+    }
+
+    static String sql(LogQuery q) {
+        StringBuilder sql = new StringBuilder(360).append("SELECT ").append(COLUMNS)
+                .append(" FROM logs WHERE ts >= ? AND ts <= ?");
+        if (q.service() != null) {
+            sql.append(" AND service = ?");
+        }
+        if (filtersLevels(q)) {
+            sql.append(" AND level = ANY(?)");
+        }
+        if (q.namespace() != null) {
+            sql.append(" AND namespace = ?");
+        }
+        if (q.pod() != null) {
+            sql.append(" AND pod = ?");
+        }
+        if (q.contains() != null) {
+            sql.append(" AND message ILIKE ? ESCAPE '\\'");
+        }
+        if (q.after() != null) {
+            sql.append(" AND (ts, kafka_partition, kafka_offset) < (?, ?, ?)");
+        }
+        return sql.append(" ORDER BY ts DESC, kafka_partition DESC, kafka_offset DESC LIMIT ?").toString();
+    }
+
+    /** Binds the values of {@link #sql} for one range, reading at most {@code limit} rows. */
+    static void bind(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int limit) throws SQLException {
+        int i = 1;
+        ps.setObject(i++, utc(range.from()));
+        ps.setObject(i++, utc(range.to()));
+        if (q.service() != null) {
+            ps.setString(i++, q.service());
+        }
+        if (filtersLevels(q)) {
+            List<LogLevel> levels = q.levels().levels();
+            Short[] codes = new Short[levels.size()];
+            for (int k = 0; k < codes.length; k++) {
+                codes[k] = levels.get(k).code();
+            }
+            Array array = ps.getConnection().createArrayOf("int2", codes);
+            ps.setArray(i++, array);
+        }
+        if (q.namespace() != null) {
+            ps.setString(i++, q.namespace());
+        }
+        if (q.pod() != null) {
+            ps.setString(i++, q.pod());
+        }
+        if (q.contains() != null) {
+            ps.setString(i++, likePattern(q.contains()));
+        }
+        if (q.after() != null) {
+            ps.setObject(i++, utc(q.after().timestamp()));
+            ps.setInt(i++, q.after().kafkaPartition());
+            ps.setLong(i++, q.after().offset());
+        }
+        ps.setInt(i, limit);
+    }
+
+    /** A filter on every level filters nothing; leave it to PostgreSQL only when it removes rows. */
+    private static boolean filtersLevels(LogQuery q) {
+        return q.levels() != null && !q.levels().equals(LevelSet.ALL);
+    }
+
+    /** {@code %text%} with the {@code LIKE} wildcards and the escape character of {@code text} escaped. */
+    static String likePattern(String text) {
+        StringBuilder p = new StringBuilder(text.length() + 8).append('%');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' || c == '%' || c == '_') {
+                p.append('\\');
+            }
+            p.append(c);
+        }
+        return p.append('%').toString();
+    }
+
+    /** The row at the result set's cursor, as stored on shard {@code shard}. */
+    static StoredLogEntry row(ResultSet rs, int shard) throws SQLException {
+        Instant ts = rs.getObject(1, OffsetDateTime.class).toInstant();
+        LogEntry entry = new LogEntry(ts, rs.getString(2), LogLevel.fromCode(rs.getShort(3)), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7));
+        return new StoredLogEntry(entry, shard, rs.getInt(8), rs.getLong(9));
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+}

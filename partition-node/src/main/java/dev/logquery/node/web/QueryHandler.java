@@ -1,0 +1,72 @@
+package dev.logquery.node.web;
+
+import dev.logquery.common.query.EntryJson;
+import dev.logquery.common.query.InvalidFieldException;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.common.query.QueryJson;
+import dev.logquery.node.chunk.ChunkStore;
+import dev.logquery.node.query.QueryExecutor;
+import java.util.Map;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code POST /internal/query}: a {@link QueryJson} body in, the node's matching rows out as
+ * {@code application/x-ndjson}, one {@link EntryJson} line per row, newest first, streamed as the
+ * database cursor yields them (memory does not grow with the result).
+ *
+ * <ul>
+ *   <li>{@code 400} problem with a {@code field} member when the body is not a valid query (checked
+ *       first: a bad request is bad whatever the node's state);</li>
+ *   <li>{@code 413} problem when the body exceeds the codecs' in-memory limit;</li>
+ *   <li>{@code 503} problem until the chunk metadata is loaded: without it the node cannot tell which
+ *       of its rows exist, and an empty answer would be a silent lie;</li>
+ *   <li>failures before the first row become problems too ({@link QueryProblemHandler}); after it, the
+ *       response is cut short and the caller sees an incomplete stream.</li>
+ * </ul>
+ */
+public final class QueryHandler {
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private final ChunkStore chunks;
+    private final QueryExecutor executor;
+
+    public QueryHandler(ChunkStore chunks, QueryExecutor executor) {
+        this.chunks = chunks;
+        this.executor = executor;
+    }
+
+    public Mono<ServerResponse> query(ServerRequest request) {
+        String path = request.path();
+        DataBufferFactory buffers = request.exchange().getResponse().bufferFactory();
+        return request.bodyToMono(byte[].class)
+                .defaultIfEmpty(EMPTY)
+                .flatMap(body -> {
+                    LogQuery query;
+                    try {
+                        query = QueryJson.fromJson(body);
+                    } catch (InvalidFieldException e) {
+                        return Problems.response(HttpStatus.BAD_REQUEST, e.getMessage(), path, Map.of("field", e.field()));
+                    }
+                    if (!chunks.isLoaded()) {
+                        return Problems.response(HttpStatus.SERVICE_UNAVAILABLE,
+                                "chunk metadata not loaded from the database yet", path, Map.of());
+                    }
+                    Flux<DataBuffer> lines = executor.execute(query)
+                            .map(row -> buffers.wrap(EntryJson.toNdjsonLine(row)));
+                    return ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON)
+                            .body(BodyInserters.fromDataBuffers(lines));
+                })
+                .onErrorResume(DataBufferLimitException.class, e -> Problems.response(HttpStatus.CONTENT_TOO_LARGE,
+                        "body is too large for a query: " + e.getMessage(), path, Map.of("field", "body")));
+    }
+}

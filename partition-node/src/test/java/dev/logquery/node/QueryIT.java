@@ -1,0 +1,408 @@
+package dev.logquery.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.logquery.common.codec.Rfc3339;
+import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.order.LogOrder;
+import dev.logquery.common.query.EntryJson;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.common.query.QueryJson;
+import dev.logquery.node.chunk.ChunkStore;
+import dev.logquery.node.config.NodeProperties;
+import dev.logquery.node.query.QueryExecutor;
+import dev.logquery.node.query.QueryFailedException;
+import dev.logquery.node.query.QueryMetrics;
+import dev.logquery.node.support.Await;
+import dev.logquery.node.support.Databases;
+import dev.logquery.node.support.TestLines;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code POST /internal/query} against the truth: one node on a real PostgreSQL ingests known lines
+ * from a real KRaft broker (three Kafka partitions, so ties in time are broken by partition and
+ * offset), then random queries over HTTP must answer exactly what filtering, sorting
+ * ({@link LogOrder#NEWEST_FIRST}) and cutting the generated lines in Java gives — row for row, in order.
+ */
+class QueryIT {
+
+    static final String TOPIC = "pod-logs";
+    static final int SERVICES = 8;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static EmbeddedKafkaKraftBroker kafka;
+    static Databases databases;
+    static ConfigurableApplicationContext node;
+    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** Every line as the node stores it (shard 0 of 1), from the producer's acknowledgements. */
+    static List<StoredLogEntry> truth;
+    static Instant oldest;
+    static Instant newest;
+
+    @BeforeAll
+    static void ingest() throws Exception {
+        kafka = new EmbeddedKafkaKraftBroker(1, 3);
+        kafka.afterPropertiesSet();
+        kafka.addTopics(new NewTopic(TOPIC, 3, (short) 1));
+        databases = Databases.start(1);
+        node = new SpringApplicationBuilder(PartitionNodeApplication.class).run(
+                "--server.port=0",
+                "--spring.datasource.url=" + databases.jdbcUrl(0),
+                "--logquery.node.shard=0",
+                "--logquery.node.shard-count=1",
+                "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
+                "--logquery.node.batch.max-records=5000",
+                "--logquery.node.batch.max-wait=200ms");
+
+        Instant end = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<LogEntry> lines = TestLines.forQueries(7, 20_000, SERVICES, end, Duration.ofDays(3));
+        truth = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, 1);
+        oldest = lines.stream().map(LogEntry::timestamp).min(Comparator.naturalOrder()).orElseThrow();
+        newest = lines.stream().map(LogEntry::timestamp).max(Comparator.naturalOrder()).orElseThrow();
+        Await.until(Duration.ofSeconds(60), "all lines stored",
+                () -> databases.queryLong(0, "SELECT count(*) FROM logs"), n -> n >= truth.size());
+        assertThat(databases.queryLong(0, "SELECT count(*) FROM logs")).isEqualTo(truth.size());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+        if (databases != null) {
+            databases.close();
+        }
+        if (kafka != null) {
+            kafka.destroy();
+        }
+    }
+
+    // ------------------------------------------------------------------ the truth, computed in Java
+
+    static boolean matches(LogQuery q, StoredLogEntry row) {
+        LogEntry e = row.entry();
+        if (e.timestamp().isBefore(q.startTime()) || e.timestamp().isAfter(q.endTime())) {
+            return false;
+        }
+        if (q.service() != null && !q.service().equals(e.service())) {
+            return false;
+        }
+        if (q.levels() != null && !q.levels().contains(e.level())) {
+            return false;
+        }
+        if (q.namespace() != null && !q.namespace().equals(e.namespace())) {
+            return false;
+        }
+        if (q.pod() != null && !q.pod().equals(e.pod())) {
+            return false;
+        }
+        if (q.contains() != null
+                && !e.message().toLowerCase(Locale.ROOT).contains(q.contains().toLowerCase(Locale.ROOT))) {
+            return false;
+        }
+        if (q.after() != null) {
+            LogQuery.Position p = q.after();
+            StoredLogEntry at = new StoredLogEntry(new LogEntry(p.timestamp(), "-", LogLevel.INFO, null, null, null, "-"),
+                    0, p.kafkaPartition(), p.offset());
+            return LogOrder.NEWEST_FIRST.compare(row, at) > 0;
+        }
+        return true;
+    }
+
+    /** All matching lines, newest first (no limit). */
+    static List<StoredLogEntry> everything(LogQuery q) {
+        return truth.stream().filter(row -> matches(q, row)).sorted(LogOrder.NEWEST_FIRST).toList();
+    }
+
+    static List<StoredLogEntry> expected(LogQuery q) {
+        return truth.stream().filter(row -> matches(q, row)).sorted(LogOrder.NEWEST_FIRST).limit(q.limit()).toList();
+    }
+
+    // ------------------------------------------------------------------ HTTP
+
+    static URI uri(String path) {
+        return URI.create("http://localhost:" + ((WebServerApplicationContext) node).getWebServer().getPort() + path);
+    }
+
+    static HttpResponse<byte[]> post(byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri("/internal/query")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static List<StoredLogEntry> query(LogQuery q) throws Exception {
+        HttpResponse<byte[]> response = post(QueryJson.toJson(q));
+        assertThat(response.statusCode()).as("status of %s: %s", json(q), new String(response.body(),
+                StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/x-ndjson");
+        List<StoredLogEntry> rows = new ArrayList<>();
+        byte[] body = response.body();
+        int start = 0;
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == '\n') {
+                rows.add(EntryJson.fromJson(body, start, i - start));
+                start = i + 1;
+            }
+        }
+        assertThat(start).as("the body ends with a complete line").isEqualTo(body.length);
+        return rows;
+    }
+
+    static String json(LogQuery q) {
+        return new String(QueryJson.toJson(q), StandardCharsets.UTF_8);
+    }
+
+    static int activeConnections() {
+        return node.getBean(HikariDataSource.class).getHikariPoolMXBean().getActiveConnections();
+    }
+
+    // ------------------------------------------------------------------ random queries
+
+    static final List<String> CONTAINS = List.of("timeout", "TIMED OUT", "refused", "cache", "50%", "user_id", "_",
+            "%", "C:\\temp", "\\", "é€", "#1", "#19999", "no such text");
+
+    static LogQuery randomQuery(Random r) {
+        long[] lengthsSeconds = {0, 1, 60, 600, 3_600, 3 * 3_600, 12 * 3_600, 86_400, 4 * 86_400};
+        Duration length = Duration.ofSeconds(lengthsSeconds[r.nextInt(lengthsSeconds.length)]);
+        long spanMicros = ChronoUnit.MICROS.between(oldest.minus(Duration.ofHours(2)), newest.plus(Duration.ofHours(2)));
+        Instant start = oldest.minus(Duration.ofHours(2)).plus((long) (r.nextDouble() * spanMicros), ChronoUnit.MICROS);
+        int edge = r.nextInt(10);
+        if (edge == 0) {
+            start = randomRow(r).entry().timestamp(); // the start is inclusive: a row sits right on it
+        } else if (edge == 1) {
+            start = randomRow(r).entry().timestamp().minus(length); // so is the end
+        } else if (edge == 2) {
+            start = start.truncatedTo(ChronoUnit.HOURS); // on an hour, where chunks meet
+        }
+        Instant end = start.plus(length);
+        if (edge == 3) {
+            end = end.truncatedTo(ChronoUnit.HOURS).minusNanos(1000); // the last microsecond of an hour
+            start = end.minus(length);
+        }
+        StoredLogEntry sample = randomRow(r);
+        String service = r.nextInt(10) < 4 ? "svc-" + r.nextInt(SERVICES) : r.nextInt(20) == 0 ? "svc-absent" : null;
+        LevelSet levels = null;
+        if (r.nextInt(10) < 4) {
+            int bits = 1 + r.nextInt(LevelSet.ALL.bits());
+            levels = new LevelSet(bits);
+        }
+        String namespace = r.nextInt(10) < 2 ? sample.entry().namespace() : null;
+        String pod = r.nextInt(10) == 0 ? sample.entry().pod() : null;
+        String contains = r.nextInt(10) < 2 ? CONTAINS.get(r.nextInt(CONTAINS.size())) : null;
+        return new LogQuery(start, end, service, levels, namespace, pod, contains, 1 + r.nextInt(500), null);
+    }
+
+    static StoredLogEntry randomRow(Random r) {
+        return truth.get(r.nextInt(truth.size()));
+    }
+
+    @Test
+    void randomQueriesAnswerExactlyTheTruthInOrder() throws Exception {
+        Random r = new Random(42);
+        int nonEmpty = 0;
+        int cut = 0;
+        for (int i = 0; i < 200; i++) {
+            LogQuery q = randomQuery(r);
+            List<StoredLogEntry> expected = expected(q);
+            List<StoredLogEntry> actual = query(q);
+            assertThat(actual).as("query %d: %s", i, json(q)).containsExactlyElementsOf(expected);
+            nonEmpty += expected.isEmpty() ? 0 : 1;
+            cut += expected.size() == q.limit() ? 1 : 0;
+        }
+        // The random mix must exercise both empty and full answers, or it proves little.
+        assertThat(nonEmpty).isGreaterThan(100);
+        assertThat(cut).isGreaterThan(30);
+        // Every query gave its connection back.
+        Await.until(Duration.ofSeconds(5), "no connection held by queries", QueryIT::activeConnections, n -> n == 0);
+    }
+
+    @Test
+    void pagingWithAfterWalksEveryMatchingLineOnceWithoutGaps() throws Exception {
+        Instant from = oldest.minusSeconds(1);
+        Instant to = newest.plusSeconds(1);
+        List<LogQuery> firstPages = List.of(
+                new LogQuery(from, to, null, LevelSet.of(List.of(LogLevel.ERROR, LogLevel.FATAL)), null, null, null, 250, null),
+                new LogQuery(from, to, "svc-3", null, null, null, null, 97, null),
+                new LogQuery(from, to, null, null, null, null, "timeout", 500, null),
+                new LogQuery(oldest.plus(Duration.ofHours(20)), oldest.plus(Duration.ofHours(30)), null, null, "ns-1",
+                        null, null, 7, null));
+        for (LogQuery first : firstPages) {
+            List<StoredLogEntry> all = everything(first);
+            assertThat(all).as("a query worth paging").hasSizeGreaterThan(first.limit() * 3);
+            List<StoredLogEntry> walked = new ArrayList<>();
+            LogQuery page = first;
+            int pages = 0;
+            while (true) {
+                List<StoredLogEntry> rows = query(page);
+                pages++;
+                walked.addAll(rows);
+                if (rows.size() < page.limit()) {
+                    break;
+                }
+                StoredLogEntry last = rows.get(rows.size() - 1);
+                page = page.withAfter(new LogQuery.Position(last.entry().timestamp(), last.kafkaPartition(), last.offset()));
+                assertThat(pages).as("pages of %s", json(first)).isLessThan(all.size() + 2);
+            }
+            assertThat(walked).as("paging %s", json(first)).containsExactlyElementsOf(all);
+        }
+    }
+
+    @Test
+    void tiesInTimeAreOrderedByKafkaPartitionThenOffset() throws Exception {
+        // The generator repeats timestamps; take the most crowded one and ask for exactly that instant.
+        Instant crowded = truth.stream()
+                .collect(Collectors.groupingBy(s -> s.entry().timestamp(), Collectors.counting()))
+                .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        LogQuery q = new LogQuery(crowded, crowded, null, null, null, null, null, 100, null);
+        List<StoredLogEntry> rows = query(q);
+        assertThat(rows).hasSizeGreaterThan(1).containsExactlyElementsOf(expected(q));
+        assertThat(rows).extracting(StoredLogEntry::kafkaPartition).isSortedAccordingTo(Comparator.reverseOrder());
+    }
+
+    @Test
+    void aWindowWithoutChunksIsAnEmpty200() throws Exception {
+        LogQuery past = new LogQuery(Instant.parse("2001-01-01T00:00:00Z"), Instant.parse("2001-01-02T00:00:00Z"),
+                null, null, null, null, null, 100, null);
+        LogQuery future = new LogQuery(newest.plus(Duration.ofDays(30)), newest.plus(Duration.ofDays(31)),
+                null, null, null, null, null, 100, null);
+        assertThat(query(past)).isEmpty();
+        assertThat(query(future)).isEmpty();
+        HttpResponse<byte[]> response = post(QueryJson.toJson(past));
+        assertThat(response.body()).isEmpty();
+    }
+
+    @Test
+    void badBodiesAre400ProblemsNamingTheField() throws Exception {
+        String window = "\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\"";
+        String[][] cases = {
+                {"", "body"},
+                {"{not json", "body"},
+                {"{\"endTime\":\"2026-03-02T00:00:00Z\"}", "startTime"},
+                {"{\"startTime\":\"2026-03-01 25:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\"}", "startTime"},
+                {"{\"startTime\":\"2026-03-02T00:00:00Z\",\"endTime\":\"2026-03-01T00:00:00Z\"}", "endTime"},
+                {"{" + window + ",\"levels\":[\"LOUD\"]}", "levels"},
+                {"{" + window + ",\"limit\":100000}", "limit"},
+                {"{" + window + ",\"serviceName\":7}", "serviceName"},
+                {"{" + window + ",\"after\":{\"timestamp\":\"2026-03-01T00:00:00Z\",\"kafkaPartition\":0,\"offset\":-1}}",
+                        "after.offset"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<byte[]> response = post(c[0].getBytes(StandardCharsets.UTF_8));
+            assertThat(response.statusCode()).as("status for %s", c[0]).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            JsonNode problem = JSON.readTree(response.body());
+            assertThat(problem.path("field").asString()).as("field for %s", c[0]).isEqualTo(c[1]);
+            assertThat(problem.path("detail").asString()).contains(c[1]);
+            assertThat(problem.path("status").asInt()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingReleasesItsConnection() throws Exception {
+        LogQuery big = new LogQuery(oldest, newest, null, null, null, null, null, LogQuery.MAX_LIMIT, null);
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri("/internal/query"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(QueryJson.toJson(big))).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            StoredLogEntry first = EntryJson.fromJson(reader.readLine());
+            assertThat(first).isEqualTo(expected(big).get(0));
+        }
+        Await.until(Duration.ofSeconds(10), "the abandoned query's connection back in the pool",
+                QueryIT::activeConnections, n -> n == 0);
+        // And the node answers the next query as usual.
+        LogQuery small = new LogQuery(oldest, newest, "svc-1", null, null, null, null, 10, null);
+        assertThat(query(small)).containsExactlyElementsOf(expected(small));
+    }
+
+    @Test
+    void chunkPruningIsCounted() throws Exception {
+        LogQuery absent = new LogQuery(oldest, newest, "svc-absent", null, null, null, null, 10, null);
+        assertThat(query(absent)).isEmpty();
+        LogQuery oneHour = new LogQuery(newest.minus(Duration.ofMinutes(30)), newest, "svc-2", null, null, null, null,
+                10, null);
+        assertThat(query(oneHour)).containsExactlyElementsOf(expected(oneHour));
+        String metrics = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(counter(metrics, "query_chunks_skipped_total", "pruner=\"service\"")).isPositive();
+        assertThat(counter(metrics, "query_chunks_skipped_total", "pruner=\"time\"")).isPositive();
+        assertThat(counter(metrics, "query_chunks_scanned_total", "")).isPositive();
+    }
+
+    /** The value of the first series of {@code name} whose labels contain {@code label}. */
+    static double counter(String prometheus, String name, String label) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)} (\\S+)$").matcher(prometheus);
+        while (m.find()) {
+            if (m.group(1).contains(label)) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        throw new AssertionError(name + "{" + label + "} is not exported");
+    }
+
+    @Test
+    void rowsAreReadOnTheJdbcThreadsNeverTheCaller() {
+        LogQuery q = new LogQuery(oldest, newest, null, null, null, null, null, 1_000, null);
+        List<String> threads = node.getBean(QueryExecutor.class).execute(q)
+                .map(row -> Thread.currentThread().getName()).collectList().block(Duration.ofSeconds(10));
+        assertThat(threads).hasSize(1_000).allMatch(name -> name.startsWith("jdbc-"));
+    }
+
+    @Test
+    void aStatementPastTheTimeoutFailsAsTimeoutAndReleasesItsConnection() throws Exception {
+        NodeProperties p = node.getBean(NodeProperties.class);
+        NodeProperties strict = new NodeProperties(p.shard(), p.shardCount(), p.topic(), p.bootstrapServers(), p.batch(),
+                p.bloom(), p.storage(), p.accept(), new NodeProperties.Query(Duration.ofMillis(1), 500, 1, 4,
+                Duration.ofSeconds(30)));
+        Scheduler scheduler = Schedulers.newBoundedElastic(1, 4, "jdbc-strict");
+        try {
+            QueryExecutor executor = new QueryExecutor(node.getBean(DataSource.class), node.getBean(ChunkStore.class),
+                    scheduler, strict, new QueryMetrics(new SimpleMeterRegistry()));
+            // No row matches: the one statement reads all 20 000 rows, far longer than a millisecond.
+            LogQuery slow = new LogQuery(oldest, newest, null, null, null, null, "no such text", 10, null);
+            assertThatThrownBy(() -> executor.execute(slow).blockLast(Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(QueryFailedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(QueryFailedException.Reason.TIMEOUT));
+        } finally {
+            scheduler.dispose();
+        }
+        Await.until(Duration.ofSeconds(5), "the timed-out query's connection back in the pool",
+                QueryIT::activeConnections, n -> n == 0);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.logquery.node.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.query.LogQuery;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RangeSqlTest {
+
+    private static final Instant T = Instant.parse("2026-03-01T00:00:00Z");
+
+    @Test
+    void onlyTheTimeRangeWhenNothingElseIsAsked() {
+        assertThat(RangeSql.sql(new LogQuery(T, T, null, null, null, null, null, 10, null))).isEqualTo(
+                "SELECT ts, service, level, namespace, pod, container, message, kafka_partition, kafka_offset FROM logs"
+                        + " WHERE ts >= ? AND ts <= ? ORDER BY ts DESC, kafka_partition DESC, kafka_offset DESC LIMIT ?");
+    }
+
+    @Test
+    void everyFilterIsABindParameter() {
+        LogQuery q = new LogQuery(T, T, "svc'; DROP TABLE logs; --", LevelSet.of(List.of(LogLevel.WARN)), "ns", "pod",
+                "50%", 10, new LogQuery.Position(T, 1, 2));
+        assertThat(RangeSql.sql(q)).isEqualTo(
+                "SELECT ts, service, level, namespace, pod, container, message, kafka_partition, kafka_offset FROM logs"
+                        + " WHERE ts >= ? AND ts <= ? AND service = ? AND level = ANY(?) AND namespace = ? AND pod = ?"
+                        + " AND message ILIKE ? ESCAPE '\\' AND (ts, kafka_partition, kafka_offset) < (?, ?, ?)"
+                        + " ORDER BY ts DESC, kafka_partition DESC, kafka_offset DESC LIMIT ?");
+    }
+
+    @Test
+    void allLevelsIsNoLevelFilter() {
+        assertThat(RangeSql.sql(new LogQuery(T, T, null, LevelSet.ALL, null, null, null, 10, null)))
+                .doesNotContain("level = ");
+    }
+
+    @Test
+    void containsIsALiteralSubstring() {
+        assertThat(RangeSql.likePattern("timeout")).isEqualTo("%timeout%");
+        assertThat(RangeSql.likePattern("50%_done\\x")).isEqualTo("%50\\%\\_done\\\\x%");
+    }
+}
