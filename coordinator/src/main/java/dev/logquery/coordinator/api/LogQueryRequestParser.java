@@ -1,0 +1,377 @@
+package dev.logquery.coordinator.api;
+
+import dev.logquery.common.codec.LogEntryCodec;
+import dev.logquery.common.codec.Rfc3339;
+import dev.logquery.common.codec.TextSanitizer;
+import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.query.CursorCodec;
+import dev.logquery.common.query.LogQuery;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads the body of {@code POST /api/query/logs} into a {@link LogQuery}, or into the list of everything
+ * wrong with it. Pure: no Spring, no I/O, and no input makes it throw.
+ *
+ * <pre>{@code
+ * {"startTime": "2024-12-01T00:00:00Z", "endTime": "2024-12-31T23:59:59Z",
+ *  "serviceName": "payment-service", "logLevel": "ERROR", "namespace": "payments",
+ *  "pod": "payment-service-7d9f8c6b5-x2k4p", "contains": "timeout", "limit": 100,
+ *  "cursor": "AQAAAABnTE..."}
+ * }</pre>
+ *
+ * <p>The rules:
+ * <ul>
+ *   <li>{@code startTime} and {@code endTime} are required RFC 3339 date-times ({@link Rfc3339#parse}),
+ *       inclusive, and {@code endTime} must not be before {@code startTime}.</li>
+ *   <li>{@code serviceName} (1..{@value #MAX_SERVICE_CHARS} characters), {@code namespace} and {@code pod}
+ *       (1..{@value #MAX_IDENTITY_CHARS}) are trimmed and cleaned like stored lines are, so that they compare
+ *       equal to what ingestion kept. {@code contains} (1..{@value #MAX_CONTAINS_CHARS}) is cleaned but not
+ *       trimmed: its spaces are part of the text searched for.</li>
+ *   <li>{@code logLevel} is one level name and {@code levels} a non-empty list of level names, any case.
+ *       Giving both is an error (on {@code levels}): neither union nor intersection is obviously meant.</li>
+ *   <li>{@code limit} is an integer in 1..{@value LogQuery#MAX_LIMIT}, {@value LogQuery#DEFAULT_LIMIT} when
+ *       absent. {@code 10.0}, {@code 1e2} and {@code "10"} are not integers.</li>
+ *   <li>{@code cursor} is a {@code nextCursor} of an earlier page ({@link CursorCodec}); it decodes only for
+ *       the same filters (the limit may change between pages).</li>
+ *   <li>JSON {@code null} for an optional field means the field is absent; for a time it means missing.</li>
+ *   <li>Unknown fields are rejected, since a misspelt filter ({@code "level"}, {@code "service"}) would
+ *       otherwise widen the query silently. A field given twice is rejected.</li>
+ * </ul>
+ *
+ * <p>Problems are collected rather than stopping at the first: at most one per field, listed in a fixed
+ * order ({@code body}, then the fields in the order above, then unknown fields in document order, at most
+ * {@value #MAX_UNKNOWN_FIELDS_REPORTED} of those). A body that is not JSON, or not one JSON object,
+ * yields the single problem {@code body}. The cursor is checked only when everything else is valid,
+ * since it can only be decoded against the query it belongs to.
+ */
+public final class LogQueryRequestParser {
+
+    public static final int MAX_SERVICE_CHARS = LogEntryCodec.MAX_SERVICE_CHARS;
+    public static final int MAX_IDENTITY_CHARS = LogEntryCodec.MAX_IDENTITY_CHARS;
+    /** Longest {@code contains} text: a filter, not a document. */
+    public static final int MAX_CONTAINS_CHARS = 256;
+    /** Cursors are 39 characters; anything much longer is not one and is not worth decoding. */
+    public static final int MAX_CURSOR_CHARS = 64;
+    /** Unknown fields named in one answer; a body with thousands of them gets a short answer. */
+    public static final int MAX_UNKNOWN_FIELDS_REPORTED = 10;
+
+    /** The known fields in the order their problems are reported. */
+    public static final List<String> FIELDS = List.of("startTime", "endTime", "serviceName", "logLevel", "levels",
+            "namespace", "pod", "contains", "limit", "cursor");
+
+    static final String BAD_CURSOR = "cursor does not decode or belongs to other filters";
+    private static final String LEVEL_NAMES = "TRACE, DEBUG, INFO, WARN, ERROR, FATAL";
+
+    /** Used for streaming only; duplicate keys are found by the reader itself, so that it can name the field. */
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    private LogQueryRequestParser() {
+    }
+
+    /** Parses and validates a request body ({@code null} counts as empty). */
+    public static ParsedRequest parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            return body("body is empty: a JSON query object is expected");
+        }
+        Reader r = new Reader();
+        try (JsonParser p = MAPPER.createParser(body)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                return body("body is empty: a JSON query object is expected");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                return body("body must be a JSON object, is " + typeName(first));
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String name = p.currentName();
+                p.nextToken();
+                r.read(name, p);
+            }
+            if (p.nextToken() != null) {
+                return body("body has content after the query object");
+            }
+        } catch (JacksonException e) {
+            return body("body is not JSON: " + firstLine(e.getOriginalMessage()));
+        }
+        return r.build();
+    }
+
+    private static ParsedRequest body(String message) {
+        return new ParsedRequest.Invalid(List.of(new FieldProblem("body", message)));
+    }
+
+    /** The fields of one request as read, plus the problems found so far (first one per field wins). */
+    private static final class Reader {
+        private final Map<String, String> problems = new HashMap<>();
+        private final List<String> unknown = new ArrayList<>();
+        private final Set<String> seen = new HashSet<>();
+        private Instant startTime;
+        private Instant endTime;
+        private String service;
+        private LogLevel logLevel;
+        private LevelSet levels;
+        private String namespace;
+        private String pod;
+        private String contains;
+        private Integer limit;
+        private String cursor;
+
+        private void problem(String field, String message) {
+            problems.putIfAbsent(field, message);
+        }
+
+        /** Reads the value of field {@code name} at the parser's current token, consuming all of it. */
+        void read(String name, JsonParser p) {
+            if (!FIELDS.contains(name)) {
+                String shown = abbreviate(name);
+                if (!problems.containsKey(shown) && unknown.size() < MAX_UNKNOWN_FIELDS_REPORTED) {
+                    unknown.add(shown);
+                    problem(shown, "unknown field " + shown + "; known fields are " + String.join(", ", FIELDS));
+                }
+                p.skipChildren();
+                return;
+            }
+            if (!seen.add(name)) {
+                problem(name, name + " is given more than once");
+                p.skipChildren();
+                return;
+            }
+            switch (name) {
+                case "startTime" -> startTime = time(p, name);
+                case "endTime" -> endTime = time(p, name);
+                case "serviceName" -> service = identity(p, name, MAX_SERVICE_CHARS);
+                case "logLevel" -> logLevel = level(p);
+                case "levels" -> levels = levels(p);
+                case "namespace" -> namespace = identity(p, name, MAX_IDENTITY_CHARS);
+                case "pod" -> pod = identity(p, name, MAX_IDENTITY_CHARS);
+                case "contains" -> contains = text(p);
+                case "limit" -> limit = limit(p);
+                case "cursor" -> cursor = cursor(p);
+                default -> throw new IllegalStateException("unhandled known field " + name);
+            }
+        }
+
+        ParsedRequest build() {
+            if (startTime == null) {
+                problem("startTime", "startTime is missing");
+            }
+            if (endTime == null) {
+                problem("endTime", "endTime is missing");
+            }
+            if (startTime != null && endTime != null && endTime.isBefore(startTime)) {
+                problem("endTime", "endTime " + Rfc3339.format(endTime) + " is before startTime "
+                        + Rfc3339.format(startTime));
+            }
+            if (logLevel != null && levels != null) {
+                problem("levels", "levels and logLevel are both given: send one of them");
+            }
+            if (problems.isEmpty()) {
+                LevelSet effectiveLevels = logLevel != null ? LevelSet.of(List.of(logLevel)) : levels;
+                LogQuery query = new LogQuery(startTime, endTime, service, effectiveLevels, namespace, pod, contains,
+                        limit == null ? LogQuery.DEFAULT_LIMIT : limit, null);
+                if (cursor == null) {
+                    return new ParsedRequest.Valid(query);
+                }
+                Optional<LogQuery.Position> after = CursorCodec.decode(cursor, query);
+                if (after.isPresent()) {
+                    return new ParsedRequest.Valid(query.withAfter(after.get()));
+                }
+                problem("cursor", BAD_CURSOR);
+            }
+            List<FieldProblem> out = new ArrayList<>(problems.size());
+            add(out, "body");
+            FIELDS.forEach(field -> add(out, field));
+            unknown.forEach(field -> add(out, field));
+            return new ParsedRequest.Invalid(out);
+        }
+
+        /** Moves the problem of {@code field}, if any, to {@code out} (once, even if the name is listed twice). */
+        private void add(List<FieldProblem> out, String field) {
+            String message = problems.remove(field);
+            if (message != null) {
+                out.add(new FieldProblem(field, message));
+            }
+        }
+
+        /** The string at the current token; null for JSON null and (with a problem) for any other type. */
+        private String string(JsonParser p, String field) {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_STRING) {
+                return p.getString();
+            }
+            if (t != JsonToken.VALUE_NULL) {
+                problem(field, field + " must be a string, is " + typeName(t));
+                p.skipChildren();
+            }
+            return null;
+        }
+
+        private Instant time(JsonParser p, String field) {
+            String s = string(p, field);
+            if (s == null) {
+                return null;
+            }
+            Optional<Instant> time = Rfc3339.parse(s);
+            if (time.isEmpty()) {
+                problem(field, field + " is not an RFC 3339 date-time such as 2024-12-01T00:00:00Z: "
+                        + quote(s));
+            }
+            return time.orElse(null);
+        }
+
+        /** A service, namespace or pod name: trimmed and cleaned as ingestion stores it, then 1..max chars. */
+        private String identity(JsonParser p, String field, int maxChars) {
+            String s = string(p, field);
+            if (s == null) {
+                return null;
+            }
+            String clean = TextSanitizer.clean(s.strip());
+            return bounded(field, clean, maxChars);
+        }
+
+        private String text(JsonParser p) {
+            String s = string(p, "contains");
+            return s == null ? null : bounded("contains", TextSanitizer.clean(s), MAX_CONTAINS_CHARS);
+        }
+
+        private String bounded(String field, String s, int maxChars) {
+            if (s.isEmpty() || s.length() > maxChars) {
+                problem(field, field + " must have 1 to " + maxChars + " characters, has " + s.length()
+                        + " (omit it for no filter)");
+                return null;
+            }
+            return s;
+        }
+
+        private LogLevel level(JsonParser p) {
+            String s = string(p, "logLevel");
+            if (s == null) {
+                return null;
+            }
+            Optional<LogLevel> level = LogLevel.parse(s);
+            if (level.isEmpty()) {
+                problem("logLevel", "logLevel is not one of " + LEVEL_NAMES + ": " + quote(s));
+            }
+            return level.orElse(null);
+        }
+
+        private LevelSet levels(JsonParser p) {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (t != JsonToken.START_ARRAY) {
+                problem("levels", "levels must be an array of level names, is " + typeName(t));
+                p.skipChildren();
+                return null;
+            }
+            int bits = 0;
+            boolean bad = false;
+            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                if (e != JsonToken.VALUE_STRING) {
+                    problem("levels", "levels must hold level names, holds " + typeName(e));
+                    p.skipChildren();
+                    bad = true;
+                    continue;
+                }
+                String name = p.getString();
+                Optional<LogLevel> level = LogLevel.parse(name);
+                if (level.isEmpty()) {
+                    problem("levels", "levels: not one of " + LEVEL_NAMES + ": " + quote(name));
+                    bad = true;
+                } else {
+                    bits |= level.get().bit();
+                }
+            }
+            if (bad) {
+                return null;
+            }
+            if (bits == 0) {
+                problem("levels", "levels must not be empty (omit it for any level)");
+                return null;
+            }
+            return new LevelSet(bits);
+        }
+
+        private Integer limit(JsonParser p) {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            String bounds = "limit must be an integer from 1 to " + LogQuery.MAX_LIMIT;
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                JsonParser.NumberType type = p.getNumberType();
+                if ((type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG)
+                        && p.getLongValue() >= 1 && p.getLongValue() <= LogQuery.MAX_LIMIT) {
+                    return (int) p.getLongValue();
+                }
+                problem("limit", bounds + ", is " + abbreviate(p.getString()));
+            } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                problem("limit", bounds + ", is " + abbreviate(p.getString()));
+            } else {
+                problem("limit", bounds + ", is " + typeName(t));
+                p.skipChildren();
+            }
+            return null;
+        }
+
+        private String cursor(JsonParser p) {
+            String s = string(p, "cursor");
+            if (s != null && (s.isEmpty() || s.length() > MAX_CURSOR_CHARS)) {
+                problem("cursor", BAD_CURSOR);
+                return null;
+            }
+            return s;
+        }
+    }
+
+    private static String typeName(JsonToken t) {
+        if (t == null) {
+            return "missing";
+        }
+        return switch (t) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    private static String quote(String s) {
+        return '"' + abbreviate(s) + '"';
+    }
+
+    /** At most 64 characters of {@code s}, cut between code points. */
+    private static String abbreviate(String s) {
+        if (s.length() <= 64) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(63)) ? 63 : 64;
+        return s.substring(0, end) + "...";
+    }
+
+    /** The first line of a parser message, which is all a caller needs (the rest is source excerpts). */
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        return abbreviate(nl < 0 ? s : s.substring(0, nl));
+    }
+}
