@@ -1,0 +1,90 @@
+package dev.logquery.coordinator.api;
+
+import dev.logquery.coordinator.search.SearchExecution;
+import dev.logquery.coordinator.search.SearchService;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code POST /api/query/logs}: a bad body is a 400 problem; otherwise the search's rows and summary as
+ * one JSON document ({@code Accept: application/json}, the default) or streamed as NDJSON
+ * ({@code Accept: application/x-ndjson}), one log per line and a final {@code {"summary":...}} line.
+ */
+@Configuration(proxyBeanMethods = false)
+public class QueryRoutes {
+
+    private static final DataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
+    /** Stands for a body beyond the server's in-memory limit (compared by identity). */
+    private static final byte[] TOO_LARGE = new byte[0];
+
+    @Bean
+    RouterFunction<ServerResponse> queryRouter(SearchService search) {
+        return RouterFunctions.route().POST("/api/query/logs", request -> logs(request, search)).build();
+    }
+
+    static Mono<ServerResponse> logs(ServerRequest request, SearchService search) {
+        return request.bodyToMono(byte[].class)
+                .defaultIfEmpty(new byte[0])
+                .onErrorResume(DataBufferLimitException.class, e -> Mono.just(TOO_LARGE))
+                .flatMap(body -> {
+                    ParsedRequest parsed = body == TOO_LARGE
+                            ? new ParsedRequest.Invalid(List.of(new FieldProblem("body", "body is too large for a query")))
+                            : LogQueryRequestParser.parse(body);
+                    if (parsed instanceof ParsedRequest.Invalid invalid) {
+                        return ServerResponse.badRequest()
+                                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                                .bodyValue(BadRequestProblems.of(invalid.problems()));
+                    }
+                    ParsedRequest.Valid valid = (ParsedRequest.Valid) parsed;
+                    return search.search(valid.query())
+                            .flatMap(execution -> wantsNdjson(request) ? ndjson(execution) : json(execution));
+                });
+    }
+
+    /**
+     * NDJSON when the client names {@code application/x-ndjson} with a quality at least that of an explicit
+     * {@code application/json}; JSON otherwise (no Accept, wildcards, JSON preferred).
+     */
+    static boolean wantsNdjson(ServerRequest request) {
+        double ndjson = 0;
+        double json = 0;
+        for (MediaType type : request.headers().accept()) {
+            if (type.isWildcardType() || type.isWildcardSubtype()) {
+                continue;
+            }
+            if (type.equalsTypeAndSubtype(MediaType.APPLICATION_NDJSON)) {
+                ndjson = Math.max(ndjson, type.getQualityValue());
+            } else if (type.equalsTypeAndSubtype(MediaType.APPLICATION_JSON)) {
+                json = Math.max(json, type.getQualityValue());
+            }
+        }
+        return ndjson > 0 && ndjson >= json;
+    }
+
+    static Mono<ServerResponse> json(SearchExecution execution) {
+        return execution.rows().collectList()
+                .flatMap(rows -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(ResponseJson.page(rows, execution.summary().get())));
+    }
+
+    static Mono<ServerResponse> ndjson(SearchExecution execution) {
+        Flux<DataBuffer> lines = execution.rows()
+                .map(row -> BUFFERS.wrap(ResponseJson.logLine(row)))
+                .concatWith(Mono.fromSupplier(() -> BUFFERS.wrap(ResponseJson.summaryLine(execution.summary().get()))));
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON)
+                .body(BodyInserters.fromDataBuffers(lines));
+    }
+}

@@ -1,0 +1,45 @@
+package dev.logquery.coordinator.config;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the coordinator ({@code logquery.coordinator.*}).
+ *
+ * @param shards         the partition nodes to query, one per shard ({@code id} is the shard number)
+ * @param shardTimeout   how long a shard may take for its first row, and between two rows, before it counts
+ *                       as failed (the answer is then partial)
+ * @param metadataMaxAge how old a shard's metadata may be when a query prunes with it; the catalog also
+ *                       refreshes at this period
+ */
+@ConfigurationProperties("logquery.coordinator")
+public record CoordinatorProperties(
+        List<Shard> shards,
+        @DefaultValue("2s") Duration shardTimeout,
+        @DefaultValue("1s") Duration metadataMaxAge) {
+
+    public CoordinatorProperties {
+        shards = shards == null ? List.of() : List.copyOf(shards);
+        if (shardTimeout.isNegative() || shardTimeout.isZero()) {
+            throw new IllegalArgumentException("logquery.coordinator.shard-timeout must be positive");
+        }
+        if (metadataMaxAge.isNegative() || metadataMaxAge.isZero()) {
+            throw new IllegalArgumentException("logquery.coordinator.metadata-max-age must be positive");
+        }
+        if (shards.stream().map(Shard::id).distinct().count() != shards.size()) {
+            throw new IllegalArgumentException("logquery.coordinator.shards: shard ids must be distinct");
+        }
+    }
+
+    /** One shard: its number and the base URL of its partition node ({@code http://localhost:8081}). */
+    public record Shard(int id, String url) {
+        public Shard {
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("logquery.coordinator.shards: shard " + id + " has no url");
+            }
+            url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        }
+    }
+}

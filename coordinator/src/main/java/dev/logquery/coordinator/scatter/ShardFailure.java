@@ -1,0 +1,43 @@
+package dev.logquery.coordinator.scatter;
+
+import dev.logquery.common.query.InvalidFieldException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
+
+/**
+ * A shard that did not answer fully: its number and why, as reported in {@code failedPartitions}.
+ * {@code reason} is one of a few fixed words (it is also a metric tag): {@code timeout},
+ * {@code unreachable}, {@code http_<status>}, {@code bad_response}, {@code error}.
+ */
+public record ShardFailure(int partition, String reason) {
+
+    public static ShardFailure of(int shard, Throwable error) {
+        return new ShardFailure(shard, reason(error));
+    }
+
+    static String reason(Throwable e) {
+        if (e instanceof TimeoutException) {
+            return "timeout";
+        }
+        if (e instanceof WebClientResponseException r) {
+            return "http_" + r.getStatusCode().value();
+        }
+        if (e instanceof InvalidFieldException) {
+            return "bad_response";
+        }
+        if (e instanceof WebClientRequestException) {
+            return "unreachable";
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException) {
+                return "unreachable";
+            }
+            if (c instanceof TimeoutException) {
+                return "timeout";
+            }
+        }
+        return "error";
+    }
+}

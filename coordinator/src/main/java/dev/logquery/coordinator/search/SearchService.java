@@ -1,0 +1,141 @@
+package dev.logquery.coordinator.search;
+
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.pruning.PruningService;
+import dev.logquery.common.pruning.Summary;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.coordinator.catalog.ShardCatalog;
+import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
+import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.merge.NextCursor;
+import dev.logquery.coordinator.merge.SortedMerge;
+import dev.logquery.coordinator.scatter.ShardClient;
+import dev.logquery.coordinator.scatter.ShardFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The query pipeline: (1) prune shards with their metadata, (2) scatter the query to the others in
+ * parallel, each with a timeout, a failed shard contributing no rows and a {@link ShardFailure},
+ * (3) merge the sorted streams up to the limit, (4) summarize (counts, failures, next cursor, time).
+ */
+@Service
+public class SearchService {
+
+    private static final Logger log = LoggerFactory.getLogger(SearchService.class);
+
+    private final CoordinatorProperties properties;
+    private final ShardCatalog catalog;
+    private final ShardClient shards;
+    private final QueryMetrics metrics;
+    private final PruningService pruning = PruningService.standard();
+
+    public SearchService(CoordinatorProperties properties, ShardCatalog catalog, ShardClient shards, QueryMetrics metrics) {
+        this.properties = properties;
+        this.catalog = catalog;
+        this.shards = shards;
+        this.metrics = metrics;
+    }
+
+    /** Which shards to query, and which pruner excluded each of the others. */
+    record PruneResult(int total, List<Shard> toQuery, List<String> prunedBy) {
+    }
+
+    /** Starts a search; nothing is sent to a shard until the returned rows are subscribed. */
+    public Mono<SearchExecution> search(LogQuery query) {
+        long started = System.nanoTime();
+        return catalog.current().map(states -> {
+            PruneResult pruned = prune(query, states);
+            Queue<ShardFailure> failures = new ConcurrentLinkedQueue<>();
+            List<Flux<StoredLogEntry>> streams = scatter(query, pruned.toQuery(), failures);
+            return track(query, pruned, failures, merge(query, streams), started);
+        });
+    }
+
+    /** Step 1: a shard is skipped only when its (known) metadata proves no row can match. */
+    PruneResult prune(LogQuery query, List<ShardState> states) {
+        List<Shard> toQuery = new ArrayList<>();
+        List<String> prunedBy = new ArrayList<>();
+        for (ShardState s : states) {
+            Optional<String> pruner = s.metadata() == null ? Optional.empty()
+                    : pruning.excludedBy(query, Summary.of(s.metadata()));
+            if (pruner.isPresent()) {
+                prunedBy.add(pruner.get());
+                metrics.pruned(pruner.get());
+            } else {
+                toQuery.add(s.shard());
+            }
+        }
+        return new PruneResult(states.size(), toQuery, prunedBy);
+    }
+
+    /** Step 2: one stream per shard; a failure or timeout ends that stream and is recorded. */
+    List<Flux<StoredLogEntry>> scatter(LogQuery query, List<Shard> targets, Queue<ShardFailure> failures) {
+        metrics.queried(targets.size());
+        List<Flux<StoredLogEntry>> streams = new ArrayList<>(targets.size());
+        for (Shard shard : targets) {
+            streams.add(queryShard(query, shard, failures));
+        }
+        return streams;
+    }
+
+    /** Step 2, one shard: its rows, cut off (and recorded as failed) when it errs or stalls. */
+    Flux<StoredLogEntry> queryShard(LogQuery query, Shard shard, Queue<ShardFailure> failures) {
+        Duration timeout = properties.shardTimeout();
+        return shards.query(shard, query)
+                .timeout(timeout)
+                .onErrorResume(e -> {
+                    ShardFailure failure = ShardFailure.of(shard.id(), e);
+                    log.warn("shard {} failed during a query ({}): {}", shard.id(), failure.reason(), e.toString());
+                    failures.add(failure);
+                    metrics.failed(shard.id(), failure.reason());
+                    return Flux.empty();
+                });
+    }
+
+    /** Step 3: the k-way merge, at most {@code limit} distinct rows. */
+    Flux<StoredLogEntry> merge(LogQuery query, List<Flux<StoredLogEntry>> streams) {
+        return SortedMerge.merge(streams, query.limit());
+    }
+
+    /** Step 4: counts rows and remembers the last one, so that the summary can be made when they are done. */
+    SearchExecution track(LogQuery query, PruneResult pruned, Queue<ShardFailure> failures, Flux<StoredLogEntry> merged,
+                          long started) {
+        AtomicLong count = new AtomicLong();
+        AtomicReference<StoredLogEntry> last = new AtomicReference<>();
+        AtomicBoolean recorded = new AtomicBoolean();
+        Flux<StoredLogEntry> rows = merged
+                .doOnNext(row -> {
+                    count.incrementAndGet();
+                    last.set(row);
+                })
+                .doFinally(signal -> {
+                    if (recorded.compareAndSet(false, true)) {
+                        metrics.executed(Duration.ofNanos(System.nanoTime() - started));
+                    }
+                });
+        return new SearchExecution(rows, () -> summarize(query, pruned, failures, count.get(), last.get(), started));
+    }
+
+    SearchSummary summarize(LogQuery query, PruneResult pruned, Queue<ShardFailure> failures, long rows,
+                            StoredLogEntry last, long started) {
+        List<ShardFailure> failed = failures.stream().sorted(Comparator.comparingInt(ShardFailure::partition)).toList();
+        long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        return new SearchSummary(pruned.total(), pruned.toQuery().size(), pruned.prunedBy().size(), !failed.isEmpty(),
+                failed, tookMs, NextCursor.of(query, last, rows));
+    }
+}

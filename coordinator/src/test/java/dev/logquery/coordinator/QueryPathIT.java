@@ -1,0 +1,448 @@
+package dev.logquery.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.logquery.common.codec.Rfc3339;
+import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.order.LogOrder;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.coordinator.support.Await;
+import dev.logquery.coordinator.support.Databases;
+import dev.logquery.coordinator.support.TestLines;
+import dev.logquery.node.PartitionNodeApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The query path end to end: a KRaft broker, three partition nodes on three real PostgreSQL servers and
+ * the coordinator, all in this JVM. Known lines go in through an ordinary Kafka producer; answers of
+ * {@code POST /api/query/logs} must equal what filtering, sorting ({@link LogOrder#NEWEST_FIRST}) and
+ * cutting the generated lines in Java gives, line for line.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class QueryPathIT {
+
+    static final String TOPIC = "pod-logs";
+    static final int SHARDS = 3;
+    static final int SERVICES = 12;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** The coordinator must not configure the nodes' DataSource and Flyway, which share its classpath here. */
+    static final String EXCLUDED_AUTO_CONFIGURATION = String.join(",",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
+
+    static EmbeddedKafkaKraftBroker kafka;
+    static Databases databases;
+    static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
+    static ConfigurableApplicationContext coordinator;
+    static List<StoredLogEntry> truth;
+    static Instant oldest;
+    static Instant newest;
+
+    @BeforeAll
+    static void startSystem() throws Exception {
+        kafka = new EmbeddedKafkaKraftBroker(1, 6);
+        kafka.afterPropertiesSet();
+        kafka.addTopics(new NewTopic(TOPIC, 6, (short) 1));
+        databases = Databases.start(SHARDS);
+        for (int shard = 0; shard < SHARDS; shard++) {
+            nodes.add(new SpringApplicationBuilder(PartitionNodeApplication.class).run(
+                    "--server.port=0",
+                    "--spring.datasource.url=" + databases.jdbcUrl(shard),
+                    "--logquery.node.shard=" + shard,
+                    "--logquery.node.shard-count=" + SHARDS,
+                    "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
+                    "--logquery.node.batch.max-records=5000",
+                    "--logquery.node.batch.max-wait=200ms",
+                    "--server.shutdown=immediate")); // a node whose server the test stopped never drains
+        }
+        List<String> args = new ArrayList<>(List.of("--server.port=0",
+                "--spring.autoconfigure.exclude=" + EXCLUDED_AUTO_CONFIGURATION,
+                "--logquery.coordinator.shard-timeout=2s",
+                "--logquery.coordinator.metadata-max-age=1s"));
+        for (int shard = 0; shard < SHARDS; shard++) {
+            args.add("--logquery.coordinator.shards[" + shard + "].id=" + shard);
+            args.add("--logquery.coordinator.shards[" + shard + "].url=http://localhost:" + port(nodes.get(shard)));
+        }
+        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(args.toArray(String[]::new));
+
+        Instant end = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<LogEntry> lines = TestLines.forQueries(11, 15_000, SERVICES, end, Duration.ofDays(2));
+        truth = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, SHARDS);
+        oldest = lines.stream().map(LogEntry::timestamp).min(Comparator.naturalOrder()).orElseThrow();
+        newest = lines.stream().map(LogEntry::timestamp).max(Comparator.naturalOrder()).orElseThrow();
+        Await.until(Duration.ofSeconds(60), "all lines stored", QueryPathIT::storedRows, n -> n >= truth.size());
+        assertThat(storedRows()).isEqualTo(truth.size());
+        Thread.sleep(1_200); // metadata the coordinator fetched before the last batch is now stale: it refetches
+    }
+
+    @AfterAll
+    static void stopSystem() throws Exception {
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        nodes.forEach(ConfigurableApplicationContext::close);
+        if (databases != null) {
+            databases.close();
+        }
+        if (kafka != null) {
+            kafka.destroy();
+        }
+    }
+
+    static long storedRows() throws Exception {
+        long total = 0;
+        for (int s = 0; s < SHARDS; s++) {
+            total += databases.queryLong(s, "SELECT count(*) FROM logs");
+        }
+        return total;
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    // ------------------------------------------------------------------ the truth, computed in Java
+
+    static boolean matches(LogQuery q, StoredLogEntry row) {
+        LogEntry e = row.entry();
+        if (e.timestamp().isBefore(q.startTime()) || e.timestamp().isAfter(q.endTime())) {
+            return false;
+        }
+        if (q.service() != null && !q.service().equals(e.service())) {
+            return false;
+        }
+        if (q.levels() != null && !q.levels().contains(e.level())) {
+            return false;
+        }
+        if (q.namespace() != null && !q.namespace().equals(e.namespace())) {
+            return false;
+        }
+        if (q.pod() != null && !q.pod().equals(e.pod())) {
+            return false;
+        }
+        return q.contains() == null
+                || e.message().toLowerCase(Locale.ROOT).contains(q.contains().toLowerCase(Locale.ROOT));
+    }
+
+    static List<StoredLogEntry> everything(LogQuery q) {
+        return truth.stream().filter(row -> matches(q, row)).sorted(LogOrder.NEWEST_FIRST).toList();
+    }
+
+    static List<StoredLogEntry> expected(LogQuery q) {
+        return everything(q).stream().limit(q.limit()).toList();
+    }
+
+    /** A row as the public API shows it, one string per row for exact comparison. */
+    static String key(StoredLogEntry row) {
+        LogEntry e = row.entry();
+        return String.join("|", Rfc3339.format(e.timestamp()), e.service(), e.level().name(), String.valueOf(e.namespace()),
+                String.valueOf(e.pod()), String.valueOf(e.container()), e.message(), Integer.toString(row.shard()));
+    }
+
+    static String key(JsonNode log) {
+        assertThat(log.propertyNames()).containsExactly("timestamp", "service", "level", "namespace", "pod",
+                "container", "message", "partition");
+        return String.join("|", text(log, "timestamp"), text(log, "service"), text(log, "level"),
+                text(log, "namespace"), text(log, "pod"), text(log, "container"), text(log, "message"),
+                Integer.toString(log.get("partition").asInt()));
+    }
+
+    static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? "null" : v.asString();
+    }
+
+    static List<String> keys(List<StoredLogEntry> rows) {
+        return rows.stream().map(QueryPathIT::key).toList();
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /** The public request body for {@code q} (its cursor, if any, given separately). */
+    static ObjectNode body(LogQuery q, String cursor) {
+        ObjectNode b = JSON.createObjectNode();
+        b.put("startTime", Rfc3339.format(q.startTime()));
+        b.put("endTime", Rfc3339.format(q.endTime()));
+        if (q.service() != null) {
+            b.put("serviceName", q.service());
+        }
+        if (q.levels() != null) {
+            List<LogLevel> levels = q.levels().levels();
+            if (levels.size() == 1) {
+                b.put("logLevel", levels.get(0).name().toLowerCase(Locale.ROOT));
+            } else {
+                ArrayNode array = b.putArray("levels");
+                levels.forEach(level -> array.add(level.name()));
+            }
+        }
+        if (q.namespace() != null) {
+            b.put("namespace", q.namespace());
+        }
+        if (q.pod() != null) {
+            b.put("pod", q.pod());
+        }
+        if (q.contains() != null) {
+            b.put("contains", q.contains());
+        }
+        b.put("limit", q.limit());
+        if (cursor != null) {
+            b.put("cursor", cursor);
+        }
+        return b;
+    }
+
+    static HttpResponse<String> post(String body, String accept) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port(coordinator) + "/api/query/logs"))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (accept != null) {
+            request.header("Accept", accept);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** The JSON answer to {@code q}, checked to be a complete 200 of the contract's shape. */
+    static JsonNode query(LogQuery q, String cursor) throws Exception {
+        String body = body(q, cursor).toString();
+        HttpResponse<String> response = post(body, null);
+        assertThat(response.statusCode()).as("status of %s: %s", body, response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        JsonNode page = JSON.readTree(response.body());
+        assertThat(page.propertyNames()).containsExactly("logs", "partitionsTotal", "partitionsQueried",
+                "partitionsPruned", "partial", "failedPartitions", "tookMs", "nextCursor");
+        return page;
+    }
+
+    static List<String> logKeys(JsonNode page) {
+        List<String> keys = new ArrayList<>();
+        page.get("logs").forEach(log -> keys.add(key(log)));
+        return keys;
+    }
+
+    static final List<String> CONTAINS = List.of("timeout", "TIMED OUT", "refused", "cache", "50%", "user_id", "_",
+            "%", "C:\\temp", "\\", "é€", "#1", "#14999", "no such text");
+
+    static LogQuery randomQuery(Random r) {
+        long[] lengthsSeconds = {0, 1, 60, 600, 3_600, 3 * 3_600, 12 * 3_600, 86_400, 3 * 86_400};
+        Duration length = Duration.ofSeconds(lengthsSeconds[r.nextInt(lengthsSeconds.length)]);
+        Instant from = oldest.minus(Duration.ofHours(2));
+        long spanMicros = ChronoUnit.MICROS.between(from, newest.plus(Duration.ofHours(2)));
+        Instant start = from.plus((long) (r.nextDouble() * spanMicros), ChronoUnit.MICROS);
+        int edge = r.nextInt(10);
+        if (edge == 0) {
+            start = randomRow(r).entry().timestamp(); // the start is inclusive: a row sits right on it
+        } else if (edge == 1) {
+            start = randomRow(r).entry().timestamp().minus(length); // so is the end
+        } else if (edge == 2) {
+            start = start.truncatedTo(ChronoUnit.HOURS);
+        }
+        Instant end = start.plus(length);
+        StoredLogEntry sample = randomRow(r);
+        String service = r.nextInt(10) < 4 ? "svc-" + r.nextInt(SERVICES) : r.nextInt(20) == 0 ? "svc-absent" : null;
+        LevelSet levels = r.nextInt(10) < 4 ? new LevelSet(1 + r.nextInt(LevelSet.ALL.bits())) : null;
+        String namespace = r.nextInt(10) < 2 ? sample.entry().namespace() : null;
+        String pod = r.nextInt(10) == 0 ? sample.entry().pod() : null;
+        String contains = r.nextInt(10) < 2 ? CONTAINS.get(r.nextInt(CONTAINS.size())) : null;
+        return new LogQuery(start, end, service, levels, namespace, pod, contains, 1 + r.nextInt(400), null);
+    }
+
+    static StoredLogEntry randomRow(Random r) {
+        return truth.get(r.nextInt(truth.size()));
+    }
+
+    static LogQuery all(int limit) {
+        return new LogQuery(oldest.minusSeconds(1), newest.plusSeconds(1), null, null, null, null, null, limit, null);
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    @Order(1)
+    void randomQueriesAnswerExactlyTheTruthInOrder() throws Exception {
+        Random r = new Random(42);
+        int nonEmpty = 0;
+        int cut = 0;
+        int pruned = 0;
+        for (int i = 0; i < 100; i++) {
+            LogQuery q = randomQuery(r);
+            List<StoredLogEntry> expected = expected(q);
+            JsonNode page = query(q, null);
+            assertThat(logKeys(page)).as("query %d: %s", i, body(q, null)).containsExactlyElementsOf(keys(expected));
+            assertThat(page.get("partitionsTotal").asInt()).isEqualTo(SHARDS);
+            assertThat(page.get("partitionsQueried").asInt() + page.get("partitionsPruned").asInt()).isEqualTo(SHARDS);
+            assertThat(page.get("partial").asBoolean()).isFalse();
+            assertThat(page.get("failedPartitions").isEmpty()).isTrue();
+            assertThat(page.get("tookMs").asLong()).isNotNegative();
+            assertThat(page.get("nextCursor").isNull()).as("nextCursor of a page that is not full")
+                    .isEqualTo(expected.size() < q.limit());
+            nonEmpty += expected.isEmpty() ? 0 : 1;
+            cut += expected.size() == q.limit() ? 1 : 0;
+            pruned += page.get("partitionsPruned").asInt() > 0 ? 1 : 0;
+        }
+        assertThat(nonEmpty).isGreaterThan(40);
+        assertThat(cut).isGreaterThan(10);
+        assertThat(pruned).isGreaterThan(10);
+    }
+
+    @Test
+    @Order(2)
+    void aServiceQueryPrunesTheShardsThatDoNotHoldIt() throws Exception {
+        for (int s = 0; s < SERVICES; s++) {
+            String service = "svc-" + s;
+            Set<Integer> holders = truth.stream().filter(row -> row.entry().service().equals(service))
+                    .map(StoredLogEntry::shard).collect(Collectors.toSet());
+            assertThat(holders).as("a service lives on one shard").hasSize(1);
+            LogQuery q = new LogQuery(oldest, newest, service, null, null, null, null, 200, null);
+            JsonNode page = query(q, null);
+            assertThat(logKeys(page)).containsExactlyElementsOf(keys(expected(q)));
+            assertThat(page.get("partitionsPruned").asInt()).as("shards pruned for %s", service).isGreaterThanOrEqualTo(1);
+            page.get("logs").forEach(log -> assertThat(log.get("partition").asInt()).isIn(holders));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void cursorPagingReturnsEveryMatchingLineOnce() throws Exception {
+        List<LogQuery> firstPages = List.of(
+                new LogQuery(oldest, newest, null, LevelSet.of(List.of(LogLevel.ERROR, LogLevel.FATAL)), null, null,
+                        null, 331, null),
+                new LogQuery(oldest.plus(Duration.ofHours(10)), oldest.plus(Duration.ofHours(20)), null, null, "ns-1",
+                        null, null, 57, null));
+        for (LogQuery first : firstPages) {
+            List<StoredLogEntry> all = everything(first);
+            assertThat(all).as("a query worth paging").hasSizeGreaterThan(first.limit() * 3);
+            List<String> walked = new ArrayList<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                JsonNode page = query(first, cursor);
+                walked.addAll(logKeys(page));
+                cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+                pages++;
+                assertThat(pages).isLessThan(all.size() / first.limit() + 3);
+            } while (cursor != null);
+            assertThat(walked).as("paging %s", body(first, null)).containsExactlyElementsOf(keys(all));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void ndjsonStreamsTheRowsThenOneSummaryLine() throws Exception {
+        LogQuery q = all(750);
+        HttpResponse<String> response = post(body(q, null).toString(), "application/x-ndjson");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/x-ndjson"));
+        assertThat(response.body()).endsWith("\n");
+        String[] lines = response.body().split("\n");
+        assertThat(lines).hasSize(q.limit() + 1);
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < lines.length - 1; i++) {
+            rows.add(key(JSON.readTree(lines[i])));
+        }
+        assertThat(rows).containsExactlyElementsOf(keys(expected(q)));
+        JsonNode last = JSON.readTree(lines[lines.length - 1]);
+        assertThat(last.propertyNames()).containsExactly("summary");
+        JsonNode summary = last.get("summary");
+        assertThat(summary.propertyNames()).containsExactly("partitionsTotal", "partitionsQueried", "partitionsPruned",
+                "partial", "failedPartitions", "tookMs", "nextCursor");
+        assertThat(summary.get("partitionsQueried").asInt()).isEqualTo(SHARDS);
+        assertThat(summary.get("partial").asBoolean()).isFalse();
+        assertThat(summary.get("nextCursor").isNull()).isFalse();
+    }
+
+    @Test
+    @Order(5)
+    void badBodiesAre400ProblemsNamingTheField() throws Exception {
+        String[][] cases = {
+                {"", "body"},
+                {"{not json", "body"},
+                {"[]", "body"},
+                {"{\"endTime\":\"2026-03-02T00:00:00Z\"}", "startTime"},
+                {"{\"startTime\":\"2026-03-02T00:00:00Z\",\"endTime\":\"2026-03-01T00:00:00Z\"}", "endTime"},
+                {"{\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\",\"logLevel\":\"LOUD\"}", "logLevel"},
+                {"{\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\",\"limit\":0}", "limit"},
+                {"{\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\",\"cursor\":\"nope\"}", "cursor"},
+                {"{\"contains\":\"" + "x".repeat(1 << 20) + "\"}", "body"}, // beyond the server's in-memory limit
+        };
+        for (String[] c : cases) {
+            for (String accept : new String[] {null, "application/x-ndjson"}) {
+                HttpResponse<String> response = post(c[0], accept);
+                assertThat(response.statusCode()).as("status of %s", c[0]).isEqualTo(400);
+                JsonNode problem = JSON.readTree(response.body());
+                assertThat(problem.get("status").asInt()).isEqualTo(400);
+                assertThat(problem.get("errors").get(0).get("field").asString()).as("field of %s", c[0]).isEqualTo(c[1]);
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void metricsAreExported() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port(coordinator) + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("query_execution_time_seconds_bucket", "query_partitions_queried_total",
+                "query_partitions_pruned_total{", "pruner=\"service\"");
+    }
+
+    @Test
+    @Order(7)
+    void aStoppedNodeGivesAPartialAnswerWithTheOtherShardsRows() throws Exception {
+        int stopped = 2;
+        // Only its web server: closing a whole node context here would also dispose Reactor Netty's global
+        // event loops and connection pool, which the coordinator in this JVM shares.
+        ((WebServerApplicationContext) nodes.get(stopped)).getWebServer().stop();
+        LogQuery q = all(600);
+        JsonNode page = query(q, null);
+        assertThat(page.get("partial").asBoolean()).isTrue();
+        assertThat(page.get("failedPartitions")).hasSize(1);
+        assertThat(page.get("failedPartitions").get(0).get("partition").asInt()).isEqualTo(stopped);
+        assertThat(page.get("failedPartitions").get(0).get("reason").asString()).isNotBlank();
+        List<StoredLogEntry> others = truth.stream().filter(row -> row.shard() != stopped)
+                .filter(row -> matches(q, row)).sorted(LogOrder.NEWEST_FIRST).limit(q.limit()).toList();
+        assertThat(logKeys(page)).containsExactlyElementsOf(keys(others));
+
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port(coordinator) + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("query_partition_failures_total{").contains("shard=\"" + stopped + "\"");
+    }
+}

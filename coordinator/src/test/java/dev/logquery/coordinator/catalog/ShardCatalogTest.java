@@ -1,0 +1,66 @@
+package dev.logquery.coordinator.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.metadata.MetadataCodec;
+import dev.logquery.common.metadata.PartitionMetadata;
+import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
+import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+
+class ShardCatalogTest {
+
+    static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+    static final CoordinatorProperties PROPERTIES = new CoordinatorProperties(
+            List.of(new Shard(0, "http://s0"), new Shard(1, "http://s1")), Duration.ofMillis(500), Duration.ofSeconds(1));
+
+    static byte[] metadataJson() {
+        ServiceBloom bloom = ServiceBloom.create(64, 0.01);
+        bloom.put("svc-0");
+        return MetadataCodec.toJsonBytes(new PartitionMetadata(0, 2, List.of(0), 5, NOW.minusSeconds(60), NOW,
+                LevelSet.of(List.of(LogLevel.INFO)), bloom, List.of(), NOW));
+    }
+
+    @Test
+    void aReadableShardIsKnownAnUnreadableOneUnknownAndFreshMetadataIsNotFetchedAgain() {
+        AtomicInteger calls = new AtomicInteger();
+        byte[] json = metadataJson();
+        WebClient client = WebClient.builder().exchangeFunction(request -> {
+            calls.incrementAndGet();
+            if (request.url().getHost().equals("s0")) {
+                return Mono.just(ClientResponse.create(HttpStatus.OK)
+                        .header("Content-Type", MediaType.APPLICATION_JSON_VALUE)
+                        .body(new String(json, java.nio.charset.StandardCharsets.UTF_8)).build());
+            }
+            return Mono.just(ClientResponse.create(HttpStatus.SERVICE_UNAVAILABLE).build());
+        }).build();
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        ShardCatalog catalog = new ShardCatalog(PROPERTIES, client, clock);
+
+        List<ShardState> states = catalog.current().block();
+        assertThat(states).extracting(s -> s.shard().id()).containsExactly(0, 1);
+        assertThat(states.get(0).metadata()).isNotNull();
+        assertThat(states.get(0).metadata().rowCount()).isEqualTo(5);
+        assertThat(states.get(0).metadata().services().mightContain("svc-0")).isTrue();
+        assertThat(states.get(1).metadata()).as("a 503 shard is unknown").isNull();
+        assertThat(calls).hasValue(2);
+
+        catalog.current().block();
+        assertThat(calls).as("nothing is stale at the same instant").hasValue(2);
+    }
+}

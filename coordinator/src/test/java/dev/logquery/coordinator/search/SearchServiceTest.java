@@ -1,0 +1,140 @@
+package dev.logquery.coordinator.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.metadata.PartitionMetadata;
+import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.coordinator.catalog.ShardCatalog;
+import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
+import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.scatter.ShardClient;
+import dev.logquery.coordinator.scatter.ShardFailure;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+class SearchServiceTest {
+
+    static final Instant T0 = Instant.parse("2026-11-20T12:00:00Z");
+    static final Shard S0 = new Shard(0, "http://s0");
+    static final Shard S1 = new Shard(1, "http://s1");
+    static final Shard S2 = new Shard(2, "http://s2");
+    static final CoordinatorProperties PROPERTIES = new CoordinatorProperties(List.of(S0, S1, S2),
+            Duration.ofMillis(300), Duration.ofSeconds(1));
+
+    final ShardCatalog catalog = mock(ShardCatalog.class);
+    final ShardClient client = mock(ShardClient.class);
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final SearchService search = new SearchService(PROPERTIES, catalog, client, new QueryMetrics(registry));
+
+    static StoredLogEntry row(int shard, long secondsAfterT0, long offset) {
+        return new StoredLogEntry(new LogEntry(T0.plusSeconds(secondsAfterT0), "svc-" + shard, LogLevel.INFO, null,
+                null, null, "m" + offset), shard, shard, offset);
+    }
+
+    /** Metadata of a shard holding {@code service} between {@code from} and {@code to}, levels INFO only. */
+    static PartitionMetadata meta(int shard, Instant from, Instant to, String service) {
+        ServiceBloom bloom = ServiceBloom.create(64, 0.01);
+        bloom.put(service);
+        return new PartitionMetadata(shard, 3, List.of(shard), 10, from, to, LevelSet.of(List.of(LogLevel.INFO)), bloom,
+                List.of(), to);
+    }
+
+    static LogQuery query(String service, int limit) {
+        return new LogQuery(T0, T0.plusSeconds(3600), service, null, null, null, null, limit, null);
+    }
+
+    void catalogHas(ShardState... states) {
+        when(catalog.current()).thenReturn(Mono.just(List.of(states)));
+    }
+
+    static ShardState known(Shard shard, PartitionMetadata m) {
+        return new ShardState(shard, m, Instant.now());
+    }
+
+    static ShardState unknown(Shard shard) {
+        return new ShardState(shard, null, Instant.now());
+    }
+
+    record Answer(List<StoredLogEntry> rows, SearchSummary summary) {
+    }
+
+    Answer run(LogQuery q) {
+        SearchExecution execution = search.search(q).block();
+        List<StoredLogEntry> rows = new ArrayList<>(execution.rows().collectList().block(Duration.ofSeconds(5)));
+        return new Answer(rows, execution.summary().get());
+    }
+
+    @Test
+    void mergesTheShardsNewestFirstAndGivesACursorWhenThePageIsFull() {
+        catalogHas(unknown(S0), unknown(S1), unknown(S2));
+        when(client.query(eq(S0), any())).thenReturn(Flux.just(row(0, 50, 1), row(0, 10, 2)));
+        when(client.query(eq(S1), any())).thenReturn(Flux.just(row(1, 40, 1), row(1, 30, 2)));
+        when(client.query(eq(S2), any())).thenReturn(Flux.empty());
+        Answer a = run(query(null, 3));
+        assertThat(a.rows()).containsExactly(row(0, 50, 1), row(1, 40, 1), row(1, 30, 2));
+        assertThat(a.summary().partitionsTotal()).isEqualTo(3);
+        assertThat(a.summary().partitionsQueried()).isEqualTo(3);
+        assertThat(a.summary().partitionsPruned()).isZero();
+        assertThat(a.summary().partial()).isFalse();
+        assertThat(a.summary().nextCursor()).isNotNull();
+        assertThat(run(query(null, 10)).summary().nextCursor()).isNull();
+        assertThat(registry.get("query.execution.time").timer().count()).isEqualTo(2);
+        assertThat(registry.get("query.partitions.queried").counter().count()).isEqualTo(6);
+    }
+
+    @Test
+    void prunesOnlyShardsWhoseKnownMetadataExcludesTheQuery() {
+        catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
+                known(S1, meta(1, T0.minusSeconds(7200), T0.minusSeconds(3600), "svc-0")), // before the window
+                unknown(S2));
+        when(client.query(any(), any())).thenReturn(Flux.empty());
+        Answer a = run(query(null, 10));
+        assertThat(a.summary().partitionsQueried()).isEqualTo(2);
+        assertThat(a.summary().partitionsPruned()).isEqualTo(1);
+        verify(client, never()).query(eq(S1), any());
+        assertThat(registry.get("query.partitions.pruned").tag("pruner", "time").counter().count()).isEqualTo(1);
+
+        catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
+                known(S1, meta(1, T0, T0.plusSeconds(100), "svc-1")), unknown(S2));
+        Answer b = run(query("svc-1", 10));
+        assertThat(b.summary().partitionsPruned()).isEqualTo(1); // shard 0 lacks svc-1; unknown shard 2 is queried
+        assertThat(registry.get("query.partitions.pruned").tag("pruner", "service").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedShardMakesThePagePartialAndTheOthersStillAnswer() {
+        catalogHas(unknown(S0), unknown(S1), unknown(S2));
+        when(client.query(eq(S0), any())).thenReturn(Flux.just(row(0, 50, 1)));
+        when(client.query(eq(S1), any())).thenReturn(Flux.concat(Flux.just(row(1, 60, 1)),
+                Flux.error(new WebClientRequestException(new IOException("refused"), org.springframework.http.HttpMethod.POST,
+                        java.net.URI.create("http://s1"), new org.springframework.http.HttpHeaders()))));
+        when(client.query(eq(S2), any())).thenReturn(Flux.never()); // hangs: the shard timeout ends it
+        Answer a = run(query(null, 10));
+        assertThat(a.rows()).containsExactly(row(1, 60, 1), row(0, 50, 1));
+        assertThat(a.summary().partial()).isTrue();
+        assertThat(a.summary().failedPartitions()).containsExactly(new ShardFailure(1, "unreachable"),
+                new ShardFailure(2, "timeout"));
+        assertThat(registry.get("query.partition.failures").tag("shard", "2").tag("reason", "timeout").counter().count())
+                .isEqualTo(1);
+    }
+}
