@@ -529,18 +529,21 @@ cmd_up() {
   say ""
   say "Up in $((SECONDS - started))s."
   print_table || true
+  local now hour_ago
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  hour_ago=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u -v-1H +%Y-%m-%dT%H:%M:%SZ)
   cat <<EOF
 
-Try:
+Try (the last hour of payment-service, newest first):
+  curl -s -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' \\
+    -d '{"startTime":"$hour_ago","endTime":"$now","serviceName":"payment-service","limit":5}'; echo
+  # the same as a stream, one line per entry and a summary line last:
+  curl -s -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' -H 'Accept: application/x-ndjson' \\
+    -d '{"startTime":"$hour_ago","endTime":"$now","logLevel":"ERROR","limit":5}'
   curl -s localhost:8081/internal/metadata | head -c 600; echo        # shard 0's chunks and their union
-  # Rows stored per shard (all time, from the metadata) and lines ingested since each node started:
-  for p in 8081 8082 8083; do curl -s localhost:\$p/internal/metadata | grep -o '"rowCount":[0-9]*' | head -n 1; done
-  for p in 8081 8082 8083; do curl -s localhost:\$p/actuator/prometheus | grep '^ingest_lines_total'; done
   curl -s localhost:8084/api/producer/status; echo                    # what the producer has sent
   ./setup.sh status
   ./setup.sh down
-
-The coordinator serves health and metrics only for now: the query API (POST /api/query/logs) is not built yet.
 EOF
 }
 
