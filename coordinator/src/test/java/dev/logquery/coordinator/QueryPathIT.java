@@ -425,6 +425,34 @@ class QueryPathIT {
 
     @Test
     @Order(7)
+    void statsCountTheQueriesAboveAndShowEveryShardsMetadata() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port(coordinator) + "/api/query/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode stats = JSON.readTree(response.body());
+        assertThat(stats.get("queries").get("served").asLong()).isPositive();
+        assertThat(stats.get("queries").get("badRequests").asLong()).isPositive();
+        assertThat(stats.get("latencyMs").get("p99").asDouble()).isPositive();
+        double ratio = stats.get("partitions").get("prunedRatio").asDouble();
+        assertThat(ratio).isGreaterThan(0).isLessThanOrEqualTo(1);
+        assertThat(stats.get("partitions").get("prunedBy").get("service").asLong()).isPositive();
+        JsonNode shards = stats.get("shards");
+        assertThat(shards).hasSize(SHARDS);
+        for (int shard = 0; shard < SHARDS; shard++) {
+            JsonNode metadata = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(
+                    "http://localhost:" + port(nodes.get(shard)) + "/internal/metadata")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode s = shards.get(shard);
+            assertThat(s.get("id").asInt()).isEqualTo(shard);
+            assertThat(s.get("replicas")).hasSize(1);
+            assertThat(s.get("health").asString()).as("shard %d", shard).isEqualTo("UP");
+            assertThat(s.get("rowCount").asLong()).as("shard %d", shard).isEqualTo(metadata.get("rowCount").asLong());
+        }
+    }
+
+    @Test
+    @Order(8)
     void aStoppedNodeGivesAPartialAnswerWithTheOtherShardsRows() throws Exception {
         int stopped = 2;
         // Only its web server: closing a whole node context here would also dispose Reactor Netty's global

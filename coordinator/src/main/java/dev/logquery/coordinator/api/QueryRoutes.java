@@ -1,7 +1,10 @@
 package dev.logquery.coordinator.api;
 
+import dev.logquery.coordinator.search.QueryMetrics;
 import dev.logquery.coordinator.search.SearchExecution;
 import dev.logquery.coordinator.search.SearchService;
+import dev.logquery.coordinator.search.SearchSummary;
+import dev.logquery.coordinator.stats.QueryStats;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,6 +25,7 @@ import reactor.core.publisher.Mono;
  * {@code POST /api/query/logs}: a bad body is a 400 problem; otherwise the search's rows and summary as
  * one JSON document ({@code Accept: application/json}, the default) or streamed as NDJSON
  * ({@code Accept: application/x-ndjson}), one log per line and a final {@code {"summary":...}} line.
+ * {@code GET /api/query/stats}: the {@link QueryStats} of this coordinator.
  */
 @Configuration(proxyBeanMethods = false)
 public class QueryRoutes {
@@ -31,11 +35,15 @@ public class QueryRoutes {
     private static final byte[] TOO_LARGE = new byte[0];
 
     @Bean
-    RouterFunction<ServerResponse> queryRouter(SearchService search) {
-        return RouterFunctions.route().POST("/api/query/logs", request -> logs(request, search)).build();
+    RouterFunction<ServerResponse> queryRouter(SearchService search, QueryMetrics metrics, QueryStats stats) {
+        return RouterFunctions.route()
+                .POST("/api/query/logs", request -> logs(request, search, metrics))
+                .GET("/api/query/stats", request -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(stats.snapshot()))
+                .build();
     }
 
-    static Mono<ServerResponse> logs(ServerRequest request, SearchService search) {
+    static Mono<ServerResponse> logs(ServerRequest request, SearchService search, QueryMetrics metrics) {
         return request.bodyToMono(byte[].class)
                 .defaultIfEmpty(new byte[0])
                 .onErrorResume(DataBufferLimitException.class, e -> Mono.just(TOO_LARGE))
@@ -44,13 +52,15 @@ public class QueryRoutes {
                             ? new ParsedRequest.Invalid(List.of(new FieldProblem("body", "body is too large for a query")))
                             : LogQueryRequestParser.parse(body);
                     if (parsed instanceof ParsedRequest.Invalid invalid) {
+                        metrics.badRequest();
                         return ServerResponse.badRequest()
                                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                                 .bodyValue(BadRequestProblems.of(invalid.problems()));
                     }
                     ParsedRequest.Valid valid = (ParsedRequest.Valid) parsed;
                     return search.search(valid.query())
-                            .flatMap(execution -> wantsNdjson(request) ? ndjson(execution) : json(execution));
+                            .flatMap(execution -> wantsNdjson(request) ? ndjson(execution, metrics) : json(execution, metrics))
+                            .doOnError(e -> metrics.answerFailed());
                 });
     }
 
@@ -74,16 +84,27 @@ public class QueryRoutes {
         return ndjson > 0 && ndjson >= json;
     }
 
-    static Mono<ServerResponse> json(SearchExecution execution) {
+    static Mono<ServerResponse> json(SearchExecution execution, QueryMetrics metrics) {
         return execution.rows().collectList()
-                .flatMap(rows -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(ResponseJson.page(rows, execution.summary().get())));
+                .flatMap(rows -> {
+                    SearchSummary summary = execution.summary().get();
+                    byte[] page = ResponseJson.page(rows, summary);
+                    metrics.answered(summary.partial());
+                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(page);
+                });
     }
 
-    static Mono<ServerResponse> ndjson(SearchExecution execution) {
+    /** A stream that breaks after its 200 was sent counts as failed (its client got no summary line). */
+    static Mono<ServerResponse> ndjson(SearchExecution execution, QueryMetrics metrics) {
         Flux<DataBuffer> lines = execution.rows()
                 .map(row -> BUFFERS.wrap(ResponseJson.logLine(row)))
-                .concatWith(Mono.fromSupplier(() -> BUFFERS.wrap(ResponseJson.summaryLine(execution.summary().get()))));
+                .concatWith(Mono.fromSupplier(() -> {
+                    SearchSummary summary = execution.summary().get();
+                    byte[] line = ResponseJson.summaryLine(summary);
+                    metrics.answered(summary.partial());
+                    return BUFFERS.wrap(line);
+                }))
+                .doOnError(e -> metrics.answerFailed());
         return ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON)
                 .body(BodyInserters.fromDataBuffers(lines));
     }

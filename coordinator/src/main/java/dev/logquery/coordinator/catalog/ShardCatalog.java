@@ -41,6 +41,10 @@ public class ShardCatalog implements SmartLifecycle {
     private final Clock clock;
     private final Map<Integer, ShardState> states = new ConcurrentHashMap<>();
     private final Map<Integer, Mono<ShardState>> inFlight = new ConcurrentHashMap<>();
+    /** Per shard, the last state whose metadata was read (for stats; pruning uses {@link #states}). */
+    private final Map<Integer, ShardState> lastKnown = new ConcurrentHashMap<>();
+    /** Per shard, why its last metadata read failed; absent once a read succeeds again. */
+    private final Map<Integer, String> lastError = new ConcurrentHashMap<>();
     private volatile Disposable refresher;
 
     @Autowired
@@ -88,11 +92,32 @@ public class ShardCatalog implements SmartLifecycle {
                 .publishOn(Schedulers.boundedElastic()) // bloom filters of many hours: decode off the event loop
                 .map(MetadataCodec::fromJson)
                 .map(m -> new ShardState(shard, m, clock.instant()))
+                .doOnNext(s -> {
+                    lastKnown.put(shard.id(), s);
+                    lastError.remove(shard.id());
+                })
                 .onErrorResume(e -> {
                     log.debug("metadata of shard {} unreadable: {}", shard.id(), e.toString());
+                    lastError.put(shard.id(), e.toString());
                     return Mono.just(new ShardState(shard, null, clock.instant()));
                 })
                 .doOnNext(s -> states.put(shard.id(), s));
+    }
+
+    /**
+     * What the catalog last learnt of one shard, for {@code GET /api/query/stats}; never triggers a fetch.
+     *
+     * @param lastKnown the last state whose metadata could be read (null if none ever was)
+     * @param lastError why the latest read failed, or null when it succeeded (or none was tried yet)
+     */
+    public record ShardHealth(Shard shard, ShardState lastKnown, String lastError) {
+    }
+
+    /** The health of every configured shard, in configuration order, as of now (no refresh). */
+    public List<ShardHealth> health() {
+        return properties.shards().stream()
+                .map(shard -> new ShardHealth(shard, lastKnown.get(shard.id()), lastError.get(shard.id())))
+                .toList();
     }
 
     @Override

@@ -18,13 +18,29 @@ public class QueryMetrics {
     private final Timer executionTime;
     private final Counter queried;
 
+    /** Name of the execution timer, read back by the stats endpoint. */
+    public static final String EXECUTION_TIME = "query.execution.time";
+    public static final String PARTITIONS_QUERIED = "query.partitions.queried";
+    public static final String PARTITIONS_PRUNED = "query.partitions.pruned";
+    public static final String ANSWERS = "query.answers";
+    /**
+     * How long the timer's client-side percentiles (and its max) remember a sample: practically forever, so that
+     * {@code GET /api/query/stats} reports p50/p95/p99 over every query <em>since the coordinator started</em>.
+     * Memory stays bounded: the percentiles come from fixed-size HdrHistograms, not from kept samples. For
+     * windowed latency use the Prometheus histogram buckets with {@code rate()}.
+     */
+    static final Duration PERCENTILE_WINDOW = Duration.ofDays(36_500);
+
     public QueryMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.executionTime = Timer.builder("query.execution.time")
+        this.executionTime = Timer.builder(EXECUTION_TIME)
                 .description("Time from receiving a query to its last row")
                 .publishPercentileHistogram()
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .distributionStatisticExpiry(PERCENTILE_WINDOW)
+                .distributionStatisticBufferLength(1)
                 .register(registry);
-        this.queried = Counter.builder("query.partitions.queried")
+        this.queried = Counter.builder(PARTITIONS_QUERIED)
                 .description("Shards a query was sent to")
                 .register(registry);
     }
@@ -38,12 +54,32 @@ public class QueryMetrics {
     }
 
     public void pruned(String pruner) {
-        Counter.builder("query.partitions.pruned").description("Shards skipped because their metadata excludes the query")
+        Counter.builder(PARTITIONS_PRUNED).description("Shards skipped because their metadata excludes the query")
                 .tag("pruner", pruner).register(registry).increment();
     }
 
     public void failed(int shard, String reason) {
         Counter.builder("query.partition.failures").description("Shards that failed or timed out during a query")
                 .tag("shard", Integer.toString(shard)).tag("reason", reason).register(registry).increment();
+    }
+
+    /** An answer was produced ({@code partial} when a shard failed during it). */
+    public void answered(boolean partial) {
+        answer(partial ? "partial" : "complete");
+    }
+
+    /** A valid query whose answer could not be produced (an error before or while streaming it). */
+    public void answerFailed() {
+        answer("failed");
+    }
+
+    /** A query refused with 400. */
+    public void badRequest() {
+        answer("bad_request");
+    }
+
+    private void answer(String outcome) {
+        Counter.builder(ANSWERS).description("Answers to POST /api/query/logs by outcome")
+                .tag("outcome", outcome).register(registry).increment();
     }
 }

@@ -63,4 +63,32 @@ class ShardCatalogTest {
         catalog.current().block();
         assertThat(calls).as("nothing is stale at the same instant").hasValue(2);
     }
+
+    @Test
+    void healthKeepsTheLastReadableMetadataAndTheLatestError() {
+        java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(true);
+        byte[] json = metadataJson();
+        WebClient client = WebClient.builder().exchangeFunction(request -> up.get()
+                ? Mono.just(ClientResponse.create(HttpStatus.OK)
+                        .header("Content-Type", MediaType.APPLICATION_JSON_VALUE)
+                        .body(new String(json, java.nio.charset.StandardCharsets.UTF_8)).build())
+                : Mono.just(ClientResponse.create(HttpStatus.SERVICE_UNAVAILABLE).build())).build();
+        ShardCatalog catalog = new ShardCatalog(PROPERTIES, client, Clock.fixed(NOW, ZoneOffset.UTC));
+        Shard s0 = PROPERTIES.shards().get(0);
+
+        assertThat(catalog.health()).extracting(ShardCatalog.ShardHealth::lastKnown).containsOnlyNulls();
+        catalog.refresh(s0).block();
+        assertThat(catalog.health().get(0).lastKnown().metadata().rowCount()).isEqualTo(5);
+        assertThat(catalog.health().get(0).lastError()).isNull();
+
+        up.set(false);
+        catalog.refresh(s0).block();
+        assertThat(catalog.health().get(0).lastKnown().metadata().rowCount()).as("kept").isEqualTo(5);
+        assertThat(catalog.health().get(0).lastError()).contains("503");
+
+        up.set(true);
+        catalog.refresh(s0).block();
+        assertThat(catalog.health().get(0).lastError()).isNull();
+        assertThat(catalog.health().get(1).lastKnown()).isNull();
+    }
 }

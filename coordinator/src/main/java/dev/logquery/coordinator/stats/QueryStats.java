@@ -1,0 +1,167 @@
+package dev.logquery.coordinator.stats;
+
+import dev.logquery.common.metadata.PartitionMetadata;
+import dev.logquery.coordinator.catalog.ShardCatalog;
+import dev.logquery.coordinator.catalog.ShardCatalog.ShardHealth;
+import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.search.QueryMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * The answer of {@code GET /api/query/stats}: the coordinator's query meters ({@link QueryMetrics}) and what
+ * the {@link ShardCatalog} last learnt of each shard, read as they are (no shard is contacted).
+ * All counts are since the coordinator started.
+ */
+@Component
+public class QueryStats {
+
+    /** A shard is {@code UP} while its metadata was read within this many refresh periods (plus one timeout). */
+    static final int UP_WITHIN_REFRESHES = 3;
+
+    private final MeterRegistry registry;
+    private final ShardCatalog catalog;
+    private final Duration upWithin;
+    private final Clock clock;
+
+    @Autowired
+    public QueryStats(MeterRegistry registry, ShardCatalog catalog, CoordinatorProperties properties) {
+        this(registry, catalog, properties, Clock.systemUTC());
+    }
+
+    QueryStats(MeterRegistry registry, ShardCatalog catalog, CoordinatorProperties properties, Clock clock) {
+        this.registry = registry;
+        this.catalog = catalog;
+        this.upWithin = upWithin(properties);
+        this.clock = clock;
+    }
+
+    static Duration upWithin(CoordinatorProperties properties) {
+        return properties.metadataMaxAge().multipliedBy(UP_WITHIN_REFRESHES).plus(properties.shardTimeout());
+    }
+
+    public Stats snapshot() {
+        return assemble(registry, catalog.health(), upWithin, clock.instant());
+    }
+
+    /** The whole answer. */
+    public record Stats(Queries queries, Latency latencyMs, Partitions partitions, List<ShardStats> shards) {
+    }
+
+    /**
+     * @param served      answers produced ({@code complete + partial})
+     * @param partial     answers with {@code partial: true} (a shard failed or timed out)
+     * @param failed      valid queries whose answer could not be produced (or broke off while streaming)
+     * @param badRequests queries refused with 400
+     */
+    public record Queries(long served, long partial, long failed, long badRequests) {
+    }
+
+    /**
+     * Query execution time ({@code query.execution.time}) in milliseconds. {@code count}, {@code mean} and the
+     * percentiles cover every query since the coordinator started (see {@code QueryMetrics.PERCENTILE_WINDOW});
+     * percentiles are HdrHistogram estimates (a few % precision); all 0 before the first query.
+     */
+    public record Latency(long count, double p50, double p95, double p99, double max, double mean) {
+    }
+
+    /** @param prunedRatio {@code pruned / (queried + pruned)}, 0 when no shard was ever considered */
+    public record Partitions(long queried, long pruned, double prunedRatio, Map<String, Long> prunedBy) {
+    }
+
+    /**
+     * One shard as the catalog last saw it. {@code health} is {@code UP} while its metadata was read recently,
+     * {@code DOWN} otherwise; {@code lastError} is why its latest metadata read failed (null when it succeeded).
+     * {@code rowCount}, {@code minTime}, {@code maxTime} come from its last readable metadata, and
+     * {@code metadataAgeMs} is how long ago that was read (all null if it never was).
+     */
+    public record ShardStats(int id, List<String> replicas, String health, String lastError, Long rowCount,
+                             String minTime, String maxTime, Long metadataAgeMs) {
+    }
+
+    static Stats assemble(MeterRegistry registry, List<ShardHealth> shards, Duration upWithin, Instant now) {
+        return new Stats(queries(registry), latency(registry), partitions(registry),
+                shards.stream().map(s -> shard(s, upWithin, now)).toList());
+    }
+
+    static Queries queries(MeterRegistry registry) {
+        long complete = answers(registry, "complete");
+        long partial = answers(registry, "partial");
+        return new Queries(complete + partial, partial, answers(registry, "failed"), answers(registry, "bad_request"));
+    }
+
+    private static long answers(MeterRegistry registry, String outcome) {
+        return sum(registry.find(QueryMetrics.ANSWERS).tag("outcome", outcome).counters());
+    }
+
+    static Latency latency(MeterRegistry registry) {
+        Timer timer = registry.find(QueryMetrics.EXECUTION_TIME).timer();
+        if (timer == null || timer.count() == 0) {
+            return new Latency(0, 0, 0, 0, 0, 0);
+        }
+        HistogramSnapshot snapshot = timer.takeSnapshot();
+        double p50 = 0;
+        double p95 = 0;
+        double p99 = 0;
+        for (ValueAtPercentile v : snapshot.percentileValues()) {
+            double ms = round(v.value(TimeUnit.MILLISECONDS));
+            if (v.percentile() == 0.5) {
+                p50 = ms;
+            } else if (v.percentile() == 0.95) {
+                p95 = ms;
+            } else if (v.percentile() == 0.99) {
+                p99 = ms;
+            }
+        }
+        return new Latency(snapshot.count(), p50, p95, p99, round(snapshot.max(TimeUnit.MILLISECONDS)),
+                round(snapshot.mean(TimeUnit.MILLISECONDS)));
+    }
+
+    static Partitions partitions(MeterRegistry registry) {
+        long queried = sum(registry.find(QueryMetrics.PARTITIONS_QUERIED).counters());
+        Map<String, Long> prunedBy = new TreeMap<>();
+        for (Counter c : registry.find(QueryMetrics.PARTITIONS_PRUNED).counters()) {
+            String pruner = c.getId().getTag("pruner");
+            prunedBy.merge(pruner == null ? "unknown" : pruner, (long) c.count(), Long::sum);
+        }
+        long pruned = prunedBy.values().stream().mapToLong(Long::longValue).sum();
+        double ratio = queried + pruned == 0 ? 0 : (double) pruned / (queried + pruned);
+        return new Partitions(queried, pruned, ratio, prunedBy);
+    }
+
+    static ShardStats shard(ShardHealth s, Duration upWithin, Instant now) {
+        PartitionMetadata m = s.lastKnown() == null ? null : s.lastKnown().metadata();
+        Long ageMs = s.lastKnown() == null ? null
+                : Math.max(0, Duration.between(s.lastKnown().fetchedAt(), now).toMillis());
+        boolean up = ageMs != null && ageMs <= upWithin.toMillis();
+        String error = s.lastError();
+        if (!up && error == null) {
+            error = ageMs == null ? "metadata not read yet" : "metadata not refreshed for " + ageMs + " ms";
+        }
+        return new ShardStats(s.shard().id(), List.of(s.shard().url()), up ? "UP" : "DOWN", error,
+                m == null ? null : m.rowCount(),
+                m == null || m.minTime() == null ? null : m.minTime().toString(),
+                m == null || m.maxTime() == null ? null : m.maxTime().toString(),
+                ageMs);
+    }
+
+    private static long sum(java.util.Collection<Counter> counters) {
+        return (long) counters.stream().mapToDouble(Counter::count).sum();
+    }
+
+    private static double round(double ms) {
+        return Math.round(ms * 1000) / 1000.0;
+    }
+}
