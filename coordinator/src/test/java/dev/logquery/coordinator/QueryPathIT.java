@@ -22,11 +22,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
@@ -39,6 +43,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingMethod;
+import reactor.blockhound.BlockingOperationError;
+import reactor.netty.http.HttpResources;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -48,7 +56,9 @@ import tools.jackson.databind.node.ObjectNode;
  * The query path end to end: a KRaft broker, three partition nodes on three real PostgreSQL servers and
  * the coordinator, all in this JVM. Known lines go in through an ordinary Kafka producer; answers of
  * {@code POST /api/query/logs} must equal what filtering, sorting ({@link LogOrder#NEWEST_FIRST}) and
- * cutting the generated lines in Java gives, line for line.
+ * cutting the generated lines in Java gives, line for line. A second coordinator with pruning switched off
+ * answers the same queries, and BlockHound watches every event-loop thread (the coordinator's and the
+ * nodes') for a blocking call during the whole class.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QueryPathIT {
@@ -67,12 +77,26 @@ class QueryPathIT {
     static Databases databases;
     static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
     static ConfigurableApplicationContext coordinator;
+    /** The same shards, with {@code logquery.coordinator.pruning=false}. */
+    static ConfigurableApplicationContext unprunedCoordinator;
+    /** Blocking calls BlockHound saw on non-blocking threads: thread and method. */
+    static final List<String> blockingCalls = new CopyOnWriteArrayList<>();
     static List<StoredLogEntry> truth;
     static Instant oldest;
     static Instant newest;
 
     @BeforeAll
     static void startSystem() throws Exception {
+        // Netty loads zstd's native library once, when its first HTTP decoder asks whether zstd is available,
+        // which happens on an event loop: a one-time cost at the first request, done here beforehand.
+        io.netty.handler.codec.compression.Zstd.isAvailable();
+        BlockHound.install(builder -> builder
+                // Netty 4.2's adaptive allocator takes a StampedLock for a few instructions when it adds a
+                // magazine: synchronization, not waiting (a known false positive, netty/netty#14564, line/armeria#6344).
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                .blockingMethodCallback(QueryPathIT::recordBlockingCall));
+        assertBlockHoundWatchesTheEventLoops();
         kafka = new EmbeddedKafkaKraftBroker(1, 6);
         kafka.afterPropertiesSet();
         kafka.addTopics(new NewTopic(TOPIC, 6, (short) 1));
@@ -97,10 +121,12 @@ class QueryPathIT {
             args.add("--logquery.coordinator.shards[" + shard + "].url=http://localhost:" + port(nodes.get(shard)));
         }
         coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(args.toArray(String[]::new));
+        args.add("--logquery.coordinator.pruning=false");
+        unprunedCoordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(args.toArray(String[]::new));
 
         Instant end = Instant.now().truncatedTo(ChronoUnit.MICROS);
         List<LogEntry> lines = TestLines.forQueries(11, 15_000, SERVICES, end, Duration.ofDays(2));
-        truth = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, SHARDS);
+        truth = new ArrayList<>(TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, SHARDS));
         oldest = lines.stream().map(LogEntry::timestamp).min(Comparator.naturalOrder()).orElseThrow();
         newest = lines.stream().map(LogEntry::timestamp).max(Comparator.naturalOrder()).orElseThrow();
         Await.until(Duration.ofSeconds(60), "all lines stored", QueryPathIT::storedRows, n -> n >= truth.size());
@@ -108,8 +134,40 @@ class QueryPathIT {
         Thread.sleep(1_200); // metadata the coordinator fetched before the last batch is now stale: it refetches
     }
 
+    /** Keeps the thread, method and stack of a blocking call for the last test, then fails the call. */
+    static void recordBlockingCall(BlockingMethod method) {
+        StringBuilder where = new StringBuilder(Thread.currentThread().getName() + ": " + method);
+        Arrays.stream(new Throwable().getStackTrace()).skip(2).limit(40)
+                .forEach(frame -> where.append("\n    at ").append(frame));
+        blockingCalls.add(where.toString());
+        throw new BlockingOperationError(method);
+    }
+
+    /** A sleep on a server event loop must be reported, or an empty report would prove nothing. */
+    static void assertBlockHoundWatchesTheEventLoops() throws InterruptedException {
+        CountDownLatch slept = new CountDownLatch(1);
+        HttpResources.get().onServer(true).next().execute(() -> {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (BlockingOperationError expected) {
+                // reported and recorded
+            } finally {
+                slept.countDown();
+            }
+        });
+        assertThat(slept.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(blockingCalls).as("BlockHound's report of a sleep on an event loop").hasSize(1);
+        assertThat(blockingCalls.get(0)).contains("sleep");
+        blockingCalls.clear();
+    }
+
     @AfterAll
     static void stopSystem() throws Exception {
+        if (unprunedCoordinator != null) {
+            unprunedCoordinator.close();
+        }
         if (coordinator != null) {
             coordinator.close();
         }
@@ -225,8 +283,12 @@ class QueryPathIT {
     }
 
     static HttpResponse<String> post(String body, String accept) throws Exception {
+        return post(coordinator, body, accept);
+    }
+
+    static HttpResponse<String> post(ConfigurableApplicationContext to, String body, String accept) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port(coordinator) + "/api/query/logs"))
+                        URI.create("http://localhost:" + port(to) + "/api/query/logs"))
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -238,8 +300,12 @@ class QueryPathIT {
 
     /** The JSON answer to {@code q}, checked to be a complete 200 of the contract's shape. */
     static JsonNode query(LogQuery q, String cursor) throws Exception {
+        return query(coordinator, q, cursor);
+    }
+
+    static JsonNode query(ConfigurableApplicationContext to, LogQuery q, String cursor) throws Exception {
         String body = body(q, cursor).toString();
-        HttpResponse<String> response = post(body, null);
+        HttpResponse<String> response = post(to, body, null);
         assertThat(response.statusCode()).as("status of %s: %s", body, response.body()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/json"));
@@ -314,6 +380,11 @@ class QueryPathIT {
             nonEmpty += expected.isEmpty() ? 0 : 1;
             cut += expected.size() == q.limit() ? 1 : 0;
             pruned += page.get("partitionsPruned").asInt() > 0 ? 1 : 0;
+
+            JsonNode unprunedPage = query(unprunedCoordinator, q, null);
+            assertThat(logKeys(unprunedPage)).as("query %d without pruning", i).containsExactlyElementsOf(keys(expected));
+            assertThat(unprunedPage.get("partitionsQueried").asInt()).isEqualTo(SHARDS);
+            assertThat(unprunedPage.get("nextCursor").isNull()).isEqualTo(page.get("nextCursor").isNull());
         }
         assertThat(nonEmpty).isGreaterThan(40);
         assertThat(cut).isGreaterThan(10);
@@ -363,6 +434,36 @@ class QueryPathIT {
 
     @Test
     @Order(4)
+    void cursorPagingHasNoGapNorDuplicateWhileNewLinesArrive() throws Exception {
+        Instant arrivalsEnd = newest.plus(Duration.ofHours(2));
+        LogQuery first = new LogQuery(oldest.plus(Duration.ofHours(30)), arrivalsEnd, null,
+                LevelSet.of(List.of(LogLevel.WARN, LogLevel.INFO)), null, null, null, 173, null);
+        List<StoredLogEntry> before = everything(first);
+        assertThat(before).hasSizeGreaterThan(first.limit() * 4);
+        List<String> walked = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            JsonNode page = query(first, cursor);
+            walked.addAll(logKeys(page));
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+            if (++pages <= 3) {
+                // Lines newer than everything stored, inside the query's window, arrive between the pages.
+                List<LogEntry> arriving = TestLines.forQueries(100 + pages, 400, SERVICES, arrivalsEnd, Duration.ofHours(1));
+                truth.addAll(TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, arriving, SHARDS));
+                Await.until(Duration.ofSeconds(60), "arrivals stored", QueryPathIT::storedRows, n -> n >= truth.size());
+            }
+        } while (cursor != null);
+        assertThat(walked).as("the walk that started before the arrivals").containsExactlyElementsOf(keys(before));
+
+        Thread.sleep(1_200); // the coordinator's metadata now knows the arrivals
+        List<StoredLogEntry> now = everything(first);
+        assertThat(logKeys(query(first, null))).as("a new first page shows the arrivals")
+                .containsExactlyElementsOf(keys(now.subList(0, first.limit())));
+    }
+
+    @Test
+    @Order(5)
     void ndjsonStreamsTheRowsThenOneSummaryLine() throws Exception {
         LogQuery q = all(750);
         HttpResponse<String> response = post(body(q, null).toString(), "application/x-ndjson");
@@ -388,7 +489,7 @@ class QueryPathIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void badBodiesAre400ProblemsNamingTheField() throws Exception {
         String[][] cases = {
                 {"", "body"},
@@ -413,7 +514,7 @@ class QueryPathIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void metricsAreExported() throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + port(coordinator) + "/actuator/prometheus")).build(),
@@ -424,7 +525,7 @@ class QueryPathIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void statsCountTheQueriesAboveAndShowEveryShardsMetadata() throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + port(coordinator) + "/api/query/stats")).build(),
@@ -437,6 +538,8 @@ class QueryPathIT {
         double ratio = stats.get("partitions").get("prunedRatio").asDouble();
         assertThat(ratio).isGreaterThan(0).isLessThanOrEqualTo(1);
         assertThat(stats.get("partitions").get("prunedBy").get("service").asLong()).isPositive();
+        assertThat(stats.get("chunks").get("scanned").asLong()).isPositive();
+        assertThat(stats.get("chunks").get("skippedRatio").asDouble()).isGreaterThan(0).isLessThan(1);
         JsonNode shards = stats.get("shards");
         assertThat(shards).hasSize(SHARDS);
         for (int shard = 0; shard < SHARDS; shard++) {
@@ -452,7 +555,7 @@ class QueryPathIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aStoppedNodeGivesAPartialAnswerWithTheOtherShardsRows() throws Exception {
         int stopped = 2;
         // Only its web server: closing a whole node context here would also dispose Reactor Netty's global
@@ -472,5 +575,11 @@ class QueryPathIT {
                 URI.create("http://localhost:" + port(coordinator) + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("query_partition_failures_total{").contains("shard=\"" + stopped + "\"");
+    }
+
+    @Test
+    @Order(100)
+    void noEventLoopThreadBlockedDuringAnyOfTheAbove() {
+        assertThat(blockingCalls).as("blocking calls on non-blocking threads").isEmpty();
     }
 }

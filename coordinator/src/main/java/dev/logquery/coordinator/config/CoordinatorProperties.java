@@ -13,12 +13,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       as failed (the answer is then partial)
  * @param metadataMaxAge how old a shard's metadata may be when a query prunes with it; the catalog also
  *                       refreshes at this period
+ * @param pruning        {@code false} switches pruning off: every shard is queried and every node reads the
+ *                       query's whole window, ignoring its chunk metadata (slower; the same answers — the
+ *                       reference when pruning is in doubt)
  */
 @ConfigurationProperties("logquery.coordinator")
 public record CoordinatorProperties(
         List<Shard> shards,
         @DefaultValue("2s") Duration shardTimeout,
-        @DefaultValue("1s") Duration metadataMaxAge) {
+        @DefaultValue("1s") Duration metadataMaxAge,
+        @DefaultValue("true") boolean pruning) {
 
     public CoordinatorProperties {
         shards = shards == null ? List.of() : List.copyOf(shards);

@@ -2,11 +2,13 @@ package dev.logquery.coordinator.scatter;
 
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.EntryJson;
+import dev.logquery.common.query.InternalHeaders;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.common.query.QueryJson;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
@@ -17,20 +19,52 @@ import reactor.core.publisher.Flux;
 @Component
 public class ShardClient {
 
+    /** What a node's plan did with its hour chunks, from its response headers (-1 when it did not say). */
+    public interface ChunkListener {
+        void planned(int scanned, int skipped);
+    }
+
     private final WebClient client;
 
     public ShardClient(WebClient nodeWebClient) {
         this.client = nodeWebClient;
     }
 
-    public Flux<StoredLogEntry> query(Shard shard, LogQuery query) {
+    /**
+     * @param prune  false asks the node to read the whole window ({@link InternalHeaders#PRUNING})
+     * @param chunks told the node's chunk plan when its response starts
+     */
+    public Flux<StoredLogEntry> query(Shard shard, LogQuery query, boolean prune, ChunkListener chunks) {
         return client.post().uri(shard.url() + "/internal/query")
                 .contentType(MediaType.APPLICATION_JSON)
                 .accept(MediaType.APPLICATION_NDJSON)
+                .headers(h -> {
+                    if (!prune) {
+                        h.set(InternalHeaders.PRUNING, "off");
+                    }
+                })
                 .bodyValue(QueryJson.toJson(query))
-                .retrieve()
-                .bodyToFlux(String.class) // the String decoder splits the body at line breaks
-                .filter(line -> !line.isBlank())
-                .map(EntryJson::fromJson);
+                .exchangeToFlux(response -> {
+                    if (response.statusCode().isError()) {
+                        return response.createException().flatMapMany(Flux::error);
+                    }
+                    chunks.planned(count(response, InternalHeaders.CHUNKS_SCANNED),
+                            count(response, InternalHeaders.CHUNKS_SKIPPED));
+                    return response.bodyToFlux(String.class) // the String decoder splits the body at line breaks
+                            .filter(line -> !line.isBlank())
+                            .map(EntryJson::fromJson);
+                });
+    }
+
+    static int count(ClientResponse response, String header) {
+        String value = response.headers().asHttpHeaders().getFirst(header);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Math.max(-1, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }

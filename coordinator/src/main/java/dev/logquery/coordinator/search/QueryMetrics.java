@@ -9,7 +9,9 @@ import org.springframework.stereotype.Component;
 /**
  * The coordinator's query metrics: {@code query.execution.time} (Prometheus
  * {@code query_execution_time_seconds}, with a percentile histogram), {@code query.partitions.queried},
- * {@code query.partitions.pruned{pruner}} and {@code query.partition.failures{shard,reason}}.
+ * {@code query.partitions.pruned{pruner}}, {@code query.partition.failures{shard,reason}} and, summed over
+ * all shards, {@code query.shard.chunks.scanned} and {@code query.shard.chunks.skipped} (the hour chunks the
+ * nodes planned to read or skipped, the chunks of pruned shards counting as skipped).
  */
 @Component
 public class QueryMetrics {
@@ -17,12 +19,16 @@ public class QueryMetrics {
     private final MeterRegistry registry;
     private final Timer executionTime;
     private final Counter queried;
+    private final Counter chunksScanned;
+    private final Counter chunksSkipped;
 
     /** Name of the execution timer, read back by the stats endpoint. */
     public static final String EXECUTION_TIME = "query.execution.time";
     public static final String PARTITIONS_QUERIED = "query.partitions.queried";
     public static final String PARTITIONS_PRUNED = "query.partitions.pruned";
     public static final String ANSWERS = "query.answers";
+    public static final String CHUNKS_SCANNED = "query.shard.chunks.scanned";
+    public static final String CHUNKS_SKIPPED = "query.shard.chunks.skipped";
     /**
      * How long the timer's client-side percentiles (and its max) remember a sample: practically forever, so that
      * {@code GET /api/query/stats} reports p50/p95/p99 over every query <em>since the coordinator started</em>.
@@ -43,6 +49,17 @@ public class QueryMetrics {
         this.queried = Counter.builder(PARTITIONS_QUERIED)
                 .description("Shards a query was sent to")
                 .register(registry);
+        this.chunksScanned = Counter.builder(CHUNKS_SCANNED)
+                .description("Shard-hour chunks the queried nodes planned to read (reading stops at the limit)")
+                .register(registry);
+        this.chunksSkipped = Counter.builder(CHUNKS_SKIPPED)
+                .description("Shard-hour chunks skipped: outside the window, excluded by metadata, or on a pruned shard")
+                .register(registry);
+    }
+
+    public void chunks(long scanned, long skipped) {
+        chunksScanned.increment(scanned);
+        chunksSkipped.increment(skipped);
     }
 
     public void executed(Duration took) {

@@ -51,8 +51,23 @@ public class SearchService {
         this.metrics = metrics;
     }
 
-    /** Which shards to query, and which pruner excluded each of the others. */
-    record PruneResult(int total, List<Shard> toQuery, List<String> prunedBy) {
+    /**
+     * Which shards to query, which pruner excluded each of the others, and how many hour chunks the excluded
+     * shards hold (all skipped).
+     */
+    record PruneResult(int total, List<Shard> toQuery, List<String> prunedBy, int chunksOfPruned) {
+    }
+
+    /** Hour chunks of all shards a query skipped or planned to read: what pruning saved. */
+    static final class ChunkCount implements ShardClient.ChunkListener {
+        final AtomicLong scanned = new AtomicLong();
+        final AtomicLong skipped = new AtomicLong();
+
+        @Override
+        public void planned(int scannedByShard, int skippedByShard) {
+            scanned.addAndGet(Math.max(0, scannedByShard));
+            skipped.addAndGet(Math.max(0, skippedByShard));
+        }
     }
 
     /** Starts a search; nothing is sent to a shard until the returned rows are subscribed. */
@@ -61,42 +76,51 @@ public class SearchService {
         return catalog.current().map(states -> {
             PruneResult pruned = prune(query, states);
             Queue<ShardFailure> failures = new ConcurrentLinkedQueue<>();
-            List<Flux<StoredLogEntry>> streams = scatter(query, pruned.toQuery(), failures);
-            return track(query, pruned, failures, merge(query, streams), started);
+            ChunkCount chunks = new ChunkCount();
+            chunks.skipped.addAndGet(pruned.chunksOfPruned());
+            List<Flux<StoredLogEntry>> streams = scatter(query, pruned.toQuery(), failures, chunks);
+            return track(query, pruned, failures, chunks, merge(query, streams), started);
         });
     }
 
-    /** Step 1: a shard is skipped only when its (known) metadata proves no row can match. */
+    /**
+     * Step 1: a shard is skipped only when its (known) metadata proves no row can match; with pruning
+     * switched off every shard is queried.
+     */
     PruneResult prune(LogQuery query, List<ShardState> states) {
         List<Shard> toQuery = new ArrayList<>();
         List<String> prunedBy = new ArrayList<>();
+        int chunksOfPruned = 0;
         for (ShardState s : states) {
-            Optional<String> pruner = s.metadata() == null ? Optional.empty()
+            Optional<String> pruner = s.metadata() == null || !properties.pruning() ? Optional.empty()
                     : pruning.excludedBy(query, Summary.of(s.metadata()));
             if (pruner.isPresent()) {
                 prunedBy.add(pruner.get());
                 metrics.pruned(pruner.get());
+                chunksOfPruned += s.metadata().chunks().size();
             } else {
                 toQuery.add(s.shard());
             }
         }
-        return new PruneResult(states.size(), toQuery, prunedBy);
+        return new PruneResult(states.size(), toQuery, prunedBy, chunksOfPruned);
     }
 
     /** Step 2: one stream per shard; a failure or timeout ends that stream and is recorded. */
-    List<Flux<StoredLogEntry>> scatter(LogQuery query, List<Shard> targets, Queue<ShardFailure> failures) {
+    List<Flux<StoredLogEntry>> scatter(LogQuery query, List<Shard> targets, Queue<ShardFailure> failures,
+                                       ShardClient.ChunkListener chunks) {
         metrics.queried(targets.size());
         List<Flux<StoredLogEntry>> streams = new ArrayList<>(targets.size());
         for (Shard shard : targets) {
-            streams.add(queryShard(query, shard, failures));
+            streams.add(queryShard(query, shard, failures, chunks));
         }
         return streams;
     }
 
     /** Step 2, one shard: its rows, cut off (and recorded as failed) when it errs or stalls. */
-    Flux<StoredLogEntry> queryShard(LogQuery query, Shard shard, Queue<ShardFailure> failures) {
+    Flux<StoredLogEntry> queryShard(LogQuery query, Shard shard, Queue<ShardFailure> failures,
+                                    ShardClient.ChunkListener chunks) {
         Duration timeout = properties.shardTimeout();
-        return shards.query(shard, query)
+        return shards.query(shard, query, properties.pruning(), chunks)
                 .timeout(timeout)
                 .onErrorResume(e -> {
                     ShardFailure failure = ShardFailure.of(shard.id(), e);
@@ -113,8 +137,8 @@ public class SearchService {
     }
 
     /** Step 4: counts rows and remembers the last one, so that the summary can be made when they are done. */
-    SearchExecution track(LogQuery query, PruneResult pruned, Queue<ShardFailure> failures, Flux<StoredLogEntry> merged,
-                          long started) {
+    SearchExecution track(LogQuery query, PruneResult pruned, Queue<ShardFailure> failures, ChunkCount chunks,
+                          Flux<StoredLogEntry> merged, long started) {
         AtomicLong count = new AtomicLong();
         AtomicReference<StoredLogEntry> last = new AtomicReference<>();
         AtomicBoolean recorded = new AtomicBoolean();
@@ -126,6 +150,7 @@ public class SearchService {
                 .doFinally(signal -> {
                     if (recorded.compareAndSet(false, true)) {
                         metrics.executed(Duration.ofNanos(System.nanoTime() - started));
+                        metrics.chunks(chunks.scanned.get(), chunks.skipped.get());
                     }
                 });
         return new SearchExecution(rows, () -> summarize(query, pruned, failures, count.get(), last.get(), started));

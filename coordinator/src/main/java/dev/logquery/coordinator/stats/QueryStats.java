@@ -57,7 +57,8 @@ public class QueryStats {
     }
 
     /** The whole answer. */
-    public record Stats(Queries queries, Latency latencyMs, Partitions partitions, List<ShardStats> shards) {
+    public record Stats(Queries queries, Latency latencyMs, Partitions partitions, Chunks chunks,
+                        List<ShardStats> shards) {
     }
 
     /**
@@ -82,6 +83,14 @@ public class QueryStats {
     }
 
     /**
+     * Shard-hour chunks over all queries: {@code scanned} those the nodes planned to read (an upper bound, as
+     * reading stops at the limit), {@code skipped} those outside a query's window, excluded by their metadata or
+     * on a pruned shard; {@code skippedRatio} is {@code skipped / (scanned + skipped)}, 0 before any chunk.
+     */
+    public record Chunks(long scanned, long skipped, double skippedRatio) {
+    }
+
+    /**
      * One shard as the catalog last saw it. {@code health} is {@code UP} while its metadata was read recently,
      * {@code DOWN} otherwise; {@code lastError} is why its latest metadata read failed (null when it succeeded).
      * {@code rowCount}, {@code minTime}, {@code maxTime} come from its last readable metadata, and
@@ -92,7 +101,7 @@ public class QueryStats {
     }
 
     static Stats assemble(MeterRegistry registry, List<ShardHealth> shards, Duration upWithin, Instant now) {
-        return new Stats(queries(registry), latency(registry), partitions(registry),
+        return new Stats(queries(registry), latency(registry), partitions(registry), chunks(registry),
                 shards.stream().map(s -> shard(s, upWithin, now)).toList());
     }
 
@@ -139,6 +148,13 @@ public class QueryStats {
         long pruned = prunedBy.values().stream().mapToLong(Long::longValue).sum();
         double ratio = queried + pruned == 0 ? 0 : (double) pruned / (queried + pruned);
         return new Partitions(queried, pruned, ratio, prunedBy);
+    }
+
+    static Chunks chunks(MeterRegistry registry) {
+        long scanned = sum(registry.find(QueryMetrics.CHUNKS_SCANNED).counters());
+        long skipped = sum(registry.find(QueryMetrics.CHUNKS_SKIPPED).counters());
+        double ratio = scanned + skipped == 0 ? 0 : Math.round(1000.0 * skipped / (scanned + skipped)) / 1000.0;
+        return new Chunks(scanned, skipped, ratio);
     }
 
     static ShardStats shard(ShardHealth s, Duration upWithin, Instant now) {

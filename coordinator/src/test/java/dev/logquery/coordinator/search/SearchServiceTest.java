@@ -2,6 +2,7 @@ package dev.logquery.coordinator.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -25,6 +26,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import dev.logquery.common.metadata.ChunkMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,7 +42,7 @@ class SearchServiceTest {
     static final Shard S1 = new Shard(1, "http://s1");
     static final Shard S2 = new Shard(2, "http://s2");
     static final CoordinatorProperties PROPERTIES = new CoordinatorProperties(List.of(S0, S1, S2),
-            Duration.ofMillis(300), Duration.ofSeconds(1));
+            Duration.ofMillis(300), Duration.ofSeconds(1), true);
 
     final ShardCatalog catalog = mock(ShardCatalog.class);
     final ShardClient client = mock(ShardClient.class);
@@ -55,8 +58,10 @@ class SearchServiceTest {
     static PartitionMetadata meta(int shard, Instant from, Instant to, String service) {
         ServiceBloom bloom = ServiceBloom.create(64, 0.01);
         bloom.put(service);
+        ChunkMetadata chunk = new ChunkMetadata(from.truncatedTo(ChronoUnit.HOURS), from, from, 10,
+                LevelSet.of(List.of(LogLevel.INFO)), bloom);
         return new PartitionMetadata(shard, 3, List.of(shard), 10, from, to, LevelSet.of(List.of(LogLevel.INFO)), bloom,
-                List.of(), to);
+                List.of(chunk), to);
     }
 
     static LogQuery query(String service, int limit) {
@@ -87,9 +92,9 @@ class SearchServiceTest {
     @Test
     void mergesTheShardsNewestFirstAndGivesACursorWhenThePageIsFull() {
         catalogHas(unknown(S0), unknown(S1), unknown(S2));
-        when(client.query(eq(S0), any())).thenReturn(Flux.just(row(0, 50, 1), row(0, 10, 2)));
-        when(client.query(eq(S1), any())).thenReturn(Flux.just(row(1, 40, 1), row(1, 30, 2)));
-        when(client.query(eq(S2), any())).thenReturn(Flux.empty());
+        when(client.query(eq(S0), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1), row(0, 10, 2)));
+        when(client.query(eq(S1), any(), anyBoolean(), any())).thenReturn(Flux.just(row(1, 40, 1), row(1, 30, 2)));
+        when(client.query(eq(S2), any(), anyBoolean(), any())).thenReturn(Flux.empty());
         Answer a = run(query(null, 3));
         assertThat(a.rows()).containsExactly(row(0, 50, 1), row(1, 40, 1), row(1, 30, 2));
         assertThat(a.summary().partitionsTotal()).isEqualTo(3);
@@ -107,11 +112,11 @@ class SearchServiceTest {
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
                 known(S1, meta(1, T0.minusSeconds(7200), T0.minusSeconds(3600), "svc-0")), // before the window
                 unknown(S2));
-        when(client.query(any(), any())).thenReturn(Flux.empty());
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.empty());
         Answer a = run(query(null, 10));
         assertThat(a.summary().partitionsQueried()).isEqualTo(2);
         assertThat(a.summary().partitionsPruned()).isEqualTo(1);
-        verify(client, never()).query(eq(S1), any());
+        verify(client, never()).query(eq(S1), any(), anyBoolean(), any());
         assertThat(registry.get("query.partitions.pruned").tag("pruner", "time").counter().count()).isEqualTo(1);
 
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
@@ -124,11 +129,11 @@ class SearchServiceTest {
     @Test
     void aFailedShardMakesThePagePartialAndTheOthersStillAnswer() {
         catalogHas(unknown(S0), unknown(S1), unknown(S2));
-        when(client.query(eq(S0), any())).thenReturn(Flux.just(row(0, 50, 1)));
-        when(client.query(eq(S1), any())).thenReturn(Flux.concat(Flux.just(row(1, 60, 1)),
+        when(client.query(eq(S0), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1)));
+        when(client.query(eq(S1), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(1, 60, 1)),
                 Flux.error(new WebClientRequestException(new IOException("refused"), org.springframework.http.HttpMethod.POST,
                         java.net.URI.create("http://s1"), new org.springframework.http.HttpHeaders()))));
-        when(client.query(eq(S2), any())).thenReturn(Flux.never()); // hangs: the shard timeout ends it
+        when(client.query(eq(S2), any(), anyBoolean(), any())).thenReturn(Flux.never()); // hangs: the shard timeout ends it
         Answer a = run(query(null, 10));
         assertThat(a.rows()).containsExactly(row(1, 60, 1), row(0, 50, 1));
         assertThat(a.summary().partial()).isTrue();
@@ -136,5 +141,38 @@ class SearchServiceTest {
                 new ShardFailure(2, "timeout"));
         assertThat(registry.get("query.partition.failures").tag("shard", "2").tag("reason", "timeout").counter().count())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void pruningSwitchedOffQueriesEveryShardAndAsksTheNodesToReadTheWholeWindow() {
+        CoordinatorProperties off = new CoordinatorProperties(List.of(S0, S1, S2), Duration.ofMillis(300),
+                Duration.ofSeconds(1), false);
+        SearchService unpruned = new SearchService(off, catalog, client, new QueryMetrics(registry));
+        catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
+                known(S1, meta(1, T0.minusSeconds(7200), T0.minusSeconds(3600), "svc-1")), unknown(S2));
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.empty());
+        SearchExecution execution = unpruned.search(query("svc-0", 10)).block();
+        execution.rows().collectList().block(Duration.ofSeconds(5));
+        assertThat(execution.summary().get().partitionsQueried()).isEqualTo(3);
+        assertThat(execution.summary().get().partitionsPruned()).isZero();
+        verify(client).query(eq(S1), any(), eq(false), any());
+    }
+
+    @Test
+    void countsTheChunksTheNodesPlannedAndThoseOfPrunedShardsAsSkipped() {
+        catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
+                known(S1, meta(1, T0, T0.plusSeconds(100), "svc-1")), unknown(S2));
+        when(client.query(eq(S0), any(), eq(true), any())).thenAnswer(call -> {
+            call.<ShardClient.ChunkListener>getArgument(3).planned(2, 30);
+            return Flux.just(row(0, 50, 1));
+        });
+        when(client.query(eq(S2), any(), eq(true), any())).thenAnswer(call -> {
+            call.<ShardClient.ChunkListener>getArgument(3).planned(-1, -1); // a node that did not say
+            return Flux.empty();
+        });
+        Answer a = run(query("svc-0", 10));
+        assertThat(a.rows()).containsExactly(row(0, 50, 1));
+        assertThat(registry.get("query.shard.chunks.scanned").counter().count()).isEqualTo(2);
+        assertThat(registry.get("query.shard.chunks.skipped").counter().count()).isEqualTo(31); // + shard 1's one chunk
     }
 }

@@ -31,7 +31,7 @@ class QueryStatsTest {
     static final Shard S1 = new Shard(1, "http://s1");
     static final Shard S2 = new Shard(2, "http://s2");
     static final CoordinatorProperties PROPERTIES = new CoordinatorProperties(List.of(S0, S1, S2),
-            Duration.ofSeconds(2), Duration.ofSeconds(1));
+            Duration.ofSeconds(2), Duration.ofSeconds(1), true);
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final QueryMetrics metrics = new QueryMetrics(registry);
@@ -55,6 +55,7 @@ class QueryStatsTest {
         assertThat(j.get("latencyMs").get("p99").asDouble()).isZero();
         assertThat(j.get("partitions").get("prunedRatio").asDouble()).isZero();
         assertThat(j.get("partitions").get("prunedBy").size()).isZero();
+        assertThat(j.get("chunks").get("skippedRatio").asDouble()).isZero();
         JsonNode s0 = j.get("shards").get(0);
         assertThat(s0.get("health").asString()).isEqualTo("DOWN");
         assertThat(s0.get("lastError").asString()).isEqualTo("metadata not read yet");
@@ -79,6 +80,8 @@ class QueryStatsTest {
         metrics.pruned("service");
         metrics.pruned("time");
         metrics.failed(2, "timeout"); // a shard failure is not an answer outcome
+        metrics.chunks(10, 150);
+        metrics.chunks(0, 40);
 
         Instant from = Instant.parse("2026-11-23T10:00:00Z");
         Instant to = Instant.parse("2026-11-23T11:59:00Z");
@@ -111,6 +114,11 @@ class QueryStatsTest {
         assertThat(p.get("prunedRatio").asDouble()).isEqualTo(3.0 / 7);
         assertThat(p.get("prunedBy").get("service").asLong()).isEqualTo(2);
         assertThat(p.get("prunedBy").get("time").asLong()).isEqualTo(1);
+
+        JsonNode c = j.get("chunks");
+        assertThat(c.get("scanned").asLong()).isEqualTo(10);
+        assertThat(c.get("skipped").asLong()).isEqualTo(190);
+        assertThat(c.get("skippedRatio").asDouble()).isEqualTo(0.95);
 
         JsonNode shards = j.get("shards");
         assertThat(shards).hasSize(3);

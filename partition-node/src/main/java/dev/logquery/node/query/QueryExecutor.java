@@ -42,9 +42,23 @@ public final class QueryExecutor {
         this.metrics = metrics;
     }
 
+    /**
+     * Which ranges answer {@code query} given the chunks served now; {@code prune} false reads the whole
+     * window ({@link ScanPlan#unpruned}). The chunk list only grows, so a plan made before the rows are
+     * read misses no row committed before it was made.
+     */
+    public ScanPlan plan(LogQuery query, boolean prune) {
+        return prune ? ScanPlan.of(query, chunks.chunks(), pruning) : ScanPlan.unpruned(query, chunks.chunks());
+    }
+
+    /** {@link #execute(LogQuery, ScanPlan)} with the pruned plan made on subscription. */
     public Flux<StoredLogEntry> execute(LogQuery query) {
+        return Flux.defer(() -> execute(query, plan(query, true)));
+    }
+
+    /** Reads {@code plan}'s ranges; counts its chunks in the metrics when subscribed. */
+    public Flux<StoredLogEntry> execute(LogQuery query, ScanPlan plan) {
         return Flux.defer(() -> {
-            ScanPlan plan = ScanPlan.of(query, chunks.chunks(), pruning);
             metrics.skipped(plan.skipped());
             if (plan.ranges().isEmpty()) {
                 return Flux.empty();

@@ -109,6 +109,36 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped) {
         return new Range(from, to, chunks);
     }
 
+    /**
+     * The plan with pruning switched off: the query's whole window as one range, whatever the chunks say.
+     * It reads exactly what a single database without metadata would read; answers must not differ from
+     * the pruned plan's, which makes it the reference when pruning is in doubt. Every chunk inside the
+     * window counts as scanned, the others as skipped by {@code time} (they hold no row of the window).
+     */
+    public static ScanPlan unpruned(LogQuery query, NavigableMap<Instant, ChunkMetadata> chunks) {
+        Instant start = ceilMicros(query.startTime());
+        Instant end = query.endTime();
+        if (query.after() != null && query.after().timestamp().isBefore(end)) {
+            end = query.after().timestamp();
+        }
+        end = floorMicros(end);
+        if (end.isBefore(start)) {
+            return new ScanPlan(List.of(), chunks.isEmpty() ? Map.of() : Map.of("time", chunks.size()));
+        }
+        int inside = chunks.subMap(ChunkBuilder.hourOf(start), true, ChunkBuilder.hourOf(end), true).size();
+        int outside = chunks.size() - inside;
+        return new ScanPlan(List.of(new Range(start, end, inside)), outside == 0 ? Map.of() : Map.of("time", outside));
+    }
+
+    /** The chunks this plan skips, all pruners together. */
+    public int chunksSkipped() {
+        int n = 0;
+        for (int k : skipped.values()) {
+            n += k;
+        }
+        return n;
+    }
+
     /** The chunks this plan reads. */
     public int chunksToScan() {
         int n = 0;

@@ -1,11 +1,13 @@
 package dev.logquery.node.web;
 
 import dev.logquery.common.query.EntryJson;
+import dev.logquery.common.query.InternalHeaders;
 import dev.logquery.common.query.InvalidFieldException;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.common.query.QueryJson;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.query.QueryExecutor;
+import dev.logquery.node.query.ScanPlan;
 import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -29,6 +31,9 @@ import reactor.core.publisher.Mono;
  *   <li>{@code 413} problem when the body exceeds the codecs' in-memory limit;</li>
  *   <li>{@code 503} problem until the chunk metadata is loaded: without it the node cannot tell which
  *       of its rows exist, and an empty answer would be a silent lie;</li>
+ *   <li>{@code 200}: headers {@value InternalHeaders#CHUNKS_SCANNED} and {@value InternalHeaders#CHUNKS_SKIPPED} tell how
+ *       the node's hour chunks were planned; a request header {@value InternalHeaders#PRUNING}{@code : off} reads
+ *       the whole window instead (the reference for pruning's correctness);</li>
  *   <li>failures before the first row become problems too ({@link QueryProblemHandler}); after it, the
  *       response is cut short and the caller sees an incomplete stream.</li>
  * </ul>
@@ -61,9 +66,13 @@ public final class QueryHandler {
                         return Problems.response(HttpStatus.SERVICE_UNAVAILABLE,
                                 "chunk metadata not loaded from the database yet", path, Map.of());
                     }
-                    Flux<DataBuffer> lines = executor.execute(query)
+                    boolean prune = !"off".equalsIgnoreCase(request.headers().firstHeader(InternalHeaders.PRUNING));
+                    ScanPlan plan = executor.plan(query, prune);
+                    Flux<DataBuffer> lines = executor.execute(query, plan)
                             .map(row -> buffers.wrap(EntryJson.toNdjsonLine(row)));
                     return ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON)
+                            .header(InternalHeaders.CHUNKS_SCANNED, Integer.toString(plan.chunksToScan()))
+                            .header(InternalHeaders.CHUNKS_SKIPPED, Integer.toString(plan.chunksSkipped()))
                             .body(BodyInserters.fromDataBuffers(lines));
                 })
                 .onErrorResume(DataBufferLimitException.class, e -> Problems.response(HttpStatus.CONTENT_TOO_LARGE,

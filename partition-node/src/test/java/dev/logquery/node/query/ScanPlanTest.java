@@ -159,4 +159,30 @@ class ScanPlanTest {
         assertThat(ScanPlan.of(query(at(1, 30).plusNanos(1), at(1, 30).plusNanos(2)), sixHours(), PRUNING).ranges())
                 .isEmpty();
     }
+
+    @Test
+    void unprunedReadsTheWholeWindowEvenWhereMetadataWouldSkip() {
+        NavigableMap<Instant, ChunkMetadata> chunks = chunks(chunk(0, LevelSet.ALL, "a"),
+                chunk(2, LevelSet.of(List.of(LogLevel.INFO)), "b"), chunk(5, LevelSet.ALL, "a"));
+        LogQuery errorsOfB = new LogQuery(at(0, 30), at(4, 0), "b", LevelSet.of(List.of(LogLevel.ERROR)), null, null,
+                null, 100, null);
+        assertThat(ScanPlan.of(errorsOfB, chunks, PRUNING).ranges()).isEmpty();
+
+        ScanPlan plan = ScanPlan.unpruned(errorsOfB, chunks);
+        assertThat(plan.ranges()).containsExactly(new ScanPlan.Range(at(0, 30), at(4, 0), 2));
+        assertThat(plan.skipped()).isEqualTo(Map.of("time", 1));
+        assertThat(plan.chunksToScan()).isEqualTo(2);
+        assertThat(plan.chunksSkipped()).isEqualTo(1);
+    }
+
+    @Test
+    void unprunedStopsAtTheCursorAndIsEmptyPastIt() {
+        LogQuery q = query(hour(0), hour(6)).withAfter(new LogQuery.Position(at(3, 20), 1, 7));
+        assertThat(ScanPlan.unpruned(q, sixHours()).ranges()).containsExactly(new ScanPlan.Range(hour(0), at(3, 20), 4));
+
+        LogQuery past = query(at(3, 30), hour(6)).withAfter(new LogQuery.Position(at(3, 20), 1, 7));
+        ScanPlan empty = ScanPlan.unpruned(past, sixHours());
+        assertThat(empty.ranges()).isEmpty();
+        assertThat(empty.chunksSkipped()).isEqualTo(6);
+    }
 }
