@@ -23,7 +23,13 @@ public record LogQuery(
         Position after) {
 
     public static final int DEFAULT_LIMIT = 100;
+    /** The public API's largest {@code limit} unless the coordinator is configured otherwise. */
     public static final int MAX_LIMIT = 10_000;
+    /**
+     * The largest {@code limit} any query may carry (between coordinator and nodes, and for a coordinator
+     * configured for large exports): answers stream, so memory does not grow with it.
+     */
+    public static final int HARD_MAX_LIMIT = 1_000_000;
 
     public LogQuery {
         Objects.requireNonNull(startTime, "startTime");
@@ -31,8 +37,8 @@ public record LogQuery(
         if (endTime.isBefore(startTime)) {
             throw new IllegalArgumentException("endTime is before startTime");
         }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ", is " + limit);
+        if (limit < 1 || limit > HARD_MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be 1.." + HARD_MAX_LIMIT + ", is " + limit);
         }
         if (levels != null && levels.isEmpty()) {
             throw new IllegalArgumentException("levels must not be empty (null means any level)");

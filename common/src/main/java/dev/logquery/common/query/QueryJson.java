@@ -139,7 +139,7 @@ public final class QueryJson {
                 case "namespace" -> namespace = JsonSupport.boundedStringOrNull(p, name, LogEntryCodec.MAX_IDENTITY_CHARS);
                 case "pod" -> pod = JsonSupport.boundedStringOrNull(p, name, LogEntryCodec.MAX_IDENTITY_CHARS);
                 case "contains" -> contains = JsonSupport.boundedStringOrNull(p, name, MAX_CONTAINS_CHARS);
-                case "limit" -> limit = JsonSupport.longInRangeOrNull(p, name, 1, LogQuery.MAX_LIMIT);
+                case "limit" -> limit = JsonSupport.longInRangeOrNull(p, name, 1, LogQuery.HARD_MAX_LIMIT);
                 case "after" -> after = position(p);
                 default -> throw new IllegalStateException("unhandled known field " + name);
             }

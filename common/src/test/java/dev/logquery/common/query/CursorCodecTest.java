@@ -53,7 +53,8 @@ class CursorCodecTest {
         assertThatThrownBy(() -> new LogQuery(t, t.minusNanos(1000), null, null, null, null, null, 10, null))
                 .hasMessageContaining("endTime");
         assertThatThrownBy(() -> new LogQuery(t, t, null, null, null, null, null, 0, null)).hasMessageContaining("limit");
-        assertThatThrownBy(() -> new LogQuery(t, t, null, null, null, null, null, 10_001, null)).hasMessageContaining("limit");
+        assertThatThrownBy(() -> new LogQuery(t, t, null, null, null, null, null, LogQuery.HARD_MAX_LIMIT + 1, null))
+                .hasMessageContaining("limit");
         assertThatThrownBy(() -> new LogQuery(t, t, null, LevelSet.EMPTY, null, null, null, 10, null))
                 .hasMessageContaining("levels");
     }

@@ -104,7 +104,7 @@ class QueryJsonTest {
                 arguments(with("\"contains\":true"), "contains"),
                 arguments(with("\"limit\":0"), "limit"),
                 arguments(with("\"limit\":-1"), "limit"),
-                arguments(with("\"limit\":10001"), "limit"),
+                arguments(with("\"limit\":1000001"), "limit"),
                 arguments(with("\"limit\":1.5"), "limit"),
                 arguments(with("\"limit\":\"10\""), "limit"),
                 arguments(with("\"limit\":99999999999999999999999"), "limit"),

@@ -42,7 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  *       trimmed: its spaces are part of the text searched for.</li>
  *   <li>{@code logLevel} is one level name and {@code levels} a non-empty list of level names, any case.
  *       Giving both is an error (on {@code levels}): neither union nor intersection is obviously meant.</li>
- *   <li>{@code limit} is an integer in 1..{@value LogQuery#MAX_LIMIT}, {@value LogQuery#DEFAULT_LIMIT} when
+ *   <li>{@code limit} is an integer in 1..{@value LogQuery#MAX_LIMIT} (or the configured maximum), {@value LogQuery#DEFAULT_LIMIT} when
  *       absent. {@code 10.0}, {@code 1e2} and {@code "10"} are not integers.</li>
  *   <li>{@code cursor} is a {@code nextCursor} of an earlier page ({@link CursorCodec}); it decodes only for
  *       the same filters (the limit may change between pages).</li>
@@ -81,12 +81,17 @@ public final class LogQueryRequestParser {
     private LogQueryRequestParser() {
     }
 
-    /** Parses and validates a request body ({@code null} counts as empty). */
+    /** Parses and validates a request body ({@code null} counts as empty), limit up to {@link LogQuery#MAX_LIMIT}. */
     public static ParsedRequest parse(byte[] body) {
+        return parse(body, LogQuery.MAX_LIMIT);
+    }
+
+    /** Parses and validates a request body ({@code null} counts as empty), limit up to {@code maxLimit}. */
+    public static ParsedRequest parse(byte[] body, int maxLimit) {
         if (body == null || body.length == 0) {
             return body("body is empty: a JSON query object is expected");
         }
-        Reader r = new Reader();
+        Reader r = new Reader(maxLimit);
         try (JsonParser p = MAPPER.createParser(body)) {
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -115,6 +120,7 @@ public final class LogQueryRequestParser {
 
     /** The fields of one request as read, plus the problems found so far (first one per field wins). */
     private static final class Reader {
+        private final int maxLimit;
         private final Map<String, String> problems = new HashMap<>();
         private final List<String> unknown = new ArrayList<>();
         private final Set<String> seen = new HashSet<>();
@@ -127,6 +133,10 @@ public final class LogQueryRequestParser {
         private String pod;
         private String contains;
         private Integer limit;
+
+        Reader(int maxLimit) {
+            this.maxLimit = maxLimit;
+        }
         private String cursor;
 
         private void problem(String field, String message) {
@@ -311,11 +321,11 @@ public final class LogQueryRequestParser {
             if (t == JsonToken.VALUE_NULL) {
                 return null;
             }
-            String bounds = "limit must be an integer from 1 to " + LogQuery.MAX_LIMIT;
+            String bounds = "limit must be an integer from 1 to " + maxLimit;
             if (t == JsonToken.VALUE_NUMBER_INT) {
                 JsonParser.NumberType type = p.getNumberType();
                 if ((type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG)
-                        && p.getLongValue() >= 1 && p.getLongValue() <= LogQuery.MAX_LIMIT) {
+                        && p.getLongValue() >= 1 && p.getLongValue() <= maxLimit) {
                     return (int) p.getLongValue();
                 }
                 problem("limit", bounds + ", is " + abbreviate(p.getString()));

@@ -6,17 +6,29 @@ import dev.logquery.coordinator.search.SearchService;
 import dev.logquery.coordinator.search.SearchSummary;
 import dev.logquery.coordinator.stats.QueryStats;
 import java.util.List;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.context.annotation.Bean;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.context.annotation.Configuration;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.core.io.buffer.DataBuffer;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.http.MediaType;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.web.reactive.function.BodyInserters;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.web.reactive.function.server.RouterFunction;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.web.reactive.function.server.ServerRequest;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -35,22 +47,24 @@ public class QueryRoutes {
     private static final byte[] TOO_LARGE = new byte[0];
 
     @Bean
-    RouterFunction<ServerResponse> queryRouter(SearchService search, QueryMetrics metrics, QueryStats stats) {
+    RouterFunction<ServerResponse> queryRouter(SearchService search, QueryMetrics metrics, QueryStats stats,
+                                               CoordinatorProperties properties) {
+        int maxLimit = properties.maxLimit();
         return RouterFunctions.route()
-                .POST("/api/query/logs", request -> logs(request, search, metrics))
+                .POST("/api/query/logs", request -> logs(request, search, metrics, maxLimit))
                 .GET("/api/query/stats", request -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(stats.snapshot()))
                 .build();
     }
 
-    static Mono<ServerResponse> logs(ServerRequest request, SearchService search, QueryMetrics metrics) {
+    static Mono<ServerResponse> logs(ServerRequest request, SearchService search, QueryMetrics metrics, int maxLimit) {
         return request.bodyToMono(byte[].class)
                 .defaultIfEmpty(new byte[0])
                 .onErrorResume(DataBufferLimitException.class, e -> Mono.just(TOO_LARGE))
                 .flatMap(body -> {
                     ParsedRequest parsed = body == TOO_LARGE
                             ? new ParsedRequest.Invalid(List.of(new FieldProblem("body", "body is too large for a query")))
-                            : LogQueryRequestParser.parse(body);
+                            : LogQueryRequestParser.parse(body, maxLimit);
                     if (parsed instanceof ParsedRequest.Invalid invalid) {
                         metrics.badRequest();
                         return ServerResponse.badRequest()

@@ -1,5 +1,6 @@
 package dev.logquery.coordinator.config;
 
+import dev.logquery.common.query.LogQuery;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,13 +17,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pruning        {@code false} switches pruning off: every shard is queried and every node reads the
  *                       query's whole window, ignoring its chunk metadata (slower; the same answers — the
  *                       reference when pruning is in doubt)
+ * @param maxLimit       the largest {@code limit} a request may ask (default 10,000; up to 1,000,000 for
+ *                       exports: answers stream, so the coordinator's memory does not grow with it)
  */
 @ConfigurationProperties("logquery.coordinator")
 public record CoordinatorProperties(
         List<Shard> shards,
         @DefaultValue("2s") Duration shardTimeout,
         @DefaultValue("1s") Duration metadataMaxAge,
-        @DefaultValue("true") boolean pruning) {
+        @DefaultValue("true") boolean pruning,
+        @DefaultValue("10000") int maxLimit) {
 
     public CoordinatorProperties {
         shards = shards == null ? List.of() : List.copyOf(shards);
@@ -31,6 +35,9 @@ public record CoordinatorProperties(
         }
         if (metadataMaxAge.isNegative() || metadataMaxAge.isZero()) {
             throw new IllegalArgumentException("logquery.coordinator.metadata-max-age must be positive");
+        }
+        if (maxLimit < 1 || maxLimit > LogQuery.HARD_MAX_LIMIT) {
+            throw new IllegalArgumentException("logquery.coordinator.max-limit must be 1.." + LogQuery.HARD_MAX_LIMIT);
         }
         if (shards.stream().map(Shard::id).distinct().count() != shards.size()) {
             throw new IllegalArgumentException("logquery.coordinator.shards: shard ids must be distinct");

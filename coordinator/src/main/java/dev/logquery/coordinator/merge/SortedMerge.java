@@ -47,11 +47,11 @@ public final class SortedMerge {
      * {@link LogOrder#NEWEST_FIRST}. Sources are subscribed when the result is, each at most once.
      *
      * @param shardStreams each sorted in {@code NEWEST_FIRST}; none may be null; may be empty
-     * @param limit        at most this many rows, {@code 1..}{@link LogQuery#MAX_LIMIT}
+     * @param limit        at most this many rows, {@code 1..}{@link LogQuery#HARD_MAX_LIMIT}
      */
     public static Flux<StoredLogEntry> merge(List<Flux<StoredLogEntry>> shardStreams, int limit) {
-        if (limit < 1 || limit > LogQuery.MAX_LIMIT) {
-            throw new IllegalArgumentException("limit must be 1.." + LogQuery.MAX_LIMIT + ", is " + limit);
+        if (limit < 1 || limit > LogQuery.HARD_MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be 1.." + LogQuery.HARD_MAX_LIMIT + ", is " + limit);
         }
         if (shardStreams.isEmpty()) {
             return Flux.empty();

@@ -275,4 +275,15 @@ class LogQueryRequestParserTest {
         String deep = "[".repeat(5000) + "]".repeat(5000);
         assertThat(invalid(withTimes("\"x\": " + deep))).extracting(FieldProblem::field).containsExactly("body");
     }
+
+    @Test
+    void aConfiguredMaximumLimitReplacesTheDefaultOne() {
+        byte[] big = withTimes("\"limit\": 250000").getBytes(StandardCharsets.UTF_8);
+        assertThat(LogQueryRequestParser.parse(big)).isInstanceOf(ParsedRequest.Invalid.class);
+        ParsedRequest allowed = LogQueryRequestParser.parse(big, 1_000_000);
+        assertThat(((ParsedRequest.Valid) allowed).query().limit()).isEqualTo(250_000);
+        ParsedRequest.Invalid tooBig = (ParsedRequest.Invalid) LogQueryRequestParser.parse(big, 100_000);
+        assertThat(tooBig.problems()).containsExactly(
+                new FieldProblem("limit", "limit must be an integer from 1 to 100000, is 250000"));
+    }
 }

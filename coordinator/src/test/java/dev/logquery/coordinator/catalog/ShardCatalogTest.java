@@ -27,7 +27,7 @@ class ShardCatalogTest {
 
     static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
     static final CoordinatorProperties PROPERTIES = new CoordinatorProperties(
-            List.of(new Shard(0, "http://s0"), new Shard(1, "http://s1")), Duration.ofMillis(500), Duration.ofSeconds(1), true);
+            List.of(new Shard(0, "http://s0"), new Shard(1, "http://s1")), Duration.ofMillis(500), Duration.ofSeconds(1), true, 10_000);
 
     static byte[] metadataJson() {
         ServiceBloom bloom = ServiceBloom.create(64, 0.01);

@@ -42,7 +42,7 @@ class SearchServiceTest {
     static final Shard S1 = new Shard(1, "http://s1");
     static final Shard S2 = new Shard(2, "http://s2");
     static final CoordinatorProperties PROPERTIES = new CoordinatorProperties(List.of(S0, S1, S2),
-            Duration.ofMillis(300), Duration.ofSeconds(1), true);
+            Duration.ofMillis(300), Duration.ofSeconds(1), true, 10_000);
 
     final ShardCatalog catalog = mock(ShardCatalog.class);
     final ShardClient client = mock(ShardClient.class);
@@ -146,7 +146,7 @@ class SearchServiceTest {
     @Test
     void pruningSwitchedOffQueriesEveryShardAndAsksTheNodesToReadTheWholeWindow() {
         CoordinatorProperties off = new CoordinatorProperties(List.of(S0, S1, S2), Duration.ofMillis(300),
-                Duration.ofSeconds(1), false);
+                Duration.ofSeconds(1), false, 10_000);
         SearchService unpruned = new SearchService(off, catalog, client, new QueryMetrics(registry));
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
                 known(S1, meta(1, T0.minusSeconds(7200), T0.minusSeconds(3600), "svc-1")), unknown(S2));

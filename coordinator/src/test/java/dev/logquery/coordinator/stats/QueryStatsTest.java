@@ -31,7 +31,7 @@ class QueryStatsTest {
     static final Shard S1 = new Shard(1, "http://s1");
     static final Shard S2 = new Shard(2, "http://s2");
     static final CoordinatorProperties PROPERTIES = new CoordinatorProperties(List.of(S0, S1, S2),
-            Duration.ofSeconds(2), Duration.ofSeconds(1), true);
+            Duration.ofSeconds(2), Duration.ofSeconds(1), true, 10_000);
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final QueryMetrics metrics = new QueryMetrics(registry);
