@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs a benchmark and prints its figures. Needs only a JDK 17+ and Maven.
 #   ./benchmark.sh ingest [--lines N] [--e2e-lines N] [--services N] [--batch-sizes 1000,10000,100000] [--heap 256m]
+#   ./benchmark.sh query  [--lines 10000000] [--days 7] [--services 50] [--clients 1,16,128] [--seconds 10]
+#                         [--ndjson-lines 1000000] [--coordinator-heap 256m] [--node-heap 512m] [--baseline-connections 18]
 set -euo pipefail
 cd "$(dirname "$0")"
 kind=${1:-}
 case "$kind" in
   ingest) main=dev.logquery.benchmark.IngestBenchmark ;;
-  *) echo "usage: ./benchmark.sh ingest [options]" >&2; exit 2 ;;
+  query) main=dev.logquery.benchmark.QueryBenchmark ;;
+  *) echo "usage: ./benchmark.sh ingest|query [options]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests package

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A partition node running from its runnable jar as a separate JVM, as in production. */
+/** A partition node (or the coordinator) running from its runnable jar as a separate JVM, as in production. */
 final class NodeProcess implements AutoCloseable {
 
     private final Process process;
@@ -30,7 +30,11 @@ final class NodeProcess implements AutoCloseable {
     }
 
     static Path nodeJar() {
-        Path dir = Path.of("partition-node", "target");
+        return runnableJar("partition-node");
+    }
+
+    static Path runnableJar(String module) {
+        Path dir = Path.of(module, "target");
         try (var files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no runnable jar in " + dir.toAbsolutePath()
@@ -54,6 +58,22 @@ final class NodeProcess implements AutoCloseable {
                 "--logquery.node.topic=" + topic,
                 "--logquery.node.bootstrap-servers=" + bootstrap));
         cmd.addAll(extraArgs);
+        return launch(cmd, shard, port, log);
+    }
+
+    /** The coordinator on a free port, with {@code args} (its shards, settings) and a heap of {@code heap}. */
+    static NodeProcess startCoordinator(List<String> args, String heap, File log) throws Exception {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC",
+                "-jar", runnableJar("coordinator").toString(),
+                "--server.port=" + port));
+        cmd.addAll(args);
+        return launch(cmd, -1, port, log);
+    }
+
+    private static NodeProcess launch(List<String> cmd, int shard, int port, File log) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
         NodeProcess node = new NodeProcess(p, shard, port);

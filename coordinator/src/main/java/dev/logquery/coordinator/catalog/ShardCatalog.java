@@ -32,8 +32,19 @@ public class ShardCatalog implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ShardCatalog.class);
 
-    /** What the catalog knows of one shard; {@code metadata} null means unknown. */
-    public record ShardState(Shard shard, PartitionMetadata metadata, Instant fetchedAt) {
+    /**
+     * What the catalog knows of one shard; {@code metadata} null means unknown. {@code version} is the node's
+     * entity tag of that metadata (null if it sent none).
+     */
+    public record ShardState(Shard shard, PartitionMetadata metadata, Instant fetchedAt, String version) {
+
+        public ShardState(Shard shard, PartitionMetadata metadata, Instant fetchedAt) {
+            this(shard, metadata, fetchedAt, null);
+        }
+
+        ShardState withFetchedAt(Instant at) {
+            return new ShardState(shard, metadata, at, version);
+        }
     }
 
     private final CoordinatorProperties properties;
@@ -83,15 +94,33 @@ public class ShardCatalog implements SmartLifecycle {
                 .cache());
     }
 
-    /** Fetches one shard's metadata; never fails: an unreadable shard becomes unknown. */
+    /**
+     * Fetches one shard's metadata; never fails: an unreadable shard becomes unknown. The node's entity tag
+     * of the last good read goes along, and a {@code 304} confirms that metadata as of now.
+     */
     Mono<ShardState> refresh(Shard shard) {
+        ShardState previous = states.get(shard.id());
+        String tag = previous != null && previous.metadata() != null ? previous.version() : null;
         return client.get().uri(shard.url() + "/internal/metadata")
-                .retrieve()
-                .bodyToMono(byte[].class)
+                .headers(h -> {
+                    if (tag != null) {
+                        h.setIfNoneMatch(tag);
+                    }
+                })
+                .exchangeToMono(response -> {
+                    if (response.statusCode().value() == 304 && tag != null) {
+                        return response.releaseBody().thenReturn(previous.withFetchedAt(clock.instant()));
+                    }
+                    if (response.statusCode().isError()) {
+                        return response.createException().flatMap(Mono::error);
+                    }
+                    String version = response.headers().asHttpHeaders().getETag();
+                    return response.bodyToMono(byte[].class)
+                            .publishOn(Schedulers.boundedElastic()) // bloom filters of many hours: decode off the event loop
+                            .map(MetadataCodec::fromJson)
+                            .map(m -> new ShardState(shard, m, clock.instant(), version));
+                })
                 .timeout(properties.shardTimeout())
-                .publishOn(Schedulers.boundedElastic()) // bloom filters of many hours: decode off the event loop
-                .map(MetadataCodec::fromJson)
-                .map(m -> new ShardState(shard, m, clock.instant()))
                 .doOnNext(s -> {
                     lastKnown.put(shard.id(), s);
                     lastError.remove(shard.id());
@@ -99,7 +128,7 @@ public class ShardCatalog implements SmartLifecycle {
                 .onErrorResume(e -> {
                     log.debug("metadata of shard {} unreadable: {}", shard.id(), e.toString());
                     lastError.put(shard.id(), e.toString());
-                    return Mono.just(new ShardState(shard, null, clock.instant()));
+                    return Mono.just(new ShardState(shard, null, clock.instant(), null));
                 })
                 .doOnNext(s -> states.put(shard.id(), s));
     }
@@ -122,7 +151,8 @@ public class ShardCatalog implements SmartLifecycle {
 
     @Override
     public void start() {
-        refresher = Flux.interval(Duration.ZERO, properties.metadataMaxAge(), Schedulers.parallel())
+        // Twice per max age, so that a query rarely finds the metadata stale and has to wait for a read.
+        refresher = Flux.interval(Duration.ZERO, properties.metadataMaxAge().dividedBy(2), Schedulers.parallel())
                 .onBackpressureDrop()
                 .concatMap(tick -> Flux.fromIterable(properties.shards()).flatMap(this::refresh).then(), 1)
                 .subscribe(v -> { }, e -> log.error("metadata refresher stopped", e));

@@ -38,6 +38,10 @@ public final class ChunkStore {
     private volatile NavigableMap<Instant, ChunkMetadata> committed = Collections.emptyNavigableMap();
     private volatile NavigableMap<Instant, ChunkMetadata> served = Collections.emptyNavigableMap();
     private volatile boolean loaded;
+    /** Tells this run of the node from earlier ones in {@link #version()}. */
+    private final String instance = Long.toString(System.nanoTime() ^ System.currentTimeMillis(), 36);
+    /** Counts changes of what {@link #metadata()} reports; bumped after each change is visible. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile List<Integer> kafkaPartitions = List.of();
 
     public ChunkStore(DataSource dataSource, NodeProperties properties, Clock clock) {
@@ -67,6 +71,7 @@ public final class ChunkStore {
         }
         committed = Collections.unmodifiableNavigableMap(loaded);
         served = committed;
+        generation.incrementAndGet();
         this.loaded = true;
     }
 
@@ -108,6 +113,15 @@ public final class ChunkStore {
     /** Before the batch commits: readers see its chunks from now on. */
     public void serve(Map<Instant, ChunkMetadata> merged) {
         served = with(served, merged);
+        generation.incrementAndGet();
+    }
+
+    /**
+     * A tag that changes whenever the served chunks (or the assigned partitions) do, and differs between two
+     * runs of the node: an HTTP entity tag for {@code GET /internal/metadata}.
+     */
+    public String version() {
+        return '"' + instance + "-" + generation.get() + '"';
     }
 
     /** After the batch committed: its chunks are the base of the next merge. */
@@ -127,6 +141,7 @@ public final class ChunkStore {
 
     public void setKafkaPartitions(List<Integer> partitions) {
         kafkaPartitions = List.copyOf(partitions);
+        generation.incrementAndGet();
     }
 
     /** The served chunks. */

@@ -15,19 +15,20 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 /**
- * The SQL that reads one {@link ScanPlan.Range} of a query, in {@code NEWEST_FIRST} order: filters only
+ * The SQL that reads one {@link ScanPlan.Range} of a query (public for the query benchmark's single-database
+ * baseline, which runs exactly this SQL), in {@code NEWEST_FIRST} order: filters only
  * for what the query asks, every value a bind parameter, and the order of the {@code (ts, kafka_partition,
  * kafka_offset)} index so that PostgreSQL can walk that index backwards and stop at the limit. One
  * statement text serves every range of a query; only the bound values change.
  */
-final class RangeSql {
+public final class RangeSql {
 
     static final String COLUMNS = "ts, service, level, namespace, pod, container, message, kafka_partition, kafka_offset";
 
     private RangeSql() {
     }
 
-    static String sql(LogQuery q) {
+    public static String sql(LogQuery q) {
         StringBuilder sql = new StringBuilder(360).append("SELECT ").append(COLUMNS)
                 .append(" FROM logs WHERE ts >= ? AND ts <= ?");
         if (q.service() != null) {
@@ -52,7 +53,7 @@ final class RangeSql {
     }
 
     /** Binds the values of {@link #sql} for one range, reading at most {@code limit} rows. */
-    static void bind(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int limit) throws SQLException {
+    public static void bind(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int limit) throws SQLException {
         int i = 1;
         ps.setObject(i++, utc(range.from()));
         ps.setObject(i++, utc(range.to()));
@@ -104,7 +105,7 @@ final class RangeSql {
     }
 
     /** The row at the result set's cursor, as stored on shard {@code shard}. */
-    static StoredLogEntry row(ResultSet rs, int shard) throws SQLException {
+    public static StoredLogEntry row(ResultSet rs, int shard) throws SQLException {
         Instant ts = rs.getObject(1, OffsetDateTime.class).toInstant();
         LogEntry entry = new LogEntry(ts, rs.getString(2), LogLevel.fromCode(rs.getShort(3)), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7));
