@@ -317,7 +317,7 @@ class QueryIT {
                 {"{\"startTime\":\"2026-03-01 25:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\"}", "startTime"},
                 {"{\"startTime\":\"2026-03-02T00:00:00Z\",\"endTime\":\"2026-03-01T00:00:00Z\"}", "endTime"},
                 {"{" + window + ",\"levels\":[\"LOUD\"]}", "levels"},
-                {"{" + window + ",\"limit\":100000}", "limit"},
+                {"{" + window + ",\"limit\":" + (LogQuery.HARD_MAX_LIMIT + 1) + "}", "limit"},
                 {"{" + window + ",\"serviceName\":7}", "serviceName"},
                 {"{" + window + ",\"after\":{\"timestamp\":\"2026-03-01T00:00:00Z\",\"kafkaPartition\":0,\"offset\":-1}}",
                         "after.offset"},
