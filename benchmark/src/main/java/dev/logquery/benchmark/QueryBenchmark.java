@@ -63,7 +63,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 public final class QueryBenchmark {
 
     record Options(long lines, int days, int services, List<Integer> clients, int seconds, int ndjsonLines,
-                   String coordinatorHeap, String nodeHeap, int baselineConnections) {
+                   String coordinatorHeap, String nodeHeap, int baselineConnections, int warmupSeconds) {
 
         static Options parse(String[] args) {
             long lines = 10_000_000;
@@ -75,6 +75,7 @@ public final class QueryBenchmark {
             String heap = "256m";
             String nodeHeap = "512m";
             int baseline = 18;
+            int warmup = 150;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--lines" -> lines = Long.parseLong(args[++i]);
@@ -86,12 +87,13 @@ public final class QueryBenchmark {
                     case "--coordinator-heap" -> heap = args[++i];
                     case "--node-heap" -> nodeHeap = args[++i];
                     case "--baseline-connections" -> baseline = Integer.parseInt(args[++i]);
+                    case "--warmup-seconds" -> warmup = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --lines N"
                             + " --days N --services N --clients 1,16,128 --seconds N --ndjson-lines N"
-                            + " --coordinator-heap 256m --node-heap 512m --baseline-connections N)");
+                            + " --coordinator-heap 256m --node-heap 512m --baseline-connections N --warmup-seconds N)");
                 }
             }
-            return new Options(lines, days, services, clients, seconds, ndjson, heap, nodeHeap, baseline);
+            return new Options(lines, days, services, clients, seconds, ndjson, heap, nodeHeap, baseline, warmup);
         }
     }
 
@@ -209,6 +211,16 @@ public final class QueryBenchmark {
             }
             Client viaCoordinator = r -> coordinatorQuery(coordinatorUrl, r);
             Client viaBaseline = r -> baselineQuery(pool, r);
+
+            // ---- warm-up: on 2 cores the JIT compilers of the coordinator and the nodes work for a minute or two
+            // under load (measured: throughput doubled between the first and the third minute); unwarmed cells
+            // would measure the compiler, not the system.
+            System.out.println("warming up for " + o.warmupSeconds + " s (the whole mix, 8 clients, both ways)");
+            for (Kind kind : kinds) {
+                int share = Math.max(1, o.warmupSeconds / kinds.size() / 2);
+                measure(viaCoordinator, kind, 8, share);
+                measure(viaBaseline, kind, 8, share);
+            }
 
             // ---- chunk skipping per kind, from the coordinator's stats
             List<String> skipping = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.logquery.common.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -179,6 +180,26 @@ class Rfc3339Test {
 
             assertThat(Rfc3339.parse(instant.toString()))
                     .contains(instant.truncatedTo(ChronoUnit.MICROS));
+        }
+    }
+
+    @Test
+    void formatWritesWhatIsoInstantWritesForAnyInstant() {
+        Random random = new Random(7);
+        long min = Instant.parse("-0200-01-01T00:00:00Z").getEpochSecond();
+        long max = Instant.parse("+12000-01-01T00:00:00Z").getEpochSecond();
+        int[] nanoKinds = {0, 1_000_000, 1000, 1};
+        for (int i = 0; i < 200_000; i++) {
+            long second = min + (long) (random.nextDouble() * (max - min));
+            int unit = nanoKinds[random.nextInt(nanoKinds.length)];
+            int nanos = unit == 0 ? 0 : random.nextInt(1_000_000_000 / unit) * unit;
+            Instant t = Instant.ofEpochSecond(second, nanos);
+            assertThat(Rfc3339.format(t)).as("%s", t).isEqualTo(DateTimeFormatter.ISO_INSTANT.format(t));
+        }
+        for (String edge : new String[] {"0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+                "+10000-01-01T00:00:00Z", "-0001-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.5Z"}) {
+            Instant t = Instant.parse(edge);
+            assertThat(Rfc3339.format(t)).isEqualTo(DateTimeFormatter.ISO_INSTANT.format(t));
         }
     }
 }

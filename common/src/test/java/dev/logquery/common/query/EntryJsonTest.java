@@ -9,6 +9,8 @@ import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +49,19 @@ class EntryJsonTest {
         assertThat(text).isEqualTo("{\"timestamp\":\"2026-11-23T10:15:30Z\",\"service\":\"s\",\"level\":\"TRACE\","
                 + "\"message\":\"\",\"partition\":0,\"kafkaPartition\":0,\"offset\":0}\n");
         assertThat(EntryJson.fromJson(text)).isEqualTo(bare);
+    }
+
+    @Test
+    void aBatchIsTheRowsLinesOneAfterTheOther() {
+        StoredLogEntry bare = new StoredLogEntry(new LogEntry(Instant.parse("2026-11-23T10:15:30Z"), "s", LogLevel.TRACE,
+                null, null, null, ""), 0, 0, 0);
+        List<StoredLogEntry> rows = List.of(FULL, bare, FULL);
+        String expected = rows.stream().map(r -> new String(EntryJson.toNdjsonLine(r), StandardCharsets.UTF_8))
+                .collect(Collectors.joining());
+        String batch = new String(EntryJson.toNdjson(rows), StandardCharsets.UTF_8);
+        assertThat(batch).isEqualTo(expected);
+        assertThat(batch.split("\n", -1)).hasSize(4).endsWith("");
+        assertThat(EntryJson.toNdjson(List.of())).isEmpty();
     }
 
     @Test

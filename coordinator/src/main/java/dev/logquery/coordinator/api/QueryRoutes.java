@@ -6,6 +6,7 @@ import dev.logquery.coordinator.search.SearchExecution;
 import dev.logquery.coordinator.search.SearchService;
 import dev.logquery.coordinator.search.SearchSummary;
 import dev.logquery.coordinator.stats.QueryStats;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,6 +33,10 @@ import reactor.core.publisher.Mono;
 public class QueryRoutes {
 
     private static final DataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
+    /** Rows written to an NDJSON answer at once, at most. */
+    static final int NDJSON_BATCH_ROWS = 256;
+    /** How long a row of an NDJSON answer may wait for others to be written with it. */
+    static final Duration NDJSON_LINGER = Duration.ofMillis(20);
     /** Stands for a body beyond the server's in-memory limit (compared by identity). */
     private static final byte[] TOO_LARGE = new byte[0];
 
@@ -100,7 +105,10 @@ public class QueryRoutes {
     /** A stream that breaks after its 200 was sent counts as failed (its client got no summary line). */
     static Mono<ServerResponse> ndjson(SearchExecution execution, QueryMetrics metrics) {
         Flux<DataBuffer> lines = execution.rows()
-                .map(row -> BUFFERS.wrap(ResponseJson.logLine(row)))
+                // A write (and flush) per row cost more than the row; rows that arrive together leave together,
+                // and a row waits at most NDJSON_LINGER for company.
+                .bufferTimeout(NDJSON_BATCH_ROWS, NDJSON_LINGER, true)
+                .map(rows -> BUFFERS.wrap(ResponseJson.logLines(rows)))
                 .concatWith(Mono.fromSupplier(() -> {
                     SearchSummary summary = execution.summary().get();
                     byte[] line = ResponseJson.summaryLine(summary);

@@ -8,6 +8,7 @@ import dev.logquery.coordinator.search.SearchSummary;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -26,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ResponseJson {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /** Root values separated by line breaks (the last one gets its line break from the caller). */
+    private static final ObjectWriter LINES = MAPPER.writer().withRootValueSeparator("\n");
 
     private ResponseJson() {
     }
@@ -48,11 +51,24 @@ public final class ResponseJson {
 
     /** One log object and a line break. */
     public static byte[] logLine(StoredLogEntry row) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + row.entry().message().length());
-        try (JsonGenerator g = MAPPER.createGenerator(out)) {
-            writeLog(g, row);
+        return logLines(List.of(row));
+    }
+
+    /** One log object and a line break per row, written by one generator. */
+    public static byte[] logLines(List<StoredLogEntry> rows) {
+        int size = 0;
+        for (StoredLogEntry row : rows) {
+            size += 256 + row.entry().message().length();
         }
-        out.write('\n');
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        try (JsonGenerator g = LINES.createGenerator(out)) {
+            for (StoredLogEntry row : rows) {
+                writeLog(g, row);
+            }
+        }
+        if (!rows.isEmpty()) {
+            out.write('\n');
+        }
         return out.toByteArray();
     }
 

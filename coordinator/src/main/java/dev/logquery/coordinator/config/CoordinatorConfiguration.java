@@ -3,6 +3,9 @@ package dev.logquery.coordinator.config;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.HttpClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /** The HTTP client the coordinator talks to partition nodes with. */
@@ -11,11 +14,18 @@ import org.springframework.web.reactive.function.client.WebClient;
 public class CoordinatorConfiguration {
 
     /** A node's metadata (hour chunks with bloom filters) and a long message line may exceed the 256 KiB default. */
-    static final int MAX_IN_MEMORY_BYTES = 16 * 1024 * 1024;
+    public static final int MAX_IN_MEMORY_BYTES = 16 * 1024 * 1024;
 
+    /**
+     * HTTP/2 without TLS (h2c, prior knowledge; nodes accept it beside HTTP/1.1). The merge cancels a node's
+     * answer as soon as the page is full, which is most queries: over HTTP/1.1 a cancelled response can only
+     * be ended by closing its connection, so nearly every query opened a new one (about 4 ms more per query
+     * on 2 cores, and a port in TIME_WAIT each); over HTTP/2 it resets one stream and the connection stays.
+     */
     @Bean
     WebClient nodeWebClient() {
         return WebClient.builder()
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.create().protocol(HttpProtocol.H2C)))
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(MAX_IN_MEMORY_BYTES))
                 .build();
     }

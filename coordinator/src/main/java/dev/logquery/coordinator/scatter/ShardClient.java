@@ -1,11 +1,14 @@
 package dev.logquery.coordinator.scatter;
 
 import dev.logquery.common.model.StoredLogEntry;
-import dev.logquery.common.query.EntryJson;
 import dev.logquery.common.query.InternalHeaders;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.common.query.QueryJson;
+import dev.logquery.coordinator.config.CoordinatorConfiguration;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -25,9 +28,16 @@ public class ShardClient {
     }
 
     private final WebClient client;
+    private final int maxLineBytes;
 
+    @Autowired
     public ShardClient(WebClient nodeWebClient) {
+        this(nodeWebClient, CoordinatorConfiguration.MAX_IN_MEMORY_BYTES);
+    }
+
+    ShardClient(WebClient nodeWebClient, int maxLineBytes) {
         this.client = nodeWebClient;
+        this.maxLineBytes = maxLineBytes;
     }
 
     /**
@@ -50,9 +60,11 @@ public class ShardClient {
                     }
                     chunks.planned(count(response, InternalHeaders.CHUNKS_SCANNED),
                             count(response, InternalHeaders.CHUNKS_SKIPPED));
-                    return response.bodyToFlux(String.class) // the String decoder splits the body at line breaks
-                            .filter(line -> !line.isBlank())
-                            .map(EntryJson::fromJson);
+                    NdjsonRows rows = new NdjsonRows(maxLineBytes);
+                    return response.bodyToFlux(DataBuffer.class)
+                            .concatMapIterable(rows::next, 1) // one buffer at a time: memory stays bounded
+                            .concatWith(Flux.defer(() -> Flux.fromIterable(rows.end())))
+                            .doOnDiscard(DataBuffer.class, DataBufferUtils::release);
                 });
     }
 

@@ -15,16 +15,27 @@ import dev.logquery.node.web.QueryProblemHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.scheduler.Scheduler;
+import reactor.netty.http.HttpProtocol;
 import reactor.core.scheduler.Schedulers;
 
 /** Wires the node: storage, chunk metadata, the ingest loop, its health, queries and the internal routes. */
 @Configuration(proxyBeanMethods = false)
 public class NodeConfiguration {
+
+    /**
+     * HTTP/1.1 and h2c (HTTP/2 without TLS, by prior knowledge or upgrade). The coordinator talks h2c, so that
+     * ending a node's answer early resets a stream instead of closing a connection (see its node client).
+     */
+    @Bean
+    NettyServerCustomizer http11AndH2c() {
+        return server -> server.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
+    }
 
     @Bean
     Clock clock() {

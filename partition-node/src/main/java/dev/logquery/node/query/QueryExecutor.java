@@ -5,6 +5,7 @@ import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.config.NodeProperties;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import javax.sql.DataSource;
 import reactor.core.publisher.Flux;
@@ -13,7 +14,7 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Answers a {@link LogQuery} from this node's rows: at most {@code limit} rows in
  * {@link dev.logquery.common.order.LogOrder#NEWEST_FIRST} order, as a {@link Flux} that honours
- * backpressure and holds no more than the driver's fetch buffer in memory.
+ * backpressure and holds no more than the driver's fetch buffer and one batch in memory.
  *
  * <p>On subscription the served chunks ({@link ChunkStore#chunks()}, which cover every committed row)
  * are pruned into a {@link ScanPlan}; a plan without ranges completes at once, without touching the
@@ -56,8 +57,16 @@ public final class QueryExecutor {
         return Flux.defer(() -> execute(query, plan(query, true)));
     }
 
-    /** Reads {@code plan}'s ranges; counts its chunks in the metrics when subscribed. */
+    /** {@link #executeBatches} one row at a time. */
     public Flux<StoredLogEntry> execute(LogQuery query, ScanPlan plan) {
+        return executeBatches(query, plan).flatMapIterable(batch -> batch, 1);
+    }
+
+    /**
+     * Reads {@code plan}'s ranges; counts its chunks in the metrics when subscribed. Rows come in batches
+     * (in order, each at most {@value QueryRun#MAX_BATCH_ROWS} rows), one batch per requested element.
+     */
+    public Flux<List<StoredLogEntry>> executeBatches(LogQuery query, ScanPlan plan) {
         return Flux.defer(() -> {
             metrics.skipped(plan.skipped());
             if (plan.ranges().isEmpty()) {

@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -17,7 +19,14 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * One query being answered: a task for a JDBC thread that reads the plan's ranges through a
- * server-side cursor and emits each row as it is read, only while the subscriber has asked for more.
+ * server-side cursor and emits the rows in batches, only while the subscriber has asked for more.
+ *
+ * <p><b>Batches.</b> One signal per batch rather than per row: downstream, each signal becomes one write
+ * (and usually one flush) to the caller's socket, which per row cost more CPU than the query itself. A
+ * batch is emitted when the next {@code rs.next()} would go to the server for the next {@code fetchSize}
+ * rows (so rows already read never wait for a fetch), when it holds {@link #MAX_BATCH_ROWS} rows or
+ * {@link #MAX_BATCH_CHARS} characters of messages, and at the end of each range (before the next
+ * range's statement runs). A slow scan therefore delays no row it has found.
  *
  * <p>The task owns its connection from start to end, so the number of query threads bounds the
  * connections queries hold. The connection runs one read-only transaction (a cursor needs one) with a
@@ -31,15 +40,20 @@ final class QueryRun implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(QueryRun.class);
 
+    /** At most this many rows per emitted batch. */
+    static final int MAX_BATCH_ROWS = 256;
+    /** A batch is emitted once its messages hold this many characters (bounds its memory with long messages). */
+    static final int MAX_BATCH_CHARS = 64 * 1024;
+
     private final LogQuery query;
     private final ScanPlan plan;
     private final DataSource dataSource;
     private final NodeProperties.Query settings;
     private final int shard;
     private final QueryMetrics metrics;
-    private final FluxSink<StoredLogEntry> sink;
+    private final FluxSink<List<StoredLogEntry>> sink;
 
-    /** Rows the subscriber asked for and has not received yet. */
+    /** Batches the subscriber asked for and has not received yet. */
     private final AtomicLong demand = new AtomicLong();
     private volatile Thread runner;
     /** The statement while it executes (not while its rows are fetched), for a cancellation to stop it. */
@@ -48,7 +62,7 @@ final class QueryRun implements Runnable {
     private int emitted;
 
     QueryRun(LogQuery query, ScanPlan plan, DataSource dataSource, NodeProperties.Query settings, int shard,
-             QueryMetrics metrics, FluxSink<StoredLogEntry> sink) {
+             QueryMetrics metrics, FluxSink<List<StoredLogEntry>> sink) {
         this.query = query;
         this.plan = plan;
         this.dataSource = dataSource;
@@ -153,7 +167,10 @@ final class QueryRun implements Runnable {
         }
     }
 
-    /** Executes {@code ps} and emits up to {@code max} of its rows as demand allows; returns how many. */
+    /**
+     * Executes {@code ps} and emits up to {@code max} of its rows in batches as demand allows; returns how
+     * many rows it read (fewer than emitted only when the subscriber cancelled).
+     */
     private int emit(PreparedStatement ps, int max) throws SQLException {
         ResultSet rs;
         executing = ps;
@@ -162,19 +179,44 @@ final class QueryRun implements Runnable {
         } finally {
             executing = null;
         }
+        int fetchSize = settings.fetchSize();
         int n = 0;
+        List<StoredLogEntry> batch = new ArrayList<>();
+        long chars = 0;
         try (rs) {
-            while (n < max && awaitDemand() && rs.next()) {
-                demand.decrementAndGet();
-                sink.next(RangeSql.row(rs, shard));
+            while (n < max && !sink.isCancelled() && rs.next()) {
+                StoredLogEntry row = RangeSql.row(rs, shard);
+                batch.add(row);
+                chars += row.entry().message().length();
                 n++;
-                emitted++;
+                boolean fetchNext = n % fetchSize == 0; // the driver's buffer is empty: rs.next() asks the server
+                if (fetchNext || batch.size() >= MAX_BATCH_ROWS || chars >= MAX_BATCH_CHARS) {
+                    if (!send(batch)) {
+                        return n;
+                    }
+                    batch = new ArrayList<>();
+                    chars = 0;
+                }
+            }
+            if (!batch.isEmpty()) {
+                send(batch);
             }
         }
         return n;
     }
 
-    /** True once the subscriber wants a row; false if it cancelled. Parks this thread meanwhile. */
+    /** Emits {@code batch} once the subscriber wants it; false if it cancelled instead. */
+    private boolean send(List<StoredLogEntry> batch) {
+        if (!awaitDemand()) {
+            return false;
+        }
+        demand.decrementAndGet();
+        sink.next(batch);
+        emitted += batch.size();
+        return true;
+    }
+
+    /** True once the subscriber wants a batch; false if it cancelled. Parks this thread meanwhile. */
     private boolean awaitDemand() {
         long stallNanos = settings.stallTimeout().toNanos();
         long waitingSince = 0;

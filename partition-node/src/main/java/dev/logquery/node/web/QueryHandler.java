@@ -41,6 +41,8 @@ import reactor.core.publisher.Mono;
 public final class QueryHandler {
 
     private static final byte[] EMPTY = new byte[0];
+    /** Batches of rows requested ahead of the socket's writes. */
+    private static final int BATCHES_AHEAD = 4;
 
     private final ChunkStore chunks;
     private final QueryExecutor executor;
@@ -68,8 +70,11 @@ public final class QueryHandler {
                     }
                     boolean prune = !"off".equalsIgnoreCase(request.headers().firstHeader(InternalHeaders.PRUNING));
                     ScanPlan plan = executor.plan(query, prune);
-                    Flux<DataBuffer> lines = executor.execute(query, plan)
-                            .map(row -> buffers.wrap(EntryJson.toNdjsonLine(row)));
+                    // One buffer per batch (encoded on the JDBC thread that emits it): one socket write per
+                    // batch, not per row. limitRate bounds the batches queued ahead of the socket.
+                    Flux<DataBuffer> lines = executor.executeBatches(query, plan)
+                            .limitRate(BATCHES_AHEAD)
+                            .map(batch -> buffers.wrap(EntryJson.toNdjson(batch)));
                     return ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON)
                             .header(InternalHeaders.CHUNKS_SCANNED, Integer.toString(plan.chunksToScan()))
                             .header(InternalHeaders.CHUNKS_SKIPPED, Integer.toString(plan.chunksSkipped()))
