@@ -3,6 +3,7 @@
 #   ./benchmark.sh ingest [--lines N] [--e2e-lines N] [--services N] [--batch-sizes 1000,10000,100000] [--heap 256m]
 #   ./benchmark.sh query  [--lines 10000000] [--days 7] [--services 50] [--clients 1,16,128] [--seconds 10]
 #                         [--ndjson-lines 1000000] [--coordinator-heap 256m] [--node-heap 512m] [--baseline-connections 18]
+#                         [--warmup-seconds 150]
 set -euo pipefail
 cd "$(dirname "$0")"
 kind=${1:-}
