@@ -4,11 +4,13 @@
 #
 #   ./setup.sh [up] [--build] [--mode local]   build if needed, start what is not running, wait until healthy
 #   ./setup.sh status                          one line per component; exit status 0 only when all are UP
+#   ./setup.sh check-dashboards                every Grafana panel query against the running Prometheus
 #   ./setup.sh down [--purge]                  stop everything this script started (--purge: delete .run/ too)
 #   ./setup.sh clean                           same as down --purge
 #
 # Needs a JDK 17+ and Maven only: PostgreSQL (zonky's binaries) and Kafka (the broker jars) come from Maven
-# Central with the build (module local-stack). Everything lives in .run/ next to this script:
+# Central with the build (module local-stack). Prometheus (9090, prometheus/prometheus-local.yml) is started
+# too when a `prometheus` binary is on the PATH (Debian: apt-get install prometheus); it is optional. Everything lives in .run/ next to this script:
 #   .run/pids/<name>.pid   .run/logs/<name>.log   .run/pg/<n>/ (PostgreSQL data)   .run/kafka/ (broker data)
 # Data is kept across down/up, so the nodes' stored Kafka offsets stay valid.
 #
@@ -41,9 +43,10 @@ KAFKA_CONTROLLER_PORT=9093
 # Components in start order; down stops them in reverse tiers.
 DATABASES=(pg-0 pg-1 pg-2)
 APPS=(node-0 node-1 node-2 coordinator producer)
-ALL=("${DATABASES[@]}" kafka "${APPS[@]}")
+ALL=("${DATABASES[@]}" kafka "${APPS[@]}" prometheus)
 # Every port the stack listens on (down checks that all are closed).
-ALL_PORTS=(5432 5433 5434 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 8080 8081 8082 8083 8084)
+ALL_PORTS=(5432 5433 5434 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 8080 8081 8082 8083 8084 9090)
+PROMETHEUS_PORT=9090
 
 # Marks each process this script starts, so that a pid is recognised as ours (and not a reused pid) and
 # our processes are found even if their pid files were lost.
@@ -74,6 +77,7 @@ port_of() {
     coordinator) echo 8080 ;;
     node-0) echo 8081 ;; node-1) echo 8082 ;; node-2) echo 8083 ;;
     producer) echo 8084 ;;
+    prometheus) echo "$PROMETHEUS_PORT" ;;
     *) die "unknown component $1" ;;
   esac
 }
@@ -194,6 +198,10 @@ probe() {
   if [ -z "$PID" ]; then
     STATE="STOPPED"
     NOTE="not running"
+    if [ "$name" = prometheus ] && ! command -v prometheus >/dev/null 2>&1; then
+      STATE="ABSENT"; NOTE="not installed (optional: apt-get install prometheus, or the Docker mode)"
+      return 0
+    fi
     case "$name" in pg-*) orphan="$(postmaster_of "$RUN/pg/${name#pg-}")" ;; esac
     if [ -n "$orphan" ]; then
       NOTE="not running (orphan postmaster pid $orphan holds port $port; ./setup.sh down stops it)"
@@ -209,6 +217,12 @@ probe() {
         STATE="UP"
       else
         STATE="DOWN"; NOTE="DOWN (starting, or not listening on $port)"
+      fi ;;
+    prometheus)
+      if [ "$(http_code "$PROMETHEUS_PORT" /-/ready)" = "200" ]; then
+        STATE="UP"
+      else
+        STATE="DOWN"; NOTE="DOWN (starting, or not answering /-/ready on $PROMETHEUS_PORT)"
       fi ;;
     kafka)
       if port_open "$KAFKA_PORT" && port_open "$KAFKA_CONTROLLER_PORT" \
@@ -400,6 +414,21 @@ start_kafka() {
     -cp "$STACK_CP" kafka.Kafka "$RUN/kafka/server.properties"
 }
 
+# Prometheus is not a JVM: the stack's markers ride in its page title, which it shows and otherwise ignores,
+# so that is_ours and pid_of recognise it like the others.
+start_prometheus() {
+  local log
+  require_free_ports prometheus "$PROMETHEUS_PORT"
+  log="$(log_of prometheus)"
+  mkdir -p "$PIDS" "$LOGS" "$RUN/prometheus"
+  printf '=== setup.sh: starting prometheus at %s ===\n' "$(date '+%Y-%m-%d %H:%M:%S')" >> "$log"
+  nohup prometheus "--config.file=$ROOT/prometheus/prometheus-local.yml" "--storage.tsdb.path=$RUN/prometheus" \
+    "--web.listen-address=:$PROMETHEUS_PORT" "--web.page-title=logquery $MARK_ROOT $MARK_NAME""prometheus " \
+    >> "$log" 2>&1 < /dev/null &
+  printf '%s\n' "$!" > "$PIDS/prometheus.pid"
+  say "  started  $(printf '%-12s' prometheus) pid $!   log $(rel "$log")"
+}
+
 start_app() {
   local name="$1" port n
   port="$(port_of "$name")"
@@ -438,6 +467,7 @@ start_missing() {
     case "$name" in
       pg-*) start_pg "$name" ;;
       kafka) start_kafka ;;
+      prometheus) start_prometheus ;;
       *) start_app "$name" ;;
     esac
   done
@@ -526,6 +556,14 @@ cmd_up() {
   start_missing "${APPS[@]}"
   wait_healthy "${APPS[@]}"
 
+  say "Prometheus ($PROMETHEUS_PORT):"
+  if command -v prometheus >/dev/null 2>&1; then
+    start_missing prometheus
+    wait_healthy prometheus
+  else
+    say "  not installed: optional (Debian: apt-get install prometheus; the Docker mode runs it)"
+  fi
+
   say ""
   say "Up in $((SECONDS - started))s."
   print_table || true
@@ -556,7 +594,7 @@ print_table() {
   printf '%-12s %-5s %-8s %-27s %s\n' COMPONENT PORT PID LOG HEALTH
   for name in "${ALL[@]}"; do
     probe "$name"
-    [ "$STATE" = "UP" ] || all_up=1
+    [ "$STATE" = "UP" ] || [ "$STATE" = "ABSENT" ] || all_up=1
     printf '%-12s %-5s %-8s %-27s %s\n' "$name" "$(port_of "$name")" "${PID:--}" \
       "$(rel "$(log_of "$name")")" "$NOTE"
   done
@@ -565,6 +603,16 @@ print_table() {
 
 cmd_status() {
   print_table
+}
+
+# Runs every panel query of grafana/dashboards against the Prometheus on $PROMETHEUS_PORT (which must have
+# scraped the running system for a minute or so: rates need two samples).
+cmd_check_dashboards() {
+  find_java
+  locate_artifacts
+  probe prometheus
+  [ "$STATE" = "UP" ] || die "Prometheus is not up on $PROMETHEUS_PORT ($NOTE)"
+  "$JAVA" -cp "$STACK_CP" dev.logquery.stack.DashboardCheck "http://localhost:$PROMETHEUS_PORT" "$ROOT/grafana/dashboards"
 }
 
 # ----------------------------------------------------------------------------------------------------
@@ -609,6 +657,7 @@ stop_tier() {
 cmd_down() {
   local name port open="" owner deadline n
   say "Stopping:"
+  stop_tier prometheus
   stop_tier "${APPS[@]}"
   stop_tier kafka
   stop_tier "${DATABASES[@]}"
@@ -655,7 +704,7 @@ FORCE_BUILD="no"
 PURGE="no"
 while [ "$#" -gt 0 ]; do
   case "$1" in
-    up | down | status | clean) [ -z "$COMMAND" ] || die "one command at a time (got $COMMAND and $1)"; COMMAND="$1" ;;
+    up | down | status | clean | check-dashboards) [ -z "$COMMAND" ] || die "one command at a time (got $COMMAND and $1)"; COMMAND="$1" ;;
     --build) FORCE_BUILD="yes" ;;
     --purge) PURGE="yes" ;;
     --mode) [ "$#" -ge 2 ] || die "--mode needs a value: local or docker"; MODE="$2"; shift ;;
@@ -682,4 +731,5 @@ case "$COMMAND" in
   status) cmd_status ;;
   down) cmd_down ;;
   clean) PURGE="yes"; cmd_down ;;
+  check-dashboards) cmd_check_dashboards ;;
 esac
