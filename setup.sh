@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole logquery system on this machine, without Docker: 3 PostgreSQL servers, a KRaft Kafka
-# broker, 3 partition nodes, the coordinator and the log producer (live mode).
+# Runs the whole logquery system on this machine: 3 PostgreSQL servers, a KRaft Kafka broker, 3 partition
+# nodes, the coordinator and the log producer (live mode), and Prometheus. Docker mode when a Docker engine
+# answers (docker-compose.yml, with Redis and Grafana too), local mode (no Docker) otherwise.
 #
-#   ./setup.sh [up] [--build] [--mode local]   build if needed, start what is not running, wait until healthy
+#   ./setup.sh [up] [--build] [--mode local|docker]   build if needed, start what is not running, wait until healthy
 #   ./setup.sh status                          one line per component; exit status 0 only when all are UP
 #   ./setup.sh check-dashboards                every Grafana panel query against the running Prometheus
 #   ./setup.sh down [--purge]                  stop everything this script started (--purge: delete .run/ too)
@@ -699,7 +700,7 @@ cmd_down() {
 # Arguments
 
 COMMAND=""
-MODE="local"
+MODE="auto"
 FORCE_BUILD="no"
 PURGE="no"
 while [ "$#" -gt 0 ]; do
@@ -716,11 +717,47 @@ while [ "$#" -gt 0 ]; do
 done
 COMMAND="${COMMAND:-up}"
 
+# Docker mode: what docker compose does, with the same commands as the local mode.
+compose() { docker compose -f "$ROOT/docker-compose.yml" "$@"; }
+
+docker_mode() {
+  # shellcheck disable=SC2086  # $build_flag is one word or none
+  case "$COMMAND" in
+    up)
+      say "Docker mode: docker compose up (builds the images on first run; waits until every service is healthy)"
+      local build_flag=""
+      [ "$FORCE_BUILD" = "no" ] || build_flag="--build"
+      compose up -d $build_flag --wait --wait-timeout "$((START_TIMEOUT * 3))" \
+        || { compose ps; die "docker compose up failed or a service is not healthy (docker compose logs <service>)"; }
+      compose ps
+      say ""
+      say "Coordinator http://localhost:8080, Prometheus http://localhost:9090, Grafana http://localhost:3000 (admin/admin)."
+      say "Try: curl -s -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' \\"
+      say "       -d '{\"startTime\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ 2>/dev/null)\",\"endTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"limit\":5}'" ;;
+    status)
+      compose ps --all
+      # every service running and, where it has a health check, healthy
+      ! compose ps --all --format '{{.Service}} {{.State}} {{.Health}}' | grep -vqE ' running (healthy)?$' ;;
+    down)
+      if [ "$PURGE" = "yes" ]; then compose down --volumes; else compose down; fi ;;
+    check-dashboards)
+      find_java
+      locate_artifacts
+      "$JAVA" -cp "$STACK_CP" dev.logquery.stack.DashboardCheck "http://localhost:$PROMETHEUS_PORT" "$ROOT/grafana/dashboards" ;;
+  esac
+}
+
+if [ "$MODE" = "auto" ]; then
+  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then MODE="docker"; else MODE="local"; fi
+fi
+[ "$COMMAND" != "clean" ] || { COMMAND="down"; PURGE="yes"; }
 case "$MODE" in
   local) ;;
   docker)
-    warn "docker mode is not built yet (docker-compose.yml comes with a later issue); use --mode local"
-    exit 2 ;;
+    command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 \
+      || die "--mode docker: no Docker engine answers here (docker info failed); the local mode needs none"
+    docker_mode
+    exit $? ;;
   *) die "unknown mode $MODE: local or docker" ;;
 esac
 [ "$FORCE_BUILD" = "no" ] || [ "$COMMAND" = "up" ] || die "--build goes with up"
@@ -730,6 +767,5 @@ case "$COMMAND" in
   up) cmd_up ;;
   status) cmd_status ;;
   down) cmd_down ;;
-  clean) PURGE="yes"; cmd_down ;;
   check-dashboards) cmd_check_dashboards ;;
 esac
