@@ -1,0 +1,239 @@
+package dev.logquery.benchmark;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./load-test.sh [-d SECONDS] [-c CONNECTIONS] [-u URL]}: a mixed query load against a coordinator on
+ * this machine. Each of {@code c} closed-loop clients (one thread and one keep-alive connection each) sends
+ * {@code POST /api/query/logs} back to back: a random service among those the system holds (or none), a
+ * random window of a minute to a day ending within the last day, sometimes levels, a
+ * {@code contains} or a cursor, a random limit; no two requests are the same (the windows are random to the
+ * microsecond). Prints requests per second, latency p50/p95/p99/max, and the counts of errors (transport
+ * failures, 5xx, 4xx other than 429, partial answers) and of 429s. Exit status 1 when there was any error,
+ * 2 on bad usage or when the coordinator does not answer at the start.
+ */
+public final class LoadTest {
+
+    private static final Pattern SERVICE = Pattern.compile("\"service\":\"([^\"]+)\"");
+    private static final Pattern CURSOR = Pattern.compile("\"nextCursor\":\"([^\"]+)\"");
+    private static final String[] LEVELS = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+    private static final String[] WORDS = {"timeout", "refused", "GET", "payment", "cache", "retry", "500", "user"};
+
+    private LoadTest() {
+    }
+
+    /** What one client saw. */
+    static final class Tally {
+        long[] latencies = new long[4096];
+        int n;
+        long errors;
+        long tooMany;
+        long partial;
+        String firstError;
+
+        void latency(long nanos) {
+            if (n == latencies.length) {
+                latencies = Arrays.copyOf(latencies, n * 2);
+            }
+            latencies[n++] = nanos;
+        }
+
+        void error(String what) {
+            errors++;
+            if (firstError == null) {
+                firstError = what;
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = 30;
+        int connections = 50;
+        String url = "http://localhost:8080";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-d" -> seconds = Integer.parseInt(args[++i]);
+                case "-c" -> connections = Integer.parseInt(args[++i]);
+                case "-u" -> url = args[++i].replaceAll("/+$", "");
+                default -> usage("unknown option " + args[i]);
+            }
+        }
+        if (seconds < 1 || connections < 1 || connections > 5000) {
+            usage("-d must be at least 1 and -c 1..5000");
+        }
+        URI base = URI.create(url);
+        if (!InetAddress.getByName(base.getHost()).isLoopbackAddress()) {
+            usage("traffic goes only to this machine: " + base.getHost() + " is not a loopback address");
+        }
+        HttpClient setup = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<String> services = services(setup, url);
+        System.out.printf(Locale.ROOT, "load test: %d connections for %d s against %s/api/query/logs; %d services%n",
+                connections, seconds, url, services.size());
+
+        long until = System.nanoTime() + seconds * 1_000_000_000L;
+        ExecutorService threads = Executors.newFixedThreadPool(connections);
+        List<Future<Tally>> futures = new ArrayList<>();
+        String endpoint = url + "/api/query/logs";
+        for (int c = 0; c < connections; c++) {
+            // One client per thread: the JDK client keeps its connection alive between requests.
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            futures.add(threads.submit(() -> run(client, endpoint, services, until)));
+        }
+        Tally all = new Tally();
+        for (Future<Tally> f : futures) {
+            Tally t = f.get();
+            for (int i = 0; i < t.n; i++) {
+                all.latency(t.latencies[i]);
+            }
+            all.errors += t.errors;
+            all.tooMany += t.tooMany;
+            all.partial += t.partial;
+            if (all.firstError == null) {
+                all.firstError = t.firstError;
+            }
+        }
+        threads.shutdown();
+        long[] lat = Arrays.copyOf(all.latencies, all.n);
+        Arrays.sort(lat);
+        long requests = all.n + all.errors + all.tooMany;
+        System.out.printf(Locale.ROOT, "requests: %,d in %d s = %.1f requests/s (%,d answered 200)%n", requests, seconds,
+                requests / (double) seconds, all.n);
+        if (lat.length > 0) {
+            System.out.printf(Locale.ROOT, "latency of 200 answers: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    ms(lat, 0.50), ms(lat, 0.95), ms(lat, 0.99), lat[lat.length - 1] / 1e6);
+        }
+        System.out.printf(Locale.ROOT, "errors: %,d; 429 (shed): %,d%n", all.errors, all.tooMany);
+        if (all.errors > 0) {
+            System.out.println("first error: " + all.firstError);
+        }
+        System.exit(all.errors > 0 ? 1 : 0);
+    }
+
+    private static Tally run(HttpClient client, String endpoint, List<String> services, long until) {
+        Tally tally = new Tally();
+        String cursorOf = null;
+        String cursor = null;
+        while (System.nanoTime() < until) {
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            String body = cursor != null && r.nextInt(3) == 0 ? cursorOf.replace("}", ",\"cursor\":\"" + cursor + "\"}")
+                    : query(r, services);
+            cursor = null;
+            long t0 = System.nanoTime();
+            try {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(endpoint))
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                long took = System.nanoTime() - t0;
+                int status = response.statusCode();
+                if (status == 200) {
+                    tally.latency(took);
+                    if (response.body().contains("\"partial\":true")) {
+                        tally.error("partial answer to " + body);
+                    }
+                    Matcher m = CURSOR.matcher(response.body());
+                    if (m.find()) {
+                        cursor = m.group(1);
+                        cursorOf = body.contains("\"cursor\"") ? cursorOf : body;
+                    }
+                } else if (status == 429) {
+                    tally.tooMany++;
+                } else {
+                    tally.error("HTTP " + status + " for " + body + ": " + abbreviate(response.body()));
+                }
+            } catch (Exception e) {
+                tally.error(e + " for " + body);
+            }
+        }
+        return tally;
+    }
+
+    /** A random query: a window ending in the last day, service, levels and text sometimes, a random limit. */
+    static String query(ThreadLocalRandom r, List<String> services) {
+        Instant now = Instant.now();
+        long spanMicros = r.nextLong(60_000_000L, 86_400_000_000L);
+        Instant end = now.minus(r.nextLong(0, 86_400_000_000L - spanMicros + 1), ChronoUnit.MICROS)
+                .truncatedTo(ChronoUnit.MICROS);
+        Instant start = end.minus(spanMicros, ChronoUnit.MICROS);
+        StringBuilder q = new StringBuilder(200).append("{\"startTime\":\"").append(start).append("\",\"endTime\":\"")
+                .append(end).append('"');
+        if (!services.isEmpty() && r.nextInt(4) != 0) {
+            q.append(",\"serviceName\":\"").append(services.get(r.nextInt(services.size()))).append('"');
+        }
+        int levels = r.nextInt(5);
+        if (levels == 1) {
+            q.append(",\"logLevel\":\"").append(LEVELS[r.nextInt(LEVELS.length)]).append('"');
+        } else if (levels == 2) {
+            q.append(",\"levels\":[\"ERROR\",\"FATAL\"]");
+        } else if (levels == 3) {
+            q.append(",\"levels\":[\"WARN\",\"ERROR\"]");
+        }
+        if (r.nextInt(10) == 0) {
+            q.append(",\"contains\":\"").append(WORDS[r.nextInt(WORDS.length)]).append('"');
+        }
+        int[] limits = {1, 10, 20, 50, 100, 100, 100, 200, 500, 1000};
+        return q.append(",\"limit\":").append(limits[r.nextInt(limits.length)]).append('}').toString();
+    }
+
+    /** The services of the last day's newest lines (so that queries name services the system holds). */
+    static List<String> services(HttpClient http, String url) throws InterruptedException {
+        Instant now = Instant.now();
+        String body = "{\"startTime\":\"" + now.minus(Duration.ofDays(1)) + "\",\"endTime\":\"" + now
+                + "\",\"limit\":5000}";
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/api/query/logs"))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                System.err.println("the coordinator answered HTTP " + response.statusCode() + ": "
+                        + abbreviate(response.body()));
+                System.exit(2);
+            }
+            Set<String> services = new TreeSet<>();
+            Matcher m = SERVICE.matcher(response.body());
+            while (m.find()) {
+                services.add(m.group(1));
+            }
+            return List.copyOf(services);
+        } catch (java.io.IOException e) {
+            System.err.println("no coordinator answers at " + url + " (" + e + "); start the system with ./setup.sh");
+            System.exit(2);
+            return List.of();
+        }
+    }
+
+    private static double ms(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 300) + "...";
+    }
+
+    private static void usage(String why) {
+        System.err.println(why);
+        System.err.println("usage: ./load-test.sh [-d SECONDS (30)] [-c CONNECTIONS (50)] [-u http://localhost:8080]");
+        System.exit(2);
+    }
+}
