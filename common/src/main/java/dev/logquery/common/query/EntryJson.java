@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BiConsumer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -48,14 +49,22 @@ public final class EntryJson {
      * generator: per row, a generator of its own cost as much as the writing.
      */
     public static byte[] toNdjson(List<StoredLogEntry> rows) {
+        return ndjson(rows, EntryJson::write);
+    }
+
+    /**
+     * The rows as NDJSON with one generator, each row's object written by {@code writer} (one JSON object per
+     * row) and followed by {@code '\n'}; for answers that write rows in another shape than this class.
+     */
+    public static byte[] ndjson(List<StoredLogEntry> rows, BiConsumer<JsonGenerator, StoredLogEntry> writer) {
         int size = 0;
         for (StoredLogEntry row : rows) {
-            size += 160 + row.entry().message().length();
+            size += 256 + row.entry().message().length();
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(size);
         try (JsonGenerator g = LINES.createGenerator(out)) {
             for (StoredLogEntry row : rows) {
-                write(g, row);
+                writer.accept(g, row);
             }
         }
         if (!rows.isEmpty()) {

@@ -3,12 +3,12 @@ package dev.logquery.coordinator.api;
 import dev.logquery.common.codec.Rfc3339;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.query.EntryJson;
 import dev.logquery.coordinator.scatter.ShardFailure;
 import dev.logquery.coordinator.search.SearchSummary;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -27,8 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ResponseJson {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
-    /** Root values separated by line breaks (the last one gets its line break from the caller). */
-    private static final ObjectWriter LINES = MAPPER.writer().withRootValueSeparator("\n");
 
     private ResponseJson() {
     }
@@ -56,20 +54,7 @@ public final class ResponseJson {
 
     /** One log object and a line break per row, written by one generator. */
     public static byte[] logLines(List<StoredLogEntry> rows) {
-        int size = 0;
-        for (StoredLogEntry row : rows) {
-            size += 256 + row.entry().message().length();
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-        try (JsonGenerator g = LINES.createGenerator(out)) {
-            for (StoredLogEntry row : rows) {
-                writeLog(g, row);
-            }
-        }
-        if (!rows.isEmpty()) {
-            out.write('\n');
-        }
-        return out.toByteArray();
+        return EntryJson.ndjson(rows, ResponseJson::writeLog);
     }
 
     /** {@code {"summary":{...}}} and a line break. */
