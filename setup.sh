@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole logquery system on this machine: 3 PostgreSQL servers, a KRaft Kafka broker, 3 partition
-# nodes, the coordinator and the log producer (live mode), and Prometheus. Docker mode when a Docker engine
-# answers (docker-compose.yml, with Redis and Grafana too), local mode (no Docker) otherwise.
+# Runs the whole logquery system on this machine: 3 PostgreSQL servers, a KRaft Kafka broker, Redis, 3
+# partition nodes, the coordinator and the log producer (live mode), and Prometheus. Docker mode when a
+# Docker engine answers (docker-compose.yml, with Grafana too), local mode (no Docker) otherwise.
 #
 #   ./setup.sh [up] [--build] [--mode local|docker]   build if needed, start what is not running, wait until healthy
 #   ./setup.sh status                          one line per component; exit status 0 only when all are UP
@@ -9,15 +9,18 @@
 #   ./setup.sh down [--purge]                  stop everything this script started (--purge: delete .run/ too)
 #   ./setup.sh clean                           same as down --purge
 #
-# Needs a JDK 17+ and Maven only: PostgreSQL (zonky's binaries) and Kafka (the broker jars) come from Maven
-# Central with the build (module local-stack). Prometheus (9090, prometheus/prometheus-local.yml) is started
-# too when a `prometheus` binary is on the PATH (Debian: apt-get install prometheus); it is optional. Everything lives in .run/ next to this script:
+# Needs a JDK 17+ and Maven only: PostgreSQL (zonky's binaries), Kafka (the broker jars) and Redis (the
+# redis-server of org.signal:embedded-redis) come from Maven Central with the build (module local-stack).
+# Prometheus (9090, prometheus/prometheus-local.yml) is started too when a `prometheus` binary is on the
+# PATH (Debian: apt-get install prometheus); it is optional. Everything lives in .run/ next to this script:
 #   .run/pids/<name>.pid   .run/logs/<name>.log   .run/pg/<n>/ (PostgreSQL data)   .run/kafka/ (broker data)
+#   .run/redis/ (its binary and configuration; Redis holds caches only, in memory)
 # Data is kept across down/up, so the nodes' stored Kafka offsets stay valid.
 #
 # Settings from the environment: MVN (Maven command, default "mvn"), STACK_START_TIMEOUT (seconds, 120),
 # STACK_STOP_TIMEOUT (seconds, 30), STACK_PRODUCER_RATE (lines per second, 50), STACK_NODE_HEAP (512m),
-# STACK_APP_HEAP (coordinator and producer, 256m), STACK_KAFKA_HEAP (512m), JAVA_HOME.
+# STACK_APP_HEAP (coordinator and producer, 256m), STACK_KAFKA_HEAP (512m), STACK_REDIS_MAXMEMORY (256mb),
+# JAVA_HOME.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,10 +47,12 @@ KAFKA_CONTROLLER_PORT=9093
 # Components in start order; down stops them in reverse tiers.
 DATABASES=(pg-0 pg-1 pg-2)
 APPS=(node-0 node-1 node-2 coordinator producer)
-ALL=("${DATABASES[@]}" kafka "${APPS[@]}" prometheus)
+ALL=("${DATABASES[@]}" kafka redis "${APPS[@]}" prometheus)
 # Every port the stack listens on (down checks that all are closed).
-ALL_PORTS=(5432 5433 5434 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 8080 8081 8082 8083 8084 9090)
+ALL_PORTS=(5432 5433 5434 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 6379 8080 8081 8082 8083 8084 9090)
 PROMETHEUS_PORT=9090
+REDIS_PORT=6379
+REDIS_MAXMEMORY="${STACK_REDIS_MAXMEMORY:-256mb}"
 
 # Marks each process this script starts, so that a pid is recognised as ours (and not a reused pid) and
 # our processes are found even if their pid files were lost.
@@ -75,6 +80,7 @@ port_of() {
   case "$1" in
     pg-0) echo 5432 ;; pg-1) echo 5433 ;; pg-2) echo 5434 ;;
     kafka) echo "$KAFKA_PORT" ;;
+    redis) echo "$REDIS_PORT" ;;
     coordinator) echo 8080 ;;
     node-0) echo 8081 ;; node-1) echo 8082 ;; node-2) echo 8083 ;;
     producer) echo 8084 ;;
@@ -169,6 +175,15 @@ http_code() {
   esac
 }
 
+# Redis' answer to PING on its port ("+PONG" when it is up), over bash's /dev/tcp.
+redis_ping() {
+  local line=""
+  line="$( (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT" || exit 1
+            printf 'PING\r\n' >&3
+            IFS= read -r -t 3 reply <&3 && printf '%s' "$reply") 2>/dev/null || true)"
+  printf '%s' "${line%$'\r'}"
+}
+
 # True if the log of component $1 has the line matching $2 since its last start by this script.
 ready_line_seen() {
   local log
@@ -218,6 +233,12 @@ probe() {
         STATE="UP"
       else
         STATE="DOWN"; NOTE="DOWN (starting, or not listening on $port)"
+      fi ;;
+    redis)
+      if [ "$(redis_ping)" = "+PONG" ]; then
+        STATE="UP"
+      else
+        STATE="DOWN"; NOTE="DOWN (starting, or no PONG on $REDIS_PORT)"
       fi ;;
     prometheus)
       if [ "$(http_code "$PROMETHEUS_PORT" /-/ready)" = "200" ]; then
@@ -430,6 +451,34 @@ start_prometheus() {
   say "  started  $(printf '%-12s' prometheus) pid $!   log $(rel "$log")"
 }
 
+# Redis is not a JVM either: its arguments, then its process title (proc-title-template), carry the
+# markers. The binary is the one embedded-redis ships, copied to .run/redis/bin once. No persistence: Redis
+# holds caches only.
+start_redis() {
+  local log bin
+  require_free_ports redis "$REDIS_PORT"
+  log="$(log_of redis)"
+  mkdir -p "$PIDS" "$LOGS" "$RUN/redis"
+  bin="$("$JAVA" -cp "$STACK_CP" dev.logquery.stack.RedisBinary "$RUN/redis/bin" 2>>"$log")" \
+    || { tail -n 5 "$log" >&2; die "no redis-server binary for this platform (see $(rel "$log"))"; }
+  cat > "$RUN/redis/redis.conf" <<EOF
+# Written by setup.sh on every start; edit setup.sh instead.
+port $REDIS_PORT
+bind 127.0.0.1
+dir "$RUN/redis"
+save ""
+appendonly no
+maxmemory $REDIS_MAXMEMORY
+maxmemory-policy allkeys-lru
+EOF
+  printf '=== setup.sh: starting redis at %s ===\n' "$(date '+%Y-%m-%d %H:%M:%S')" >> "$log"
+  # The markers are in the arguments (for the moments before Redis sets its title) and in the title.
+  nohup "$bin" "$RUN/redis/redis.conf" --proc-title-template "{title} {listen-addr} $MARK_ROOT ${MARK_NAME}redis " \
+    >> "$log" 2>&1 < /dev/null &
+  printf '%s\n' "$!" > "$PIDS/redis.pid"
+  say "  started  $(printf '%-12s' redis) pid $!   log $(rel "$log")"
+}
+
 start_app() {
   local name="$1" port n
   port="$(port_of "$name")"
@@ -468,6 +517,7 @@ start_missing() {
     case "$name" in
       pg-*) start_pg "$name" ;;
       kafka) start_kafka ;;
+      redis) start_redis ;;
       prometheus) start_prometheus ;;
       *) start_app "$name" ;;
     esac
@@ -552,6 +602,10 @@ cmd_up() {
       > "$LOGS/kafka-topic.log" 2>&1 \
     || fail_component kafka-topic "could not be created on localhost:$KAFKA_PORT"
   say "  $(grep '^topic ' "$LOGS/kafka-topic.log" | tail -n 1)"
+
+  say "Redis ($REDIS_PORT):"
+  start_missing redis
+  wait_healthy redis
 
   say "Partition nodes, coordinator, producer:"
   start_missing "${APPS[@]}"
@@ -660,7 +714,7 @@ cmd_down() {
   say "Stopping:"
   stop_tier prometheus
   stop_tier "${APPS[@]}"
-  stop_tier kafka
+  stop_tier kafka redis
   stop_tier "${DATABASES[@]}"
   # A PostgreSQL holder that had to be killed leaves its postmaster running: stop those too.
   for name in "${DATABASES[@]}"; do
