@@ -115,7 +115,8 @@ class QueryPathIT {
         List<String> args = new ArrayList<>(List.of("--server.port=0",
                 "--spring.autoconfigure.exclude=" + EXCLUDED_AUTO_CONFIGURATION,
                 "--logquery.coordinator.shard-timeout=2s",
-                "--logquery.coordinator.metadata-max-age=1s"));
+                "--logquery.coordinator.metadata-max-age=1s",
+                "--logquery.coordinator.redis-url=")); // no Redis: metadata from the nodes, no results cache
         for (int shard = 0; shard < SHARDS; shard++) {
             args.add("--logquery.coordinator.shards[" + shard + "].id=" + shard);
             args.add("--logquery.coordinator.shards[" + shard + "].url=http://localhost:" + port(nodes.get(shard)));

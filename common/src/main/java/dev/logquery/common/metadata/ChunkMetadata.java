@@ -31,6 +31,23 @@ public record ChunkMetadata(Instant hour, Instant minTime, Instant maxTime, long
                 unionOrUnknown(services, other.services));
     }
 
+    /**
+     * What two replicas say of the same hour, as one description that covers the rows of both: the widest
+     * time range, the larger row count (replicas hold the same rows, one maybe fewer so far), the union of
+     * levels and of services (unknown if incompatible).
+     */
+    public ChunkMetadata cover(ChunkMetadata other) {
+        if (!hour.equals(other.hour)) {
+            throw new IllegalArgumentException("chunks of different hours: " + hour + " and " + other.hour);
+        }
+        return new ChunkMetadata(hour,
+                minTime.isBefore(other.minTime) ? minTime : other.minTime,
+                maxTime.isAfter(other.maxTime) ? maxTime : other.maxTime,
+                Math.max(rowCount, other.rowCount),
+                levels.union(other.levels),
+                unionOrUnknown(services, other.services));
+    }
+
     static ServiceBloom unionOrUnknown(ServiceBloom a, ServiceBloom b) {
         if (a == null || b == null || !a.isCompatible(b)) {
             return null;

@@ -1,7 +1,9 @@
 package dev.logquery.common.metadata;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * A partition node's metadata: its place in the cluster, its hour chunks (oldest first) and their union.
@@ -37,5 +39,41 @@ public record PartitionMetadata(
         }
         return new PartitionMetadata(shard, shardCount, List.copyOf(kafkaPartitions), rows, min, max, levels,
                 services, List.copyOf(chunks), now);
+    }
+
+    /**
+     * The metadata of a shard served by several replicas: one description that covers every row any of them
+     * holds (chunks of the same hour {@linkplain ChunkMetadata#cover covered}, the union of the rest), so
+     * that pruning with it is safe whichever replica answers. {@code generatedAt} is the oldest of theirs.
+     * The place in the cluster is the first one's.
+     */
+    public static PartitionMetadata covering(List<PartitionMetadata> replicas) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("no replica metadata");
+        }
+        if (replicas.size() == 1) {
+            return replicas.get(0);
+        }
+        TreeMap<Instant, ChunkMetadata> hours = new TreeMap<>();
+        PartitionMetadata first = replicas.get(0);
+        ServiceBloom services = first.services();
+        LevelSet levels = LevelSet.EMPTY;
+        Instant min = null;
+        Instant max = null;
+        Instant generated = first.generatedAt();
+        for (PartitionMetadata m : replicas) {
+            for (ChunkMetadata c : m.chunks()) {
+                hours.merge(c.hour(), c, ChunkMetadata::cover);
+            }
+            services = ChunkMetadata.unionOrUnknown(services, m.services());
+            levels = levels.union(m.levels());
+            min = m.minTime() != null && (min == null || m.minTime().isBefore(min)) ? m.minTime() : min;
+            max = m.maxTime() != null && (max == null || m.maxTime().isAfter(max)) ? m.maxTime() : max;
+            generated = m.generatedAt() != null && (generated == null || m.generatedAt().isBefore(generated))
+                    ? m.generatedAt() : generated;
+        }
+        long rows = hours.values().stream().mapToLong(ChunkMetadata::rowCount).sum();
+        return new PartitionMetadata(first.shard(), first.shardCount(), first.kafkaPartitions(), rows, min, max,
+                levels, services, List.copyOf(new ArrayList<>(hours.values())), generated);
     }
 }

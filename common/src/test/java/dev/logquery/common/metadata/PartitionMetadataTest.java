@@ -155,4 +155,36 @@ class PartitionMetadataTest {
         assertThatThrownBy(() -> meta.chunks().add(threeChunks().get(0)))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void coveringOfReplicasCoversEveryRowOfEither() {
+        ServiceBloom empty = ServiceBloom.create(1000, 0.01);
+        List<ChunkMetadata> chunks = threeChunks();
+        // replica a is behind: it has the first two hours, the second only in part; b has all three
+        PartitionMetadata a = PartitionMetadata.of(1, 3, List.of(1, 4), List.of(chunks.get(0),
+                chunk("2024-12-01T11:00:00Z", "2024-12-01T11:00:00Z", "2024-12-01T11:10:00Z", 5,
+                        LevelSet.ofNames(List.of("WARN")), bloom("auth-service", "cart-service"))), empty,
+                NOW.minusSeconds(5));
+        PartitionMetadata b = PartitionMetadata.of(1, 3, List.of(1, 4), chunks, empty, NOW);
+
+        PartitionMetadata both = PartitionMetadata.covering(List.of(a, b));
+
+        assertThat(both.chunks()).hasSize(3);
+        ChunkMetadata eleven = both.chunks().get(1);
+        assertThat(eleven.rowCount()).isEqualTo(20);
+        assertThat(eleven.maxTime()).isEqualTo(Instant.parse("2024-12-01T11:30:00Z"));
+        assertThat(eleven.levels().names()).containsExactly("WARN", "ERROR");
+        assertThat(eleven.services().mightContain("cart-service")).isTrue();
+        assertThat(both.rowCount()).isEqualTo(60);
+        assertThat(both.minTime()).isEqualTo(b.minTime());
+        assertThat(both.maxTime()).isEqualTo(b.maxTime());
+        assertThat(both.services().mightContain("cart-service")).isTrue();
+        assertThat(both.services().mightContain("search-service")).isTrue();
+        assertThat(both.generatedAt()).isEqualTo(NOW.minusSeconds(5));
+        PartitionMetadata reversed = PartitionMetadata.covering(List.of(b, a));
+        assertThat(reversed.rowCount()).isEqualTo(both.rowCount());
+        assertThat(reversed.chunks()).extracting(ChunkMetadata::hour).containsExactlyElementsOf(
+                both.chunks().stream().map(ChunkMetadata::hour).toList());
+        assertThat(PartitionMetadata.covering(List.of(a))).isSameAs(a);
+    }
 }

@@ -46,6 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       absent. {@code 10.0}, {@code 1e2} and {@code "10"} are not integers.</li>
  *   <li>{@code cursor} is a {@code nextCursor} of an earlier page ({@link CursorCodec}); it decodes only for
  *       the same filters (the limit may change between pages).</li>
+ *   <li>{@code allowPartial} is {@code true} (the default) or {@code false}: with {@code false} an answer
+ *       that would miss a failed shard's rows is refused with 503 instead.</li>
  *   <li>JSON {@code null} for an optional field means the field is absent; for a time it means missing.</li>
  *   <li>Unknown fields are rejected, since a misspelt filter ({@code "level"}, {@code "service"}) would
  *       otherwise widen the query silently. A field given twice is rejected.</li>
@@ -70,7 +72,7 @@ public final class LogQueryRequestParser {
 
     /** The known fields in the order their problems are reported. */
     public static final List<String> FIELDS = List.of("startTime", "endTime", "serviceName", "logLevel", "levels",
-            "namespace", "pod", "contains", "limit", "cursor");
+            "namespace", "pod", "contains", "limit", "cursor", "allowPartial");
 
     static final String BAD_CURSOR = "cursor does not decode or belongs to other filters";
     private static final String LEVEL_NAMES = "TRACE, DEBUG, INFO, WARN, ERROR, FATAL";
@@ -133,6 +135,7 @@ public final class LogQueryRequestParser {
         private String pod;
         private String contains;
         private Integer limit;
+        private Boolean allowPartial;
 
         Reader(int maxLimit) {
             this.maxLimit = maxLimit;
@@ -170,6 +173,7 @@ public final class LogQueryRequestParser {
                 case "contains" -> contains = text(p);
                 case "limit" -> limit = limit(p);
                 case "cursor" -> cursor = cursor(p);
+                case "allowPartial" -> allowPartial = bool(p, name);
                 default -> throw new IllegalStateException("unhandled known field " + name);
             }
         }
@@ -192,12 +196,13 @@ public final class LogQueryRequestParser {
                 LevelSet effectiveLevels = logLevel != null ? LevelSet.of(List.of(logLevel)) : levels;
                 LogQuery query = new LogQuery(startTime, endTime, service, effectiveLevels, namespace, pod, contains,
                         limit == null ? LogQuery.DEFAULT_LIMIT : limit, null);
+                boolean partialOk = allowPartial == null || allowPartial;
                 if (cursor == null) {
-                    return new ParsedRequest.Valid(query);
+                    return new ParsedRequest.Valid(query, partialOk);
                 }
                 Optional<LogQuery.Position> after = CursorCodec.decode(cursor, query);
                 if (after.isPresent()) {
-                    return new ParsedRequest.Valid(query.withAfter(after.get()));
+                    return new ParsedRequest.Valid(query.withAfter(after.get()), partialOk);
                 }
                 problem("cursor", BAD_CURSOR);
             }
@@ -333,6 +338,18 @@ public final class LogQueryRequestParser {
                 problem("limit", bounds + ", is " + abbreviate(p.getString()));
             } else {
                 problem("limit", bounds + ", is " + typeName(t));
+                p.skipChildren();
+            }
+            return null;
+        }
+
+        private Boolean bool(JsonParser p, String name) {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+                return t == JsonToken.VALUE_TRUE;
+            }
+            if (t != JsonToken.VALUE_NULL) {
+                problem(name, name + " must be true or false, is " + typeName(t));
                 p.skipChildren();
             }
             return null;

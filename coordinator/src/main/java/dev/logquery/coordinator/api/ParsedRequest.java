@@ -7,10 +7,18 @@ import java.util.Objects;
 /** What {@link LogQueryRequestParser} makes of a request body: a valid query, or the problems that prevent one. */
 public sealed interface ParsedRequest {
 
-    /** The body is a valid query; defaults are applied and a cursor, if any, is decoded into {@link LogQuery#after()}. */
-    record Valid(LogQuery query) implements ParsedRequest {
+    /**
+     * The body is a valid query; defaults are applied and a cursor, if any, is decoded into {@link LogQuery#after()}.
+     * {@code allowPartial} false (the request said {@code "allowPartial": false}) asks for 503 rather than an
+     * answer missing a failed shard's rows.
+     */
+    record Valid(LogQuery query, boolean allowPartial) implements ParsedRequest {
         public Valid {
             Objects.requireNonNull(query, "query");
+        }
+
+        public Valid(LogQuery query) {
+            this(query, true);
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.logquery.coordinator.api;
 
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.coordinator.admission.AdmissionControl;
+import dev.logquery.coordinator.admission.OverloadedException;
+import dev.logquery.coordinator.cache.ResultCache;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.search.QueryMetrics;
 import dev.logquery.coordinator.search.SearchExecution;
@@ -8,12 +12,15 @@ import dev.logquery.coordinator.search.SearchSummary;
 import dev.logquery.coordinator.stats.QueryStats;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -24,10 +31,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code POST /api/query/logs}: a bad body is a 400 problem; otherwise the search's rows and summary as
- * one JSON document ({@code Accept: application/json}, the default) or streamed as NDJSON
- * ({@code Accept: application/x-ndjson}), one log per line and a final {@code {"summary":...}} line.
- * {@code GET /api/query/stats}: the {@link QueryStats} of this coordinator.
+ * {@code POST /api/query/logs}: a bad body is a 400 problem; a valid query waits for a turn
+ * ({@link AdmissionControl}; none within bounds: 429 with {@code Retry-After}), then its rows and summary
+ * come as one JSON document ({@code Accept: application/json}, the default; answers about the past may
+ * come from the {@link ResultCache}) or streamed as NDJSON ({@code Accept: application/x-ndjson}), one
+ * log per line and a final {@code {"summary":...}} line. With {@code "allowPartial": false} an answer
+ * missing a failed shard's rows is a 503 problem instead (an NDJSON stream whose shard fails after rows
+ * were sent breaks off without a summary line). {@code GET /api/query/stats}: the {@link QueryStats} of
+ * this coordinator.
  */
 @Configuration(proxyBeanMethods = false)
 public class QueryRoutes {
@@ -37,38 +48,58 @@ public class QueryRoutes {
     static final int NDJSON_BATCH_ROWS = 256;
     /** How long a row of an NDJSON answer may wait for others to be written with it. */
     static final Duration NDJSON_LINGER = Duration.ofMillis(20);
+    /** What a 429 tells the client to wait before trying again. */
+    static final long RETRY_AFTER_SECONDS = 1;
     /** Stands for a body beyond the server's in-memory limit (compared by identity). */
     private static final byte[] TOO_LARGE = new byte[0];
 
+    /** What answering a query needs. */
+    record Answering(SearchService search, QueryMetrics metrics, AdmissionControl admission, ResultCache cache,
+                     int maxLimit) {
+    }
+
     @Bean
     RouterFunction<ServerResponse> queryRouter(SearchService search, QueryMetrics metrics, QueryStats stats,
-                                               CoordinatorProperties properties) {
-        int maxLimit = properties.maxLimit();
+                                               CoordinatorProperties properties, AdmissionControl admission,
+                                               ResultCache cache) {
+        Answering answering = new Answering(search, metrics, admission, cache, properties.maxLimit());
         return RouterFunctions.route()
-                .POST("/api/query/logs", request -> logs(request, search, metrics, maxLimit))
+                .POST("/api/query/logs", request -> logs(request, answering))
                 .GET("/api/query/stats", request -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(stats.snapshot()))
                 .build();
     }
 
-    static Mono<ServerResponse> logs(ServerRequest request, SearchService search, QueryMetrics metrics, int maxLimit) {
+    static Mono<ServerResponse> logs(ServerRequest request, Answering a) {
         return request.bodyToMono(byte[].class)
                 .defaultIfEmpty(new byte[0])
                 .onErrorResume(DataBufferLimitException.class, e -> Mono.just(TOO_LARGE))
                 .flatMap(body -> {
                     ParsedRequest parsed = body == TOO_LARGE
                             ? new ParsedRequest.Invalid(List.of(new FieldProblem("body", "body is too large for a query")))
-                            : LogQueryRequestParser.parse(body, maxLimit);
+                            : LogQueryRequestParser.parse(body, a.maxLimit());
                     if (parsed instanceof ParsedRequest.Invalid invalid) {
-                        metrics.badRequest();
+                        a.metrics().badRequest();
                         return ServerResponse.badRequest()
                                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                                 .bodyValue(BadRequestProblems.of(invalid.problems()));
                     }
                     ParsedRequest.Valid valid = (ParsedRequest.Valid) parsed;
-                    return search.search(valid.query())
-                            .flatMap(execution -> wantsNdjson(request) ? ndjson(execution, metrics) : json(execution, metrics))
-                            .doOnError(e -> metrics.answerFailed());
+                    boolean ndjson = wantsNdjson(request);
+                    return a.admission().acquire()
+                            .flatMap(permit -> (ndjson ? ndjson(valid, a, permit::release) : json(valid, a))
+                                    .doFinally(signal -> {
+                                        if (!ndjson) {
+                                            permit.release(); // an NDJSON answer holds it until its stream ends
+                                        }
+                                    }))
+                            .onErrorResume(OverloadedException.class, e -> {
+                                a.metrics().rejected();
+                                return ServerResponse.status(HttpStatus.TOO_MANY_REQUESTS)
+                                        .header(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER_SECONDS))
+                                        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                                        .bodyValue(ServiceProblems.overloaded(e.getMessage(), RETRY_AFTER_SECONDS));
+                            });
                 });
     }
 
@@ -92,31 +123,91 @@ public class QueryRoutes {
         return ndjson > 0 && ndjson >= json;
     }
 
-    static Mono<ServerResponse> json(SearchExecution execution, QueryMetrics metrics) {
-        return execution.rows().collectList()
-                .flatMap(rows -> {
-                    SearchSummary summary = execution.summary().get();
-                    byte[] page = ResponseJson.page(rows, summary);
-                    metrics.answered(summary.partial());
-                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(page);
+    /** The whole answer as one document: from the results cache when it has it, else searched (and kept). */
+    static Mono<ServerResponse> json(ParsedRequest.Valid valid, Answering a) {
+        LogQuery query = valid.query();
+        long started = System.nanoTime();
+        Mono<ServerResponse> cached = !a.cache().cacheable(query) ? Mono.empty()
+                : a.cache().get(query).flatMap(c -> {
+                    Duration took = Duration.ofNanos(System.nanoTime() - started);
+                    a.metrics().executed(took);
+                    a.metrics().answered(false);
+                    SearchSummary summary = new SearchSummary(c.partitionsTotal(), c.partitionsQueried(),
+                            c.partitionsPruned(), false, List.of(), took.toMillis(), c.nextCursor());
+                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                            .bodyValue(ResponseJson.page(c.rows(), summary));
                 });
+        return cached.switchIfEmpty(Mono.defer(() -> a.search().search(query)
+                .flatMap(execution -> execution.rows().collectList().flatMap(rows -> {
+                    SearchSummary summary = execution.summary().get();
+                    if (summary.partial() && !valid.allowPartial()) {
+                        a.metrics().refusedPartial();
+                        return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                                .bodyValue(ServiceProblems.partialRefused(summary.failedPartitions()));
+                    }
+                    a.metrics().answered(summary.partial());
+                    if (a.cache().cacheable(query)) {
+                        a.cache().put(query, rows, summary);
+                    }
+                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                            .bodyValue(ResponseJson.page(rows, summary));
+                }))
+                .doOnError(e -> a.metrics().answerFailed())));
     }
 
-    /** A stream that breaks after its 200 was sent counts as failed (its client got no summary line). */
-    static Mono<ServerResponse> ndjson(SearchExecution execution, QueryMetrics metrics) {
-        Flux<DataBuffer> lines = execution.rows()
+    /**
+     * A stream that breaks after its 200 was sent counts as failed (its client got no summary line).
+     * {@code done} runs once when the stream ends, however it ends (or if it is never written).
+     */
+    static Mono<ServerResponse> ndjson(ParsedRequest.Valid valid, Answering a, Runnable done) {
+        AtomicBoolean finished = new AtomicBoolean();
+        Runnable once = () -> {
+            if (finished.compareAndSet(false, true)) {
+                done.run();
+            }
+        };
+        return a.search().search(valid.query())
+                .map(execution -> lines(execution, valid.allowPartial(), a.metrics()).doFinally(signal -> once.run()))
+                .flatMap(lines -> ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON)
+                        .body(BodyInserters.fromDataBuffers(lines)))
+                .doOnError(e -> once.run())
+                .doOnCancel(once);
+    }
+
+    static Flux<DataBuffer> lines(SearchExecution execution, boolean allowPartial, QueryMetrics metrics) {
+        AtomicBoolean first = new AtomicBoolean(true);
+        return execution.rows()
                 // A write (and flush) per row cost more than the row; rows that arrive together leave together,
                 // and a row waits at most NDJSON_LINGER for company.
                 .bufferTimeout(NDJSON_BATCH_ROWS, NDJSON_LINGER, true)
-                .map(rows -> BUFFERS.wrap(ResponseJson.logLines(rows)))
+                .concatMap(rows -> {
+                    // The merge gives its first row once every shard sent its own first row or failed: a shard
+                    // that failed by then would make the whole answer partial.
+                    if (first.getAndSet(false) && !allowPartial) {
+                        refuseIfPartial(execution.summary().get(), metrics);
+                    }
+                    return Mono.just(BUFFERS.wrap(ResponseJson.logLines(rows)));
+                }, 1)
                 .concatWith(Mono.fromSupplier(() -> {
                     SearchSummary summary = execution.summary().get();
-                    byte[] line = ResponseJson.summaryLine(summary);
+                    if (!allowPartial) {
+                        refuseIfPartial(summary, metrics);
+                    }
                     metrics.answered(summary.partial());
-                    return BUFFERS.wrap(line);
+                    return BUFFERS.wrap(ResponseJson.summaryLine(summary));
                 }))
-                .doOnError(e -> metrics.answerFailed());
-        return ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON)
-                .body(BodyInserters.fromDataBuffers(lines));
+                .doOnError(e -> {
+                    if (!(e instanceof PartialAnswerRefusedException)) {
+                        metrics.answerFailed();
+                    }
+                });
+    }
+
+    private static void refuseIfPartial(SearchSummary summary, QueryMetrics metrics) {
+        if (summary.partial()) {
+            metrics.refusedPartial();
+            throw new PartialAnswerRefusedException(summary.failedPartitions());
+        }
     }
 }

@@ -3,13 +3,21 @@ package dev.logquery.coordinator.catalog;
 import dev.logquery.common.metadata.MetadataCodec;
 import dev.logquery.common.metadata.PartitionMetadata;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.redis.RedisStore;
+import io.lettuce.core.KeyValue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,86 +30,161 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The last metadata of every shard and when it was fetched. It is refreshed every {@code metadataMaxAge}
- * in the background, and on demand when a query finds it older than that. A shard whose metadata could
- * not be read (node down, 503 while it loads, garbage) is <em>unknown</em>: {@link ShardState#metadata()} is
- * null and pruning must not skip it.
+ * The last metadata of every replica of every shard, and per shard one {@link PartitionMetadata#covering
+ * covering} description that pruning may use whichever replica answers. Refreshed every half
+ * {@code metadataMaxAge} in the background, and on demand when a query finds it older than that.
+ *
+ * <p>Where it comes from: Redis first — one {@code MGET} of every replica's key
+ * ({@code logquery:metadata:<shard>:<replica>}, which the nodes refresh after their batches, at most about
+ * once a second) — and, for each replica whose key is missing or while Redis is down, the node itself
+ * ({@code GET /internal/metadata}, with its entity tag). A replica read from neither is unknown; a shard
+ * none of whose replicas is known is unknown ({@link ShardState#metadata()} null) and pruning must not
+ * skip it.
  */
 @Component
 public class ShardCatalog implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ShardCatalog.class);
+    /** The Redis key of a replica's metadata (the nodes write it, {@code SET ... EX 30}). */
+    public static String redisKey(Replica r) {
+        return "logquery:metadata:" + r.shard() + ":" + r.index();
+    }
 
     /**
-     * What the catalog knows of one shard; {@code metadata} null means unknown. {@code version} is the node's
-     * entity tag of that metadata (null if it sent none).
+     * What the catalog knows of one replica; {@code metadata} null means unknown. {@code raw} is the encoded
+     * metadata it was decoded from (a repeat of the same bytes is not decoded again); {@code version} the
+     * node's entity tag; {@code source} {@code redis} or {@code node}.
      */
-    public record ShardState(Shard shard, PartitionMetadata metadata, Instant fetchedAt, String version) {
+    public record ReplicaState(Replica replica, PartitionMetadata metadata, Instant fetchedAt, String version,
+                               byte[] raw, String source) {
+    }
+
+    /** What the catalog knows of one shard: the covering metadata of its known replicas (null: unknown). */
+    public record ShardState(Shard shard, PartitionMetadata metadata, Instant fetchedAt, List<ReplicaState> replicas) {
 
         public ShardState(Shard shard, PartitionMetadata metadata, Instant fetchedAt) {
-            this(shard, metadata, fetchedAt, null);
-        }
-
-        ShardState withFetchedAt(Instant at) {
-            return new ShardState(shard, metadata, at, version);
+            this(shard, metadata, fetchedAt, List.of());
         }
     }
 
     private final CoordinatorProperties properties;
     private final WebClient client;
+    private final RedisStore redis;
     private final Clock clock;
-    private final Map<Integer, ShardState> states = new ConcurrentHashMap<>();
-    private final Map<Integer, Mono<ShardState>> inFlight = new ConcurrentHashMap<>();
-    /** Per shard, the last state whose metadata was read (for stats; pruning uses {@link #states}). */
-    private final Map<Integer, ShardState> lastKnown = new ConcurrentHashMap<>();
-    /** Per shard, why its last metadata read failed; absent once a read succeeds again. */
-    private final Map<Integer, String> lastError = new ConcurrentHashMap<>();
+    private volatile Map<Integer, ShardState> states = Map.of();
+    private final AtomicReference<Mono<List<ShardState>>> inFlight = new AtomicReference<>();
+    /** Per replica, the last state whose metadata was read (for stats and for unchanged-bytes reuse). */
+    private final Map<Replica, ReplicaState> lastKnown = new ConcurrentHashMap<>();
+    /** Per replica, why its last metadata read failed; absent once a read succeeds again. */
+    private final Map<Replica, String> lastError = new ConcurrentHashMap<>();
     private volatile Disposable refresher;
 
     @Autowired
-    public ShardCatalog(CoordinatorProperties properties, WebClient nodeWebClient) {
-        this(properties, nodeWebClient, Clock.systemUTC());
+    public ShardCatalog(CoordinatorProperties properties, WebClient nodeWebClient, RedisStore redis) {
+        this(properties, nodeWebClient, redis, Clock.systemUTC());
     }
 
-    ShardCatalog(CoordinatorProperties properties, WebClient client, Clock clock) {
+    ShardCatalog(CoordinatorProperties properties, WebClient client, RedisStore redis, Clock clock) {
         this.properties = properties;
         this.client = client;
+        this.redis = redis;
         this.clock = clock;
     }
 
     /** The state of every configured shard, each at most {@code metadataMaxAge} old (refreshed if needed). */
     public Mono<List<ShardState>> current() {
         Instant now = clock.instant();
-        return Flux.fromIterable(properties.shards())
-                .flatMapSequential(shard -> {
-                    ShardState s = states.get(shard.id());
-                    if (s != null && !isStale(s, now)) {
-                        return Mono.just(s);
+        Map<Integer, ShardState> s = states;
+        List<ShardState> list = new ArrayList<>(properties.shards().size());
+        for (Shard shard : properties.shards()) {
+            ShardState state = s.get(shard.id());
+            if (state == null || Duration.between(state.fetchedAt(), now).compareTo(properties.metadataMaxAge()) > 0) {
+                return refreshShared();
+            }
+            list.add(state);
+        }
+        return Mono.just(list);
+    }
+
+    /** A refresh of every shard, shared by the queries that find the metadata stale at the same time. */
+    private Mono<List<ShardState>> refreshShared() {
+        while (true) {
+            Mono<List<ShardState>> running = inFlight.get();
+            if (running != null) {
+                return running;
+            }
+            Mono<List<ShardState>> mine = refresh().doFinally(signal -> inFlight.set(null)).cache();
+            if (inFlight.compareAndSet(null, mine)) {
+                return mine;
+            }
+        }
+    }
+
+    /** Reads every replica's metadata (Redis, else its node) and rebuilds every shard's state; never fails. */
+    Mono<List<ShardState>> refresh() {
+        List<Replica> replicas = properties.shards().stream().flatMap(s -> s.replicaList().stream()).toList();
+        return fromRedis(replicas)
+                .flatMap(cached -> Flux.fromIterable(replicas)
+                        .flatMap(r -> cached.containsKey(r) ? decode(r, cached.get(r)) : fromNode(r))
+                        .collectList())
+                .map(read -> {
+                    Map<Replica, ReplicaState> byReplica = new HashMap<>();
+                    read.forEach(s -> byReplica.put(s.replica(), s));
+                    Instant now = clock.instant();
+                    Map<Integer, ShardState> next = new HashMap<>();
+                    List<ShardState> list = new ArrayList<>();
+                    for (Shard shard : properties.shards()) {
+                        List<ReplicaState> rs = shard.replicaList().stream().map(byReplica::get).toList();
+                        List<PartitionMetadata> known = rs.stream().map(ReplicaState::metadata)
+                                .filter(Objects::nonNull).toList();
+                        ShardState state = new ShardState(shard, known.isEmpty() ? null : PartitionMetadata.covering(known),
+                                now, rs);
+                        next.put(shard.id(), state);
+                        list.add(state);
                     }
-                    return refreshShared(shard);
-                })
-                .collectList();
+                    states = Map.copyOf(next);
+                    return list;
+                });
     }
 
-    private boolean isStale(ShardState s, Instant now) {
-        return Duration.between(s.fetchedAt(), now).compareTo(properties.metadataMaxAge()) > 0;
+    /** The encoded metadata of the replicas Redis has; empty when Redis is down or not configured. */
+    private Mono<Map<Replica, byte[]>> fromRedis(List<Replica> replicas) {
+        var commands = redis.commands();
+        if (commands.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        Map<String, Replica> byKey = new HashMap<>();
+        replicas.forEach(r -> byKey.put(redisKey(r), r));
+        return commands.get().mget(byKey.keySet().toArray(String[]::new))
+                .filter(KeyValue::hasValue)
+                .collectMap(kv -> byKey.get(kv.getKey()), KeyValue::getValue)
+                .timeout(RedisStore.COMMAND_TIMEOUT)
+                .onErrorResume(e -> {
+                    log.debug("metadata from Redis unreadable, asking the nodes: {}", e.toString());
+                    return Mono.just(Map.of());
+                });
     }
 
-    /** A refresh of {@code shard}, shared by the queries that find its metadata stale at the same time. */
-    private Mono<ShardState> refreshShared(Shard shard) {
-        return inFlight.computeIfAbsent(shard.id(), id -> refresh(shard)
-                .doFinally(signal -> inFlight.remove(id))
-                .cache());
+    /** Metadata from Redis: decoded unless it is the same bytes as last time. */
+    private Mono<ReplicaState> decode(Replica r, byte[] raw) {
+        ReplicaState previous = lastKnown.get(r);
+        if (previous != null && "redis".equals(previous.source()) && Arrays.equals(previous.raw(), raw)) {
+            return Mono.just(known(new ReplicaState(r, previous.metadata(), clock.instant(), null, raw, "redis")));
+        }
+        return Mono.fromCallable(() -> MetadataCodec.fromJson(raw))
+                .subscribeOn(Schedulers.boundedElastic()) // bloom filters of many hours: decode off the event loop
+                .map(m -> known(new ReplicaState(r, m, clock.instant(), null, raw, "redis")))
+                .onErrorResume(e -> fromNode(r)); // a value that does not decode: ask the node
     }
 
     /**
-     * Fetches one shard's metadata; never fails: an unreadable shard becomes unknown. The node's entity tag
-     * of the last good read goes along, and a {@code 304} confirms that metadata as of now.
+     * A replica's metadata from its node; never fails: an unreadable replica becomes unknown. The node's
+     * entity tag of the last good read goes along, and a {@code 304} confirms that metadata as of now.
      */
-    Mono<ShardState> refresh(Shard shard) {
-        ShardState previous = states.get(shard.id());
-        String tag = previous != null && previous.metadata() != null ? previous.version() : null;
-        return client.get().uri(shard.url() + "/internal/metadata")
+    Mono<ReplicaState> fromNode(Replica r) {
+        ReplicaState previous = lastKnown.get(r);
+        String tag = previous != null && "node".equals(previous.source()) ? previous.version() : null;
+        return client.get().uri(r.url() + "/internal/metadata")
                 .headers(h -> {
                     if (tag != null) {
                         h.setIfNoneMatch(tag);
@@ -109,43 +192,52 @@ public class ShardCatalog implements SmartLifecycle {
                 })
                 .exchangeToMono(response -> {
                     if (response.statusCode().value() == 304 && tag != null) {
-                        return response.releaseBody().thenReturn(previous.withFetchedAt(clock.instant()));
+                        return response.releaseBody().thenReturn(
+                                new ReplicaState(r, previous.metadata(), clock.instant(), tag, null, "node"));
                     }
                     if (response.statusCode().isError()) {
                         return response.createException().flatMap(Mono::error);
                     }
                     String version = response.headers().asHttpHeaders().getETag();
                     return response.bodyToMono(byte[].class)
-                            .publishOn(Schedulers.boundedElastic()) // bloom filters of many hours: decode off the event loop
+                            .publishOn(Schedulers.boundedElastic())
                             .map(MetadataCodec::fromJson)
-                            .map(m -> new ShardState(shard, m, clock.instant(), version));
+                            .map(m -> new ReplicaState(r, m, clock.instant(), version, null, "node"));
                 })
                 .timeout(properties.shardTimeout())
-                .doOnNext(s -> {
-                    lastKnown.put(shard.id(), s);
-                    lastError.remove(shard.id());
-                })
+                .map(this::known)
                 .onErrorResume(e -> {
-                    log.debug("metadata of shard {} unreadable: {}", shard.id(), e.toString());
-                    lastError.put(shard.id(), e.toString());
-                    return Mono.just(new ShardState(shard, null, clock.instant(), null));
-                })
-                .doOnNext(s -> states.put(shard.id(), s));
+                    log.debug("metadata of {} unreadable: {}", r.name(), e.toString());
+                    lastError.put(r, e.toString());
+                    return Mono.just(new ReplicaState(r, null, clock.instant(), null, null, "none"));
+                });
+    }
+
+    private ReplicaState known(ReplicaState s) {
+        lastKnown.put(s.replica(), s);
+        lastError.remove(s.replica());
+        return s;
     }
 
     /**
-     * What the catalog last learnt of one shard, for {@code GET /api/query/stats}; never triggers a fetch.
+     * What the catalog last learnt of one replica, for {@code GET /api/query/stats}; never triggers a fetch.
      *
      * @param lastKnown the last state whose metadata could be read (null if none ever was)
      * @param lastError why the latest read failed, or null when it succeeded (or none was tried yet)
      */
-    public record ShardHealth(Shard shard, ShardState lastKnown, String lastError) {
+    public record ReplicaHealth(Replica replica, ReplicaState lastKnown, String lastError) {
     }
 
-    /** The health of every configured shard, in configuration order, as of now (no refresh). */
+    /** The health of every replica of one shard. */
+    public record ShardHealth(Shard shard, List<ReplicaHealth> replicas) {
+    }
+
+    /** The health of every configured shard and replica, in configuration order, as of now (no refresh). */
     public List<ShardHealth> health() {
         return properties.shards().stream()
-                .map(shard -> new ShardHealth(shard, lastKnown.get(shard.id()), lastError.get(shard.id())))
+                .map(shard -> new ShardHealth(shard, shard.replicaList().stream()
+                        .map(r -> new ReplicaHealth(r, lastKnown.get(r), lastError.get(r)))
+                        .toList()))
                 .toList();
     }
 
@@ -154,7 +246,7 @@ public class ShardCatalog implements SmartLifecycle {
         // Twice per max age, so that a query rarely finds the metadata stale and has to wait for a read.
         refresher = Flux.interval(Duration.ZERO, properties.metadataMaxAge().dividedBy(2), Schedulers.parallel())
                 .onBackpressureDrop()
-                .concatMap(tick -> Flux.fromIterable(properties.shards()).flatMap(this::refresh).then(), 1)
+                .concatMap(tick -> refreshShared().then(), 1)
                 .subscribe(v -> { }, e -> log.error("metadata refresher stopped", e));
     }
 

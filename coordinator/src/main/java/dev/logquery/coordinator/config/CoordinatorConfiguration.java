@@ -1,5 +1,9 @@
 package dev.logquery.coordinator.config;
 
+import dev.logquery.coordinator.admission.AdmissionControl;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.scheduler.Schedulers;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,5 +32,24 @@ public class CoordinatorConfiguration {
                 .clientConnector(new ReactorClientHttpConnector(HttpClient.create().protocol(HttpProtocol.H2C)))
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(MAX_IN_MEMORY_BYTES))
                 .build();
+    }
+
+    /**
+     * Load shedding: {@code admission.*} bounds queries running and waiting. A permit is taken back after
+     * twice the query deadline plus a minute, should its holder ever lose it. Gauges
+     * {@code query.admission.running} and {@code query.admission.queued}.
+     */
+    @Bean
+    AdmissionControl admissionControl(CoordinatorProperties properties, MeterRegistry registry) {
+        CoordinatorProperties.Admission a = properties.admission();
+        AdmissionControl admission = new AdmissionControl(a.maxConcurrent(), a.maxQueued(), a.maxWait(),
+                properties.queryTimeout().multipliedBy(2).plusMinutes(1), Schedulers.parallel());
+        Gauge.builder("query.admission.running", admission, AdmissionControl::running)
+                .description("Queries running now").register(registry);
+        Gauge.builder("query.admission.queued", admission, AdmissionControl::queued)
+                .description("Queries waiting for a turn now").register(registry);
+        Gauge.builder("query.admission.limit", a, CoordinatorProperties.Admission::maxConcurrent)
+                .description("Queries that may run at once").register(registry);
+        return admission;
     }
 }

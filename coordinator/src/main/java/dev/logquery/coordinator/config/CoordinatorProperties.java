@@ -2,16 +2,19 @@ package dev.logquery.coordinator.config;
 
 import dev.logquery.common.query.LogQuery;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Settings of the coordinator ({@code logquery.coordinator.*}).
  *
- * @param shards         the partition nodes to query, one per shard ({@code id} is the shard number)
- * @param shardTimeout   how long a shard may take for its first row, and between two rows, before it counts
- *                       as failed (the answer is then partial)
+ * @param shards         the shards to query, each with the partition node(s) that serve it
+ * @param shardTimeout   how long a shard may take for its first row (over all its replicas tried), and
+ *                       between two rows, before it counts as failed (the answer is then partial)
  * @param metadataMaxAge how old a shard's metadata may be when a query prunes with it; the catalog also
  *                       refreshes at this period
  * @param pruning        {@code false} switches pruning off: every shard is queried and every node reads the
@@ -19,38 +22,174 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       reference when pruning is in doubt)
  * @param maxLimit       the largest {@code limit} a request may ask (default 10,000; up to 1,000,000 for
  *                       exports: answers stream, so the coordinator's memory does not grow with it)
+ * @param queryTimeout   the deadline of a whole query once it runs; shards still streaming then are cut off
+ *                       and reported failed ({@code deadline})
+ * @param admission      how many queries run at once and how many may wait; beyond that, {@code 429}
+ * @param breaker        the circuit breaker of each replica
+ * @param redisUrl       Redis for shard metadata and the results cache ({@code redis://host:port}); empty:
+ *                       no Redis (metadata from the nodes, no cache)
+ * @param cache          the results cache
  */
 @ConfigurationProperties("logquery.coordinator")
 public record CoordinatorProperties(
         List<Shard> shards,
-        @DefaultValue("2s") Duration shardTimeout,
-        @DefaultValue("1s") Duration metadataMaxAge,
-        @DefaultValue("true") boolean pruning,
-        @DefaultValue("10000") int maxLimit) {
+        Duration shardTimeout,
+        Duration metadataMaxAge,
+        boolean pruning,
+        int maxLimit,
+        Duration queryTimeout,
+        Admission admission,
+        Breaker breaker,
+        String redisUrl,
+        Cache cache) {
 
-    public CoordinatorProperties {
-        shards = shards == null ? List.of() : List.copyOf(shards);
-        if (shardTimeout.isNegative() || shardTimeout.isZero()) {
-            throw new IllegalArgumentException("logquery.coordinator.shard-timeout must be positive");
-        }
-        if (metadataMaxAge.isNegative() || metadataMaxAge.isZero()) {
-            throw new IllegalArgumentException("logquery.coordinator.metadata-max-age must be positive");
-        }
+    @ConstructorBinding
+    public CoordinatorProperties(
+            List<Shard> shards,
+            @DefaultValue("2s") Duration shardTimeout,
+            @DefaultValue("1s") Duration metadataMaxAge,
+            @DefaultValue("true") boolean pruning,
+            @DefaultValue("10000") int maxLimit,
+            @DefaultValue("60s") Duration queryTimeout,
+            @DefaultValue Admission admission,
+            @DefaultValue Breaker breaker,
+            @DefaultValue("redis://localhost:6379") String redisUrl,
+            @DefaultValue Cache cache) {
+        this.shards = shards == null ? List.of() : List.copyOf(shards);
+        this.shardTimeout = positive(shardTimeout, "shard-timeout");
+        this.metadataMaxAge = positive(metadataMaxAge, "metadata-max-age");
+        this.pruning = pruning;
+        this.maxLimit = maxLimit;
+        this.queryTimeout = positive(queryTimeout, "query-timeout");
+        this.admission = admission;
+        this.breaker = breaker;
+        this.redisUrl = redisUrl == null ? "" : redisUrl.trim();
+        this.cache = cache;
         if (maxLimit < 1 || maxLimit > LogQuery.HARD_MAX_LIMIT) {
             throw new IllegalArgumentException("logquery.coordinator.max-limit must be 1.." + LogQuery.HARD_MAX_LIMIT);
         }
-        if (shards.stream().map(Shard::id).distinct().count() != shards.size()) {
+        if (this.shards.stream().map(Shard::id).distinct().count() != this.shards.size()) {
             throw new IllegalArgumentException("logquery.coordinator.shards: shard ids must be distinct");
         }
     }
 
-    /** One shard: its number and the base URL of its partition node ({@code http://localhost:8081}). */
-    public record Shard(int id, String url) {
+    /** The settings of the tests: the given shards and timeouts, defaults otherwise, no Redis. */
+    public CoordinatorProperties(List<Shard> shards, Duration shardTimeout, Duration metadataMaxAge, boolean pruning,
+                                 int maxLimit) {
+        this(shards, shardTimeout, metadataMaxAge, pruning, maxLimit, Duration.ofSeconds(60), Admission.DEFAULT,
+                Breaker.DEFAULT, "", Cache.DEFAULT);
+    }
+
+    static Duration positive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("logquery.coordinator." + name + " must be positive");
+        }
+        return d;
+    }
+
+    /**
+     * One shard: its number and the base URLs of the partition nodes that serve it. {@code url} alone is one
+     * replica; {@code replicas} lists several (a {@code url} given too comes first). The first is preferred
+     * while it is healthy.
+     */
+    public record Shard(int id, String url, List<String> replicas) {
         public Shard {
-            if (url == null || url.isBlank()) {
+            List<String> all = new ArrayList<>();
+            if (url != null && !url.isBlank()) {
+                all.add(trimSlash(url));
+            }
+            for (String r : replicas == null ? List.<String>of() : replicas) {
+                if (r == null || r.isBlank()) {
+                    throw new IllegalArgumentException("logquery.coordinator.shards: shard " + id + " has an empty replica url");
+                }
+                if (!all.contains(trimSlash(r))) {
+                    all.add(trimSlash(r));
+                }
+            }
+            if (all.isEmpty()) {
                 throw new IllegalArgumentException("logquery.coordinator.shards: shard " + id + " has no url");
             }
-            url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            replicas = List.copyOf(all);
+            url = all.get(0);
+        }
+
+        public Shard(int id, String url) {
+            this(id, url, List.of());
+        }
+
+        /** The replicas in order of preference. */
+        public List<Replica> replicaList() {
+            return IntStream.range(0, replicas.size()).mapToObj(i -> new Replica(id, i, replicas.get(i))).toList();
+        }
+
+        private static String trimSlash(String url) {
+            String u = url.trim();
+            return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+        }
+    }
+
+    /** One partition node of a shard: {@code index} is its place in the shard's replica list. */
+    public record Replica(int shard, int index, String url) {
+        /** {@code shard-<shard>-replica-<index>}: the name of its circuit breaker. */
+        public String name() {
+            return "shard-" + shard + "-replica-" + index;
+        }
+    }
+
+    /**
+     * Load shedding: {@code maxConcurrent} queries run at once, {@code maxQueued} more wait at most
+     * {@code maxWait} for a turn; any other query is answered {@code 429} with {@code Retry-After}.
+     */
+    public record Admission(@DefaultValue("16") int maxConcurrent, @DefaultValue("256") int maxQueued,
+                            @DefaultValue("5s") Duration maxWait) {
+        static final Admission DEFAULT = new Admission(16, 256, Duration.ofSeconds(5));
+
+        public Admission {
+            if (maxConcurrent < 1) {
+                throw new IllegalArgumentException("logquery.coordinator.admission.max-concurrent must be at least 1");
+            }
+            if (maxQueued < 0) {
+                throw new IllegalArgumentException("logquery.coordinator.admission.max-queued must not be negative");
+            }
+            positive(maxWait, "admission.max-wait");
+        }
+    }
+
+    /**
+     * The circuit breaker of each replica (Resilience4j, count-based): it opens when at least
+     * {@code failureRate} percent of the last {@code window} calls (once {@code minimumCalls} were made)
+     * failed, sends nothing for {@code openFor}, then lets {@code probes} calls through to decide.
+     */
+    public record Breaker(@DefaultValue("10") int window, @DefaultValue("5") int minimumCalls,
+                          @DefaultValue("50") float failureRate, @DefaultValue("5s") Duration openFor,
+                          @DefaultValue("2") int probes) {
+        static final Breaker DEFAULT = new Breaker(10, 5, 50, Duration.ofSeconds(5), 2);
+
+        public Breaker {
+            if (window < 1 || minimumCalls < 1 || probes < 1) {
+                throw new IllegalArgumentException("logquery.coordinator.breaker: window, minimum-calls and probes must be at least 1");
+            }
+            if (failureRate <= 0 || failureRate > 100) {
+                throw new IllegalArgumentException("logquery.coordinator.breaker.failure-rate must be in (0, 100]");
+            }
+            positive(openFor, "breaker.open-for");
+        }
+    }
+
+    /**
+     * The results cache in Redis: JSON answers of at most {@code maxRows} rows, complete (not partial), to
+     * queries whose {@code endTime} is at least {@code minAge} in the past, kept {@code ttl}.
+     */
+    public record Cache(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration minAge,
+                        @DefaultValue("10m") Duration ttl, @DefaultValue("1000") int maxRows) {
+        static final Cache DEFAULT = new Cache(true, Duration.ofMinutes(5), Duration.ofMinutes(10), 1000);
+
+        public Cache {
+            positive(minAge, "cache.min-age");
+            positive(ttl, "cache.ttl");
+            if (maxRows < 1) {
+                throw new IllegalArgumentException("logquery.coordinator.cache.max-rows must be at least 1");
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ import dev.logquery.common.query.InternalHeaders;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.common.query.QueryJson;
 import dev.logquery.coordinator.config.CoordinatorConfiguration;
-import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -16,7 +16,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
 /**
- * {@code POST /internal/query} on one partition node: its NDJSON answer as rows, newest first, at most
+ * {@code POST /internal/query} on one partition node (a replica of a shard): its NDJSON answer as rows, newest first, at most
  * {@code limit}. Errors (connection, HTTP status, an unreadable line) are signalled, not handled here.
  */
 @Component
@@ -44,8 +44,8 @@ public class ShardClient {
      * @param prune  false asks the node to read the whole window ({@link InternalHeaders#PRUNING})
      * @param chunks told the node's chunk plan when its response starts
      */
-    public Flux<StoredLogEntry> query(Shard shard, LogQuery query, boolean prune, ChunkListener chunks) {
-        return client.post().uri(shard.url() + "/internal/query")
+    public Flux<StoredLogEntry> query(Replica replica, LogQuery query, boolean prune, ChunkListener chunks) {
+        return client.post().uri(replica.url() + "/internal/query")
                 .contentType(MediaType.APPLICATION_JSON)
                 .accept(MediaType.APPLICATION_NDJSON)
                 .headers(h -> {

@@ -1,6 +1,7 @@
 package dev.logquery.coordinator.scatter;
 
 import dev.logquery.common.query.InvalidFieldException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
@@ -9,7 +10,8 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 /**
  * A shard that did not answer fully: its number and why, as reported in {@code failedPartitions}.
  * {@code reason} is one of a few fixed words (it is also a metric tag): {@code timeout},
- * {@code unreachable}, {@code http_<status>}, {@code bad_response}, {@code error}.
+ * {@code unreachable}, {@code http_<status>}, {@code bad_response}, {@code circuit_open} (every replica's
+ * circuit breaker is open), {@code deadline} (the query's deadline cut it off), {@code error}.
  */
 public record ShardFailure(int partition, String reason) {
 
@@ -18,6 +20,9 @@ public record ShardFailure(int partition, String reason) {
     }
 
     static String reason(Throwable e) {
+        if (e instanceof CallNotPermittedException) {
+            return "circuit_open";
+        }
         if (e instanceof TimeoutException) {
             return "timeout";
         }

@@ -90,6 +90,16 @@ public class QueryMetrics {
         answer("failed");
     }
 
+    /** A query refused with 429: the coordinator was running and queueing as many as it may. */
+    public void rejected() {
+        answer("rejected");
+    }
+
+    /** A query answered 503: shards failed and it said {@code "allowPartial": false}. */
+    public void refusedPartial() {
+        answer("partial_refused");
+    }
+
     /** A query refused with 400. */
     public void badRequest() {
         answer("bad_request");

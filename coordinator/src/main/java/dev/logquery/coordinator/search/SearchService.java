@@ -12,6 +12,7 @@ import dev.logquery.coordinator.merge.NextCursor;
 import dev.logquery.coordinator.merge.SortedMerge;
 import dev.logquery.coordinator.scatter.ShardClient;
 import dev.logquery.coordinator.scatter.ShardFailure;
+import dev.logquery.coordinator.scatter.ShardQuery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,8 +31,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * The query pipeline: (1) prune shards with their metadata, (2) scatter the query to the others in
- * parallel, each with a timeout, a failed shard contributing no rows and a {@link ShardFailure},
- * (3) merge the sorted streams up to the limit, (4) summarize (counts, failures, next cursor, time).
+ * parallel, each to one of its replicas ({@link ShardQuery}: failover, timeouts), a failed shard
+ * contributing no rows and a {@link ShardFailure}, (3) merge the sorted streams up to the limit,
+ * (4) summarize (counts, failures, next cursor, time). The whole query has a deadline
+ * ({@code queryTimeout}): shards still streaming then are cut off and reported failed.
  */
 @Service
 public class SearchService {
@@ -40,11 +43,11 @@ public class SearchService {
 
     private final CoordinatorProperties properties;
     private final ShardCatalog catalog;
-    private final ShardClient shards;
+    private final ShardQuery shards;
     private final QueryMetrics metrics;
     private final PruningService pruning = PruningService.standard();
 
-    public SearchService(CoordinatorProperties properties, ShardCatalog catalog, ShardClient shards, QueryMetrics metrics) {
+    public SearchService(CoordinatorProperties properties, ShardCatalog catalog, ShardQuery shards, QueryMetrics metrics) {
         this.properties = properties;
         this.catalog = catalog;
         this.shards = shards;
@@ -78,7 +81,8 @@ public class SearchService {
             Queue<ShardFailure> failures = new ConcurrentLinkedQueue<>();
             ChunkCount chunks = new ChunkCount();
             chunks.skipped.addAndGet(pruned.chunksOfPruned());
-            List<Flux<StoredLogEntry>> streams = scatter(query, pruned.toQuery(), failures, chunks);
+            long deadline = started + properties.queryTimeout().toNanos();
+            List<Flux<StoredLogEntry>> streams = scatter(query, pruned.toQuery(), failures, chunks, deadline);
             return track(query, pruned, failures, chunks, merge(query, streams), started);
         });
     }
@@ -107,21 +111,28 @@ public class SearchService {
 
     /** Step 2: one stream per shard; a failure or timeout ends that stream and is recorded. */
     List<Flux<StoredLogEntry>> scatter(LogQuery query, List<Shard> targets, Queue<ShardFailure> failures,
-                                       ShardClient.ChunkListener chunks) {
+                                       ShardClient.ChunkListener chunks, long deadline) {
         metrics.queried(targets.size());
         List<Flux<StoredLogEntry>> streams = new ArrayList<>(targets.size());
         for (Shard shard : targets) {
-            streams.add(queryShard(query, shard, failures, chunks));
+            streams.add(queryShard(query, shard, failures, chunks, deadline));
         }
         return streams;
     }
 
-    /** Step 2, one shard: its rows, cut off (and recorded as failed) when it errs or stalls. */
+    /**
+     * Step 2, one shard: its rows, cut off (and recorded as failed) when every replica errs or stalls, or
+     * when the query's deadline ({@link System#nanoTime()} based) passes first.
+     */
     Flux<StoredLogEntry> queryShard(LogQuery query, Shard shard, Queue<ShardFailure> failures,
-                                    ShardClient.ChunkListener chunks) {
-        Duration timeout = properties.shardTimeout();
+                                    ShardClient.ChunkListener chunks, long deadline) {
+        Mono<Long> cutOff = Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
         return shards.query(shard, query, properties.pruning(), chunks)
-                .timeout(timeout)
+                .takeUntilOther(cutOff.doOnNext(t -> {
+                    log.warn("shard {} cut off by the query deadline ({})", shard.id(), properties.queryTimeout());
+                    failures.add(new ShardFailure(shard.id(), "deadline"));
+                    metrics.failed(shard.id(), "deadline");
+                }))
                 .onErrorResume(e -> {
                     ShardFailure failure = ShardFailure.of(shard.id(), e);
                     log.warn("shard {} failed during a query ({}): {}", shard.id(), failure.reason(), e.toString());

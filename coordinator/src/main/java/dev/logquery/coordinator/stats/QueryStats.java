@@ -2,7 +2,11 @@ package dev.logquery.coordinator.stats;
 
 import dev.logquery.common.metadata.PartitionMetadata;
 import dev.logquery.coordinator.catalog.ShardCatalog;
+import dev.logquery.coordinator.catalog.ShardCatalog.ReplicaHealth;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardHealth;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
+import dev.logquery.coordinator.scatter.ReplicaBreakers;
+import java.util.function.Function;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.search.QueryMetrics;
 import io.micrometer.core.instrument.Counter;
@@ -33,17 +37,21 @@ public class QueryStats {
 
     private final MeterRegistry registry;
     private final ShardCatalog catalog;
+    private final Function<Replica, String> breakerState;
     private final Duration upWithin;
     private final Clock clock;
 
     @Autowired
-    public QueryStats(MeterRegistry registry, ShardCatalog catalog, CoordinatorProperties properties) {
-        this(registry, catalog, properties, Clock.systemUTC());
+    public QueryStats(MeterRegistry registry, ShardCatalog catalog, CoordinatorProperties properties,
+                      ReplicaBreakers breakers) {
+        this(registry, catalog, properties, r -> breakers.of(r).getState().name(), Clock.systemUTC());
     }
 
-    QueryStats(MeterRegistry registry, ShardCatalog catalog, CoordinatorProperties properties, Clock clock) {
+    QueryStats(MeterRegistry registry, ShardCatalog catalog, CoordinatorProperties properties,
+               Function<Replica, String> breakerState, Clock clock) {
         this.registry = registry;
         this.catalog = catalog;
+        this.breakerState = breakerState;
         this.upWithin = upWithin(properties);
         this.clock = clock;
     }
@@ -53,7 +61,7 @@ public class QueryStats {
     }
 
     public Stats snapshot() {
-        return assemble(registry, catalog.health(), upWithin, clock.instant());
+        return assemble(registry, catalog.health(), breakerState, upWithin, clock.instant());
     }
 
     /** The whole answer. */
@@ -66,8 +74,11 @@ public class QueryStats {
      * @param partial     answers with {@code partial: true} (a shard failed or timed out)
      * @param failed      valid queries whose answer could not be produced (or broke off while streaming)
      * @param badRequests queries refused with 400
+     * @param rejected    queries refused with 429 (overload)
+     * @param partialRefused queries answered 503 because a shard failed and they said {@code allowPartial: false}
      */
-    public record Queries(long served, long partial, long failed, long badRequests) {
+    public record Queries(long served, long partial, long failed, long badRequests, long rejected,
+                          long partialRefused) {
     }
 
     /**
@@ -91,24 +102,35 @@ public class QueryStats {
     }
 
     /**
-     * One shard as the catalog last saw it. {@code health} is {@code UP} while its metadata was read recently,
-     * {@code DOWN} otherwise; {@code lastError} is why its latest metadata read failed (null when it succeeded).
-     * {@code rowCount}, {@code minTime}, {@code maxTime} come from its last readable metadata, and
-     * {@code metadataAgeMs} is how long ago that was read (all null if it never was).
+     * One shard: {@code UP} while one of its replicas is; {@code rowCount}, {@code minTime}, {@code maxTime}
+     * from the most complete replica's last readable metadata (null if none ever was read).
      */
-    public record ShardStats(int id, List<String> replicas, String health, String lastError, Long rowCount,
-                             String minTime, String maxTime, Long metadataAgeMs) {
+    public record ShardStats(int id, String health, Long rowCount, String minTime, String maxTime,
+                             List<ReplicaStats> replicas) {
     }
 
-    static Stats assemble(MeterRegistry registry, List<ShardHealth> shards, Duration upWithin, Instant now) {
+    /**
+     * One replica as the catalog and its circuit breaker last saw it. {@code health} is {@code UP} while its
+     * metadata was read recently and its breaker is not open, {@code DOWN} otherwise; {@code breaker} is the
+     * breaker's state ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}); {@code metadataSource} where its
+     * last metadata came from ({@code redis} or {@code node}); {@code lastError} why its latest metadata read
+     * failed (null when it succeeded); {@code metadataAgeMs} how long ago its metadata was last read.
+     */
+    public record ReplicaStats(String url, String health, String breaker, String metadataSource, String lastError,
+                               Long rowCount, Long metadataAgeMs) {
+    }
+
+    static Stats assemble(MeterRegistry registry, List<ShardHealth> shards, Function<Replica, String> breakerState,
+                          Duration upWithin, Instant now) {
         return new Stats(queries(registry), latency(registry), partitions(registry), chunks(registry),
-                shards.stream().map(s -> shard(s, upWithin, now)).toList());
+                shards.stream().map(s -> shard(s, breakerState, upWithin, now)).toList());
     }
 
     static Queries queries(MeterRegistry registry) {
         long complete = answers(registry, "complete");
         long partial = answers(registry, "partial");
-        return new Queries(complete + partial, partial, answers(registry, "failed"), answers(registry, "bad_request"));
+        return new Queries(complete + partial, partial, answers(registry, "failed"), answers(registry, "bad_request"),
+                answers(registry, "rejected"), answers(registry, "partial_refused"));
     }
 
     private static long answers(MeterRegistry registry, String outcome) {
@@ -157,20 +179,37 @@ public class QueryStats {
         return new Chunks(scanned, skipped, ratio);
     }
 
-    static ShardStats shard(ShardHealth s, Duration upWithin, Instant now) {
-        PartitionMetadata m = s.lastKnown() == null ? null : s.lastKnown().metadata();
-        Long ageMs = s.lastKnown() == null ? null
-                : Math.max(0, Duration.between(s.lastKnown().fetchedAt(), now).toMillis());
-        boolean up = ageMs != null && ageMs <= upWithin.toMillis();
-        String error = s.lastError();
-        if (!up && error == null) {
+    static ShardStats shard(ShardHealth s, Function<Replica, String> breakerState, Duration upWithin, Instant now) {
+        List<ReplicaStats> replicas = s.replicas().stream().map(r -> replica(r, breakerState, upWithin, now)).toList();
+        PartitionMetadata best = s.replicas().stream()
+                .map(r -> r.lastKnown() == null ? null : r.lastKnown().metadata())
+                .filter(java.util.Objects::nonNull)
+                .max(java.util.Comparator.comparingLong(PartitionMetadata::rowCount))
+                .orElse(null);
+        boolean up = replicas.stream().anyMatch(r -> r.health().equals("UP"));
+        return new ShardStats(s.shard().id(), up ? "UP" : "DOWN",
+                best == null ? null : best.rowCount(),
+                best == null || best.minTime() == null ? null : best.minTime().toString(),
+                best == null || best.maxTime() == null ? null : best.maxTime().toString(),
+                replicas);
+    }
+
+    static ReplicaStats replica(ReplicaHealth r, Function<Replica, String> breakerState, Duration upWithin, Instant now) {
+        PartitionMetadata m = r.lastKnown() == null ? null : r.lastKnown().metadata();
+        Long ageMs = r.lastKnown() == null ? null
+                : Math.max(0, Duration.between(r.lastKnown().fetchedAt(), now).toMillis());
+        String breaker = breakerState.apply(r.replica());
+        boolean fresh = ageMs != null && ageMs <= upWithin.toMillis();
+        boolean up = fresh && !breaker.equals("OPEN") && !breaker.equals("FORCED_OPEN");
+        String error = r.lastError();
+        if (!fresh && error == null) {
             error = ageMs == null ? "metadata not read yet" : "metadata not refreshed for " + ageMs + " ms";
+        } else if (fresh && !up && error == null) {
+            error = "circuit breaker open: recent queries failed";
         }
-        return new ShardStats(s.shard().id(), List.of(s.shard().url()), up ? "UP" : "DOWN", error,
-                m == null ? null : m.rowCount(),
-                m == null || m.minTime() == null ? null : m.minTime().toString(),
-                m == null || m.maxTime() == null ? null : m.maxTime().toString(),
-                ageMs);
+        return new ReplicaStats(r.replica().url(), up ? "UP" : "DOWN", breaker,
+                r.lastKnown() == null ? null : r.lastKnown().source(), error,
+                m == null ? null : m.rowCount(), ageMs);
     }
 
     private static long sum(java.util.Collection<Counter> counters) {

@@ -9,7 +9,9 @@ import dev.logquery.common.metadata.ServiceBloom;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.redis.RedisStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +52,7 @@ class ShardCatalogTest {
             return Mono.just(ClientResponse.create(HttpStatus.SERVICE_UNAVAILABLE).build());
         }).build();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        ShardCatalog catalog = new ShardCatalog(PROPERTIES, client, clock);
+        ShardCatalog catalog = new ShardCatalog(PROPERTIES, client, new RedisStore(PROPERTIES), clock);
 
         List<ShardState> states = catalog.current().block();
         assertThat(states).extracting(s -> s.shard().id()).containsExactly(0, 1);
@@ -73,22 +75,50 @@ class ShardCatalogTest {
                         .header("Content-Type", MediaType.APPLICATION_JSON_VALUE)
                         .body(new String(json, java.nio.charset.StandardCharsets.UTF_8)).build())
                 : Mono.just(ClientResponse.create(HttpStatus.SERVICE_UNAVAILABLE).build())).build();
-        ShardCatalog catalog = new ShardCatalog(PROPERTIES, client, Clock.fixed(NOW, ZoneOffset.UTC));
-        Shard s0 = PROPERTIES.shards().get(0);
+        ShardCatalog catalog = new ShardCatalog(PROPERTIES, client, new RedisStore(PROPERTIES),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        Replica s0 = PROPERTIES.shards().get(0).replicaList().get(0);
 
-        assertThat(catalog.health()).extracting(ShardCatalog.ShardHealth::lastKnown).containsOnlyNulls();
-        catalog.refresh(s0).block();
-        assertThat(catalog.health().get(0).lastKnown().metadata().rowCount()).isEqualTo(5);
-        assertThat(catalog.health().get(0).lastError()).isNull();
+        assertThat(catalog.health()).flatExtracting(ShardCatalog.ShardHealth::replicas)
+                .extracting(ShardCatalog.ReplicaHealth::lastKnown).containsOnlyNulls();
+        catalog.fromNode(s0).block();
+        assertThat(replica0(catalog, 0).lastKnown().metadata().rowCount()).isEqualTo(5);
+        assertThat(replica0(catalog, 0).lastError()).isNull();
 
         up.set(false);
-        catalog.refresh(s0).block();
-        assertThat(catalog.health().get(0).lastKnown().metadata().rowCount()).as("kept").isEqualTo(5);
-        assertThat(catalog.health().get(0).lastError()).contains("503");
+        catalog.fromNode(s0).block();
+        assertThat(replica0(catalog, 0).lastKnown().metadata().rowCount()).as("kept").isEqualTo(5);
+        assertThat(replica0(catalog, 0).lastError()).contains("503");
 
         up.set(true);
-        catalog.refresh(s0).block();
-        assertThat(catalog.health().get(0).lastError()).isNull();
-        assertThat(catalog.health().get(1).lastKnown()).isNull();
+        catalog.fromNode(s0).block();
+        assertThat(replica0(catalog, 0).lastError()).isNull();
+        assertThat(replica0(catalog, 1).lastKnown()).isNull();
+    }
+
+    static ShardCatalog.ReplicaHealth replica0(ShardCatalog catalog, int shard) {
+        return catalog.health().get(shard).replicas().get(0);
+    }
+
+    @Test
+    void aShardIsKnownWhileOneOfItsReplicasIsAndPrunesWithTheirCoveringMetadata() {
+        byte[] json = metadataJson();
+        WebClient client = WebClient.builder().exchangeFunction(request -> request.url().getHost().equals("r1")
+                ? Mono.just(ClientResponse.create(HttpStatus.OK)
+                        .header("Content-Type", MediaType.APPLICATION_JSON_VALUE)
+                        .body(new String(json, java.nio.charset.StandardCharsets.UTF_8)).build())
+                : Mono.error(new java.net.ConnectException("refused"))).build();
+        CoordinatorProperties twoReplicas = new CoordinatorProperties(
+                List.of(new Shard(0, null, List.of("http://r0", "http://r1"))), Duration.ofMillis(500),
+                Duration.ofSeconds(1), true, 10_000);
+        ShardCatalog catalog = new ShardCatalog(twoReplicas, client, new RedisStore(twoReplicas),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+
+        ShardState state = catalog.current().block().get(0);
+
+        assertThat(state.metadata()).as("replica 1 answered").isNotNull();
+        assertThat(state.metadata().rowCount()).isEqualTo(5);
+        assertThat(state.replicas()).extracting(r -> r.metadata() == null).containsExactly(true, false);
+        assertThat(catalog.health().get(0).replicas().get(0).lastError()).contains("refused");
     }
 }

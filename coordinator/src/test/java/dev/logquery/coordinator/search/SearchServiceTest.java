@@ -20,7 +20,9 @@ import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.scatter.ReplicaBreakers;
 import dev.logquery.coordinator.scatter.ShardClient;
+import dev.logquery.coordinator.scatter.ShardQuery;
 import dev.logquery.coordinator.scatter.ShardFailure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -47,7 +49,11 @@ class SearchServiceTest {
     final ShardCatalog catalog = mock(ShardCatalog.class);
     final ShardClient client = mock(ShardClient.class);
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    final SearchService search = new SearchService(PROPERTIES, catalog, client, new QueryMetrics(registry));
+    final SearchService search = new SearchService(PROPERTIES, catalog, shardQuery(PROPERTIES), new QueryMetrics(registry));
+
+    ShardQuery shardQuery(CoordinatorProperties properties) {
+        return new ShardQuery(client, new ReplicaBreakers(properties, registry), properties);
+    }
 
     static StoredLogEntry row(int shard, long secondsAfterT0, long offset) {
         return new StoredLogEntry(new LogEntry(T0.plusSeconds(secondsAfterT0), "svc-" + shard, LogLevel.INFO, null,
@@ -92,9 +98,9 @@ class SearchServiceTest {
     @Test
     void mergesTheShardsNewestFirstAndGivesACursorWhenThePageIsFull() {
         catalogHas(unknown(S0), unknown(S1), unknown(S2));
-        when(client.query(eq(S0), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1), row(0, 10, 2)));
-        when(client.query(eq(S1), any(), anyBoolean(), any())).thenReturn(Flux.just(row(1, 40, 1), row(1, 30, 2)));
-        when(client.query(eq(S2), any(), anyBoolean(), any())).thenReturn(Flux.empty());
+        when(client.query(eq(S0.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1), row(0, 10, 2)));
+        when(client.query(eq(S1.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(1, 40, 1), row(1, 30, 2)));
+        when(client.query(eq(S2.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.empty());
         Answer a = run(query(null, 3));
         assertThat(a.rows()).containsExactly(row(0, 50, 1), row(1, 40, 1), row(1, 30, 2));
         assertThat(a.summary().partitionsTotal()).isEqualTo(3);
@@ -116,7 +122,7 @@ class SearchServiceTest {
         Answer a = run(query(null, 10));
         assertThat(a.summary().partitionsQueried()).isEqualTo(2);
         assertThat(a.summary().partitionsPruned()).isEqualTo(1);
-        verify(client, never()).query(eq(S1), any(), anyBoolean(), any());
+        verify(client, never()).query(eq(S1.replicaList().get(0)), any(), anyBoolean(), any());
         assertThat(registry.get("query.partitions.pruned").tag("pruner", "time").counter().count()).isEqualTo(1);
 
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
@@ -129,11 +135,11 @@ class SearchServiceTest {
     @Test
     void aFailedShardMakesThePagePartialAndTheOthersStillAnswer() {
         catalogHas(unknown(S0), unknown(S1), unknown(S2));
-        when(client.query(eq(S0), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1)));
-        when(client.query(eq(S1), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(1, 60, 1)),
+        when(client.query(eq(S0.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1)));
+        when(client.query(eq(S1.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(1, 60, 1)),
                 Flux.error(new WebClientRequestException(new IOException("refused"), org.springframework.http.HttpMethod.POST,
                         java.net.URI.create("http://s1"), new org.springframework.http.HttpHeaders()))));
-        when(client.query(eq(S2), any(), anyBoolean(), any())).thenReturn(Flux.never()); // hangs: the shard timeout ends it
+        when(client.query(eq(S2.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.never()); // hangs: the shard timeout ends it
         Answer a = run(query(null, 10));
         assertThat(a.rows()).containsExactly(row(1, 60, 1), row(0, 50, 1));
         assertThat(a.summary().partial()).isTrue();
@@ -147,7 +153,7 @@ class SearchServiceTest {
     void pruningSwitchedOffQueriesEveryShardAndAsksTheNodesToReadTheWholeWindow() {
         CoordinatorProperties off = new CoordinatorProperties(List.of(S0, S1, S2), Duration.ofMillis(300),
                 Duration.ofSeconds(1), false, 10_000);
-        SearchService unpruned = new SearchService(off, catalog, client, new QueryMetrics(registry));
+        SearchService unpruned = new SearchService(off, catalog, shardQuery(off), new QueryMetrics(registry));
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
                 known(S1, meta(1, T0.minusSeconds(7200), T0.minusSeconds(3600), "svc-1")), unknown(S2));
         when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.empty());
@@ -155,18 +161,18 @@ class SearchServiceTest {
         execution.rows().collectList().block(Duration.ofSeconds(5));
         assertThat(execution.summary().get().partitionsQueried()).isEqualTo(3);
         assertThat(execution.summary().get().partitionsPruned()).isZero();
-        verify(client).query(eq(S1), any(), eq(false), any());
+        verify(client).query(eq(S1.replicaList().get(0)), any(), eq(false), any());
     }
 
     @Test
     void countsTheChunksTheNodesPlannedAndThoseOfPrunedShardsAsSkipped() {
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
                 known(S1, meta(1, T0, T0.plusSeconds(100), "svc-1")), unknown(S2));
-        when(client.query(eq(S0), any(), eq(true), any())).thenAnswer(call -> {
+        when(client.query(eq(S0.replicaList().get(0)), any(), eq(true), any())).thenAnswer(call -> {
             call.<ShardClient.ChunkListener>getArgument(3).planned(2, 30);
             return Flux.just(row(0, 50, 1));
         });
-        when(client.query(eq(S2), any(), eq(true), any())).thenAnswer(call -> {
+        when(client.query(eq(S2.replicaList().get(0)), any(), eq(true), any())).thenAnswer(call -> {
             call.<ShardClient.ChunkListener>getArgument(3).planned(-1, -1); // a node that did not say
             return Flux.empty();
         });

@@ -9,8 +9,12 @@ import dev.logquery.common.metadata.PartitionMetadata;
 import dev.logquery.common.metadata.ServiceBloom;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.coordinator.catalog.ShardCatalog;
+import dev.logquery.coordinator.catalog.ShardCatalog.ReplicaHealth;
+import dev.logquery.coordinator.catalog.ShardCatalog.ReplicaState;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardHealth;
-import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
+import java.util.HashMap;
+import java.util.Map;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
 import dev.logquery.coordinator.search.QueryMetrics;
@@ -36,7 +40,16 @@ class QueryStatsTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final QueryMetrics metrics = new QueryMetrics(registry);
     final ShardCatalog catalog = mock(ShardCatalog.class);
-    final QueryStats stats = new QueryStats(registry, catalog, PROPERTIES, Clock.fixed(NOW, ZoneOffset.UTC));
+    final Map<Replica, String> breakers = new HashMap<>();
+    final QueryStats stats = new QueryStats(registry, catalog, PROPERTIES,
+            r -> breakers.getOrDefault(r, "CLOSED"), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    /** A shard with one replica, as the catalog last saw it. */
+    static ShardHealth health(Shard shard, PartitionMetadata m, Instant readAt, String error) {
+        Replica r = shard.replicaList().get(0);
+        ReplicaState known = m == null ? null : new ReplicaState(r, m, readAt, null, null, "node");
+        return new ShardHealth(shard, List.of(new ReplicaHealth(r, known, error)));
+    }
 
     static PartitionMetadata meta(int shard, long rows, Instant from, Instant to) {
         return new PartitionMetadata(shard, 3, List.of(shard), rows, from, to, LevelSet.of(List.of(LogLevel.INFO)),
@@ -49,7 +62,7 @@ class QueryStatsTest {
 
     @Test
     void beforeAnyQueryEverythingIsZeroAndNeverReadShardsAreDown() {
-        when(catalog.health()).thenReturn(List.of(new ShardHealth(S0, null, null)));
+        when(catalog.health()).thenReturn(List.of(health(S0, null, null, null)));
         JsonNode j = json();
         assertThat(j.get("queries").get("served").asLong()).isZero();
         assertThat(j.get("latencyMs").get("p99").asDouble()).isZero();
@@ -58,9 +71,10 @@ class QueryStatsTest {
         assertThat(j.get("chunks").get("skippedRatio").asDouble()).isZero();
         JsonNode s0 = j.get("shards").get(0);
         assertThat(s0.get("health").asString()).isEqualTo("DOWN");
-        assertThat(s0.get("lastError").asString()).isEqualTo("metadata not read yet");
         assertThat(s0.get("rowCount").isNull()).isTrue();
-        assertThat(s0.get("metadataAgeMs").isNull()).isTrue();
+        JsonNode r0 = s0.get("replicas").get(0);
+        assertThat(r0.get("lastError").asString()).isEqualTo("metadata not read yet");
+        assertThat(r0.get("metadataAgeMs").isNull()).isTrue();
     }
 
     @Test
@@ -74,6 +88,8 @@ class QueryStatsTest {
         metrics.answerFailed();
         metrics.badRequest();
         metrics.badRequest();
+        metrics.rejected();
+        metrics.refusedPartial();
         metrics.queried(3);
         metrics.queried(1);
         metrics.pruned("service");
@@ -85,13 +101,20 @@ class QueryStatsTest {
 
         Instant from = Instant.parse("2026-11-23T10:00:00Z");
         Instant to = Instant.parse("2026-11-23T11:59:00Z");
+        Shard twoReplicas = new Shard(3, "http://s3a", List.of("http://s3b"));
+        Replica s3a = twoReplicas.replicaList().get(0);
+        Replica s3b = twoReplicas.replicaList().get(1);
+        breakers.put(s3a, "OPEN");
         when(catalog.health()).thenReturn(List.of(
-                new ShardHealth(S0, new ShardState(S0, meta(0, 42, from, to), NOW.minusMillis(300)), null),
+                health(S0, meta(0, 42, from, to), NOW.minusMillis(300), null),
                 // read long ago, failing since: DOWN, with the last error and the last known metadata
-                new ShardHealth(S1, new ShardState(S1, meta(1, 7, from, to), NOW.minusSeconds(60)),
-                        "java.net.ConnectException: refused"),
+                health(S1, meta(1, 7, from, to), NOW.minusSeconds(60), "java.net.ConnectException: refused"),
                 // one failed read right after a good one: still UP, the error shown
-                new ShardHealth(S2, new ShardState(S2, meta(2, 0, null, null), NOW.minusSeconds(2)), "timeout")));
+                health(S2, meta(2, 0, null, null), NOW.minusSeconds(2), "timeout"),
+                // fresh metadata but an open breaker: that replica is DOWN, the other keeps the shard UP
+                new ShardHealth(twoReplicas, List.of(
+                        new ReplicaHealth(s3a, new ReplicaState(s3a, meta(3, 50, from, to), NOW, null, null, "redis"), null),
+                        new ReplicaHealth(s3b, new ReplicaState(s3b, meta(3, 49, from, to), NOW, null, null, "redis"), null)))));
 
         JsonNode j = json();
         JsonNode q = j.get("queries");
@@ -99,6 +122,8 @@ class QueryStatsTest {
         assertThat(q.get("partial").asLong()).isEqualTo(1);
         assertThat(q.get("failed").asLong()).isEqualTo(1);
         assertThat(q.get("badRequests").asLong()).isEqualTo(2);
+        assertThat(q.get("rejected").asLong()).isEqualTo(1);
+        assertThat(q.get("partialRefused").asLong()).isEqualTo(1);
 
         JsonNode l = j.get("latencyMs");
         assertThat(l.get("count").asLong()).isEqualTo(100);
@@ -121,28 +146,41 @@ class QueryStatsTest {
         assertThat(c.get("skippedRatio").asDouble()).isEqualTo(0.95);
 
         JsonNode shards = j.get("shards");
-        assertThat(shards).hasSize(3);
+        assertThat(shards).hasSize(4);
         JsonNode s0 = shards.get(0);
         assertThat(s0.get("id").asInt()).isZero();
-        assertThat(s0.get("replicas").get(0).asString()).isEqualTo("http://s0");
-        assertThat(s0.get("replicas")).hasSize(1);
         assertThat(s0.get("health").asString()).isEqualTo("UP");
-        assertThat(s0.get("lastError").isNull()).isTrue();
         assertThat(s0.get("rowCount").asLong()).isEqualTo(42);
         assertThat(s0.get("minTime").asString()).isEqualTo("2026-11-23T10:00:00Z");
         assertThat(s0.get("maxTime").asString()).isEqualTo("2026-11-23T11:59:00Z");
-        assertThat(s0.get("metadataAgeMs").asLong()).isEqualTo(300);
+        assertThat(s0.get("replicas")).hasSize(1);
+        JsonNode r0 = s0.get("replicas").get(0);
+        assertThat(r0.get("url").asString()).isEqualTo("http://s0");
+        assertThat(r0.get("health").asString()).isEqualTo("UP");
+        assertThat(r0.get("breaker").asString()).isEqualTo("CLOSED");
+        assertThat(r0.get("metadataSource").asString()).isEqualTo("node");
+        assertThat(r0.get("lastError").isNull()).isTrue();
+        assertThat(r0.get("metadataAgeMs").asLong()).isEqualTo(300);
 
         JsonNode s1 = shards.get(1);
         assertThat(s1.get("health").asString()).isEqualTo("DOWN");
-        assertThat(s1.get("lastError").asString()).contains("refused");
         assertThat(s1.get("rowCount").asLong()).isEqualTo(7);
-        assertThat(s1.get("metadataAgeMs").asLong()).isEqualTo(60_000);
+        assertThat(s1.get("replicas").get(0).get("lastError").asString()).contains("refused");
+        assertThat(s1.get("replicas").get(0).get("metadataAgeMs").asLong()).isEqualTo(60_000);
 
         JsonNode s2 = shards.get(2);
         assertThat(s2.get("health").asString()).isEqualTo("UP");
-        assertThat(s2.get("lastError").asString()).isEqualTo("timeout");
+        assertThat(s2.get("replicas").get(0).get("lastError").asString()).isEqualTo("timeout");
         assertThat(s2.get("rowCount").asLong()).isZero();
         assertThat(s2.get("minTime").isNull()).isTrue();
+
+        JsonNode s3 = shards.get(3);
+        assertThat(s3.get("health").asString()).isEqualTo("UP");
+        assertThat(s3.get("rowCount").asLong()).as("the most complete replica's").isEqualTo(50);
+        assertThat(s3.get("replicas").get(0).get("health").asString()).isEqualTo("DOWN");
+        assertThat(s3.get("replicas").get(0).get("breaker").asString()).isEqualTo("OPEN");
+        assertThat(s3.get("replicas").get(0).get("lastError").asString()).contains("circuit breaker open");
+        assertThat(s3.get("replicas").get(1).get("health").asString()).isEqualTo("UP");
+        assertThat(s3.get("replicas").get(1).get("metadataSource").asString()).isEqualTo("redis");
     }
 }

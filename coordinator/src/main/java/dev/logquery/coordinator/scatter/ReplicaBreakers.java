@@ -1,0 +1,69 @@
+package dev.logquery.coordinator.scatter;
+
+import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
+import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Comparator;
+import java.util.List;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
+
+/**
+ * A Resilience4j circuit breaker per replica (named {@link Replica#name()}), and the order in which a
+ * shard's replicas are tried. A breaker counts a query that could not connect, timed out or got a 5xx as
+ * failed; once enough of the last queries failed it opens and the replica gets no queries for a while,
+ * then a few probe queries decide whether it closes again. Its state and calls are metrics
+ * ({@code resilience4j_circuitbreaker_state{name}} and friends).
+ */
+@Component
+public class ReplicaBreakers {
+
+    private final CircuitBreakerRegistry registry;
+
+    public ReplicaBreakers(CoordinatorProperties properties, MeterRegistry meters) {
+        CoordinatorProperties.Breaker b = properties.breaker();
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(b.window())
+                .minimumNumberOfCalls(b.minimumCalls())
+                .failureRateThreshold(b.failureRate())
+                .waitDurationInOpenState(b.openFor())
+                .permittedNumberOfCallsInHalfOpenState(b.probes())
+                // A 4xx is the query's fault, not the replica's (the coordinator validated it, so it is rare).
+                .recordException(e -> !(e instanceof WebClientResponseException r && r.getStatusCode().is4xxClientError()))
+                .build();
+        this.registry = CircuitBreakerRegistry.of(config);
+        for (Shard shard : properties.shards()) {
+            shard.replicaList().forEach(this::of);
+        }
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+    }
+
+    /** The breaker of a replica. */
+    public CircuitBreaker of(Replica replica) {
+        return registry.circuitBreaker(replica.name());
+    }
+
+    /**
+     * The replicas of a shard in the order to try them: closed breakers first, then half-open (probing),
+     * then open ones (they refuse at once unless their wait is over); within each, configuration order.
+     */
+    public List<Replica> order(Shard shard) {
+        return shard.replicaList().stream()
+                .sorted(Comparator.comparingInt(r -> rank(of(r).getState())))
+                .toList();
+    }
+
+    private static int rank(CircuitBreaker.State state) {
+        return switch (state) {
+            case CLOSED, DISABLED, METRICS_ONLY -> 0;
+            case HALF_OPEN -> 1;
+            default -> 2;
+        };
+    }
+}
