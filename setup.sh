@@ -20,7 +20,7 @@
 # Settings from the environment: MVN (Maven command, default "mvn"), STACK_START_TIMEOUT (seconds, 120),
 # STACK_STOP_TIMEOUT (seconds, 30), STACK_PRODUCER_RATE (lines per second, 50), STACK_NODE_HEAP (512m),
 # STACK_APP_HEAP (coordinator and producer, 256m), STACK_KAFKA_HEAP (512m), STACK_REDIS_MAXMEMORY (256mb),
-# JAVA_HOME.
+# STACK_REPLICAS (1; 2 starts a second replica of every shard, each with its own PostgreSQL), JAVA_HOME.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,12 +44,23 @@ SHARDS=3
 KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
 
-# Components in start order; down stops them in reverse tiers.
+# Components in start order; down stops them in reverse tiers. STACK_REPLICAS=2 adds a second replica of
+# every shard: node-<s>-r1 on 8091-8093 with its own PostgreSQL pg-<s>-r1 on 5435-5437.
+REPLICAS="${STACK_REPLICAS:-1}"
+case "$REPLICAS" in 1 | 2) ;; *) printf 'setup.sh: STACK_REPLICAS must be 1 or 2, is %s\n' "$REPLICAS" >&2; exit 2 ;; esac
+SECOND_DATABASES=(pg-0-r1 pg-1-r1 pg-2-r1)
+SECOND_NODES=(node-0-r1 node-1-r1 node-2-r1)
 DATABASES=(pg-0 pg-1 pg-2)
-APPS=(node-0 node-1 node-2 coordinator producer)
+NODES=(node-0 node-1 node-2)
+if [ "$REPLICAS" = 2 ]; then
+  DATABASES+=("${SECOND_DATABASES[@]}")
+  NODES+=("${SECOND_NODES[@]}")
+fi
+APPS=("${NODES[@]}" coordinator producer)
 ALL=("${DATABASES[@]}" kafka redis "${APPS[@]}" prometheus)
-# Every port the stack listens on (down checks that all are closed).
-ALL_PORTS=(5432 5433 5434 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 6379 8080 8081 8082 8083 8084 9090)
+# Every port the stack may listen on (down checks that all are closed; second replicas included).
+ALL_PORTS=(5432 5433 5434 5435 5436 5437 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 6379 8080 8081 8082 8083 8084
+           8091 8092 8093 9090)
 PROMETHEUS_PORT=9090
 REDIS_PORT=6379
 REDIS_MAXMEMORY="${STACK_REDIS_MAXMEMORY:-256mb}"
@@ -79,10 +90,12 @@ rel() { printf '%s' "${1#"$ROOT"/}"; }
 port_of() {
   case "$1" in
     pg-0) echo 5432 ;; pg-1) echo 5433 ;; pg-2) echo 5434 ;;
+    pg-0-r1) echo 5435 ;; pg-1-r1) echo 5436 ;; pg-2-r1) echo 5437 ;;
     kafka) echo "$KAFKA_PORT" ;;
     redis) echo "$REDIS_PORT" ;;
     coordinator) echo 8080 ;;
     node-0) echo 8081 ;; node-1) echo 8082 ;; node-2) echo 8083 ;;
+    node-0-r1) echo 8091 ;; node-1-r1) echo 8092 ;; node-2-r1) echo 8093 ;;
     producer) echo 8084 ;;
     prometheus) echo "$PROMETHEUS_PORT" ;;
     *) die "unknown component $1" ;;
@@ -480,22 +493,31 @@ EOF
 }
 
 start_app() {
-  local name="$1" port n
+  local name="$1" port n shard replica
   port="$(port_of "$name")"
   require_free_ports "$name" "$port"
   case "$name" in
     node-*)
-      n="${name#node-}"
+      n="${name#node-}"           # 0, or 0-r1 for a second replica
+      shard="${n%%-*}"
+      replica=0
+      [ "$n" = "$shard" ] || replica=1
       # zonky's PostgreSQL trusts local connections: user postgres, any password (the default in
-      # application.yml is fine).
+      # application.yml is fine). Nodes publish their metadata to Redis on 6379 (their default).
       launch "$name" "-Xmx$NODE_HEAP" -jar "$NODE_JAR" \
         "--server.port=$port" \
         "--spring.datasource.url=jdbc:postgresql://localhost:$(port_of "pg-$n")/logquery" \
         "--spring.datasource.username=postgres" \
-        "--logquery.node.shard=$n" "--logquery.node.shard-count=$SHARDS" \
+        "--logquery.node.shard=$shard" "--logquery.node.replica=$replica" "--logquery.node.shard-count=$SHARDS" \
         "--logquery.node.topic=$TOPIC" "--logquery.node.bootstrap-servers=localhost:$KAFKA_PORT" ;;
     coordinator)
-      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" ;;
+      local -a shards=()
+      for shard in 0 1 2; do
+        shards+=("--logquery.coordinator.shards[$shard].id=$shard"
+                 "--logquery.coordinator.shards[$shard].replicas[0]=http://localhost:$(port_of "node-$shard")")
+        [ "$REPLICAS" = 1 ] || shards+=("--logquery.coordinator.shards[$shard].replicas[1]=http://localhost:$(port_of "node-$shard-r1")")
+      done
+      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" "${shards[@]}" ;;
     producer)
       launch producer "-Xmx$APP_HEAP" -jar "$PRODUCER_JAR" \
         "--server.port=$port" \
@@ -589,7 +611,7 @@ cmd_up() {
   raise_open_files_limit
   say "Open files limit: $(ulimit -n)"
 
-  say "PostgreSQL (5432-5434):"
+  say "PostgreSQL ($( [ "$REPLICAS" = 1 ] && echo 5432-5434 || echo 5432-5437 )):"
   start_missing "${DATABASES[@]}"
   wait_healthy "${DATABASES[@]}"
 
@@ -713,11 +735,12 @@ cmd_down() {
   local name port open="" owner deadline n
   say "Stopping:"
   stop_tier prometheus
-  stop_tier "${APPS[@]}"
+  # Second replicas too, whatever STACK_REPLICAS says now: they may run from an earlier start.
+  stop_tier node-0 node-1 node-2 "${SECOND_NODES[@]}" coordinator producer
   stop_tier kafka redis
-  stop_tier "${DATABASES[@]}"
+  stop_tier pg-0 pg-1 pg-2 "${SECOND_DATABASES[@]}"
   # A PostgreSQL holder that had to be killed leaves its postmaster running: stop those too.
-  for name in "${DATABASES[@]}"; do
+  for name in pg-0 pg-1 pg-2 "${SECOND_DATABASES[@]}"; do
     stop_postmaster "$RUN/pg/${name#pg-}"
   done
 
@@ -742,7 +765,7 @@ cmd_down() {
     say "Stopped; no port of the stack is open. Data kept in $(rel "$RUN")/ (./setup.sh clean deletes it)."
   else
     say "Stopped; no port of the stack is open."
-    for n in 0 1 2; do
+    for n in 0 1 2 0-r1 1-r1 2-r1; do
       [ -z "$(postmaster_of "$RUN/pg/$n")" ] || die "a postmaster still runs on .run/pg/$n: not deleting data"
     done
     rm -rf "$RUN"

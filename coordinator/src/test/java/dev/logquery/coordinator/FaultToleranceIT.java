@@ -90,7 +90,7 @@ class FaultToleranceIT {
         nodes.add(node(1, 1, 3));
         List<String> args = new ArrayList<>(List.of("--server.port=0",
                 "--spring.autoconfigure.exclude=" + QueryPathIT.EXCLUDED_AUTO_CONFIGURATION,
-                "--logquery.coordinator.shard-timeout=1s",
+                "--logquery.coordinator.shard-timeout=2s",
                 "--logquery.coordinator.metadata-max-age=1s",
                 "--logquery.coordinator.redis-url=redis://localhost:" + redisPort,
                 "--logquery.coordinator.cache.min-age=30s",
@@ -261,12 +261,12 @@ class FaultToleranceIT {
 
         for (int i = 0; i < 6; i++) {
             long started = System.nanoTime();
-            HttpResponse<String> r = query(body(6, 300, ""));
+            HttpResponse<String> r = query(body(6, 300 + i, "")); // a new query each time: none from the cache
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             assertThat(r.statusCode()).isEqualTo(200);
             JsonNode a = json(r);
             assertThat(a.get("partial").asBoolean()).as("the other replica of shard 0 answered").isFalse();
-            assertThat(logs(a)).containsExactlyElementsOf(expected(-1, 6, 300));
+            assertThat(logs(a)).containsExactlyElementsOf(expected(-1, 6, 300 + i));
             assertThat(ms).as("a refused connection fails over at once").isLessThan(1_000);
         }
         JsonNode stats = JSON.readTree(get("http://localhost:" + port(coordinator) + "/api/query/stats").body());
@@ -280,6 +280,7 @@ class FaultToleranceIT {
     @Test
     @Order(3)
     void theKilledReplicaComesBackAndItsBreakerCloses() throws Exception {
+        AtomicInteger probes = new AtomicInteger();
         victim = startVictim();
         awaitVictimUp();
         long expected = truth.stream().filter(r -> r.shard() == 0).count();
@@ -287,7 +288,7 @@ class FaultToleranceIT {
                 () -> databases.queryLong(0, "SELECT count(*) FROM logs"), n -> n >= expected);
         assertThat(databases.queryLong(0, "SELECT count(*) FROM logs")).as("nothing stored twice").isEqualTo(expected);
         Await.until(Duration.ofSeconds(30), "its breaker closes after probe queries", () -> {
-            assertThat(query(body(6, 50, "")).statusCode()).isEqualTo(200);
+            assertThat(query(body(6, 50 + probes.incrementAndGet(), "")).statusCode()).isEqualTo(200);
             return JSON.readTree(get("http://localhost:" + port(coordinator) + "/api/query/stats").body())
                     .get("shards").get(0).get("replicas").get(0).get("breaker").asString();
         }, state -> state.equals("CLOSED"));
@@ -363,7 +364,9 @@ class FaultToleranceIT {
     void everyReplicaOfAShardDownGivesAPromptPartialAnswerOrA503WhenPartialIsRefused() throws Exception {
         victim.destroyForcibly();
         assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        nodes.get(0).close(); // replica 1 of shard 0
+        // Replica 1 of shard 0: its server only (closing its context would dispose Reactor Netty's global
+        // event loops, which the coordinator in this JVM shares).
+        ((WebServerApplicationContext) nodes.get(0)).getWebServer().stop();
 
         long started = System.nanoTime();
         HttpResponse<String> r = query(body(6, 100, ""));
@@ -374,7 +377,7 @@ class FaultToleranceIT {
         assertThat(a.get("failedPartitions")).hasSize(1);
         assertThat(a.get("failedPartitions").get(0).get("partition").asInt()).isZero();
         assertThat(a.get("failedPartitions").get(0).get("reason").asString()).isIn("unreachable", "circuit_open");
-        assertThat(ms).as("within the shard timeout, plus slack").isLessThan(1_000 + 500);
+        assertThat(ms).as("within the shard timeout").isLessThan(2_000);
         assertThat(logs(a)).as("shard 1's rows still come").containsExactlyElementsOf(expected(1, 6, 100));
 
         HttpResponse<String> refused = query(body(6, 100, ",\"allowPartial\":false"));

@@ -93,6 +93,7 @@ public record CoordinatorProperties(
      * while it is healthy.
      */
     public record Shard(int id, String url, List<String> replicas) {
+        @ConstructorBinding
         public Shard {
             List<String> all = new ArrayList<>();
             if (url != null && !url.isBlank()) {

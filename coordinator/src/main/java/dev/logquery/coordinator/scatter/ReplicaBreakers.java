@@ -16,8 +16,9 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 /**
  * A Resilience4j circuit breaker per replica (named {@link Replica#name()}), and the order in which a
  * shard's replicas are tried. A breaker counts a query that could not connect, timed out or got a 5xx as
- * failed; once enough of the last queries failed it opens and the replica gets no queries for a while,
- * then a few probe queries decide whether it closes again. Its state and calls are metrics
+ * failed; once enough of the last queries failed it opens and the replica gets no queries for
+ * {@code openFor}; then it turns half-open by itself and the next queries of the shard go to it first, as
+ * probes, until a few of them decide whether it closes again or opens for another while. Its state and calls are metrics
  * ({@code resilience4j_circuitbreaker_state{name}} and friends).
  */
 @Component
@@ -34,6 +35,8 @@ public class ReplicaBreakers {
                 .failureRateThreshold(b.failureRate())
                 .waitDurationInOpenState(b.openFor())
                 .permittedNumberOfCallsInHalfOpenState(b.probes())
+                // Without this a replica stays open until a query asks it, and none does while another answers.
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 // A 4xx is the query's fault, not the replica's (the coordinator validated it, so it is rare).
                 .recordException(e -> !(e instanceof WebClientResponseException r && r.getStatusCode().is4xxClientError()))
                 .build();
@@ -50,8 +53,9 @@ public class ReplicaBreakers {
     }
 
     /**
-     * The replicas of a shard in the order to try them: closed breakers first, then half-open (probing),
-     * then open ones (they refuse at once unless their wait is over); within each, configuration order.
+     * The replicas of a shard in the order to try them: half-open breakers first (the probes; a failed probe
+     * fails over at once, see {@link ShardQuery}), then closed ones, then open ones (they refuse at once);
+     * within each, configuration order.
      */
     public List<Replica> order(Shard shard) {
         return shard.replicaList().stream()
@@ -61,8 +65,8 @@ public class ReplicaBreakers {
 
     private static int rank(CircuitBreaker.State state) {
         return switch (state) {
-            case CLOSED, DISABLED, METRICS_ONLY -> 0;
-            case HALF_OPEN -> 1;
+            case HALF_OPEN -> 0;
+            case CLOSED, DISABLED, METRICS_ONLY -> 1;
             default -> 2;
         };
     }

@@ -5,6 +5,7 @@ import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +20,8 @@ import reactor.core.publisher.Mono;
  * One shard's rows from one of its replicas: the first in {@link ReplicaBreakers#order} is asked; when it
  * fails before it sent a row (cannot connect, its breaker is open, an error status, no first row in time)
  * the next is asked, within the same query. All attempts share one budget for the first row, the
- * {@code shardTimeout}, so a shard whose every replica fails is given up within it. Once rows flow, the
+ * {@code shardTimeout}, so a shard whose every replica fails is given up within it (a half-open replica
+ * tried first as a probe gets half of it, so that a hanging one leaves time for the next). Once rows flow, the
  * answer stays with that replica: a failure then (or {@code shardTimeout} without a row) ends the shard's
  * stream with that error, as a replica switch could not continue the sorted stream without repeating rows.
  */
@@ -50,7 +52,10 @@ public class ShardQuery {
                                          ShardClient.ChunkListener chunks) {
         Replica replica = order.get(i);
         AtomicBoolean rowSeen = new AtomicBoolean();
-        Duration firstRow = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+        long remaining = deadline - System.nanoTime();
+        // A probe of a half-open replica that hangs may use half of what is left, not all of it.
+        boolean probe = breakers.of(replica).getState() == CircuitBreaker.State.HALF_OPEN && i + 1 < order.size();
+        Duration firstRow = Duration.ofNanos(Math.max(1, probe ? remaining / 2 : remaining));
         return client.query(replica, query, prune, chunks)
                 .timeout(Mono.delay(firstRow), row -> Mono.delay(shardTimeout))
                 .transformDeferred(CircuitBreakerOperator.of(breakers.of(replica)))
