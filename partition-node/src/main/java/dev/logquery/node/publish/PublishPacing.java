@@ -15,6 +15,7 @@ import reactor.core.scheduler.Scheduler;
  *   <li>Every {@code refresh}, and once right away, a publish happens without any change, so that what
  *       was published does not expire while nothing is ingested.</li>
  *   <li>Publishes never overlap: the next waits for the previous to end, however long it takes.</li>
+ *   <li>Publishes start on {@code timer}, never on the thread that signalled the change.</li>
  * </ul>
  *
  * <p>Built from Reactor operators: changes and refresh ticks are merged, {@code onBackpressureLatest}
@@ -36,6 +37,6 @@ final class PublishPacing {
     static Flux<Void> pace(Flux<?> changes, Duration minGap, Duration refresh, Mono<Void> publish, Scheduler timer) {
         return Flux.merge(changes.cast(Object.class), Flux.interval(Duration.ZERO, refresh, timer))
                 .onBackpressureLatest()
-                .concatMap(trigger -> Mono.when(publish, Mono.delay(minGap, timer)), 0);
+                .concatMap(trigger -> Mono.when(publish.subscribeOn(timer), Mono.delay(minGap, timer)), 0);
     }
 }
