@@ -58,6 +58,7 @@ class NodeCrashIT {
                 "--spring.datasource.url=" + databases.jdbcUrl(0),
                 "--logquery.node.shard=0",
                 "--logquery.node.shard-count=1",
+                "--logquery.node.redis-url=",
                 "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
                 "--logquery.node.batch.max-records=5000",
                 "--logquery.node.batch.max-wait=100ms")

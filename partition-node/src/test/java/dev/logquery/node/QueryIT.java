@@ -87,6 +87,7 @@ class QueryIT {
                 "--spring.datasource.url=" + databases.jdbcUrl(0),
                 "--logquery.node.shard=0",
                 "--logquery.node.shard-count=1",
+                "--logquery.node.redis-url=",
                 "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
                 "--logquery.node.batch.max-records=5000",
                 "--logquery.node.batch.max-wait=200ms");
@@ -387,7 +388,8 @@ class QueryIT {
     @Test
     void aStatementPastTheTimeoutFailsAsTimeoutAndReleasesItsConnection() throws Exception {
         NodeProperties p = node.getBean(NodeProperties.class);
-        NodeProperties strict = new NodeProperties(p.shard(), p.shardCount(), p.topic(), p.bootstrapServers(), p.batch(),
+        NodeProperties strict = new NodeProperties(p.shard(), p.replica(), p.shardCount(), p.topic(), p.bootstrapServers(),
+                p.redisUrl(), p.batch(),
                 p.bloom(), p.storage(), p.accept(), new NodeProperties.Query(Duration.ofMillis(1), 500, 1, 4,
                 Duration.ofSeconds(30)));
         Scheduler scheduler = Schedulers.newBoundedElastic(1, 4, "jdbc-strict");

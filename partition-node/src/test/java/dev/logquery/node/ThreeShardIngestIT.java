@@ -72,6 +72,7 @@ class ThreeShardIngestIT {
                 "--spring.datasource.url=" + databases.jdbcUrl(shard),
                 "--logquery.node.shard=" + shard,
                 "--logquery.node.shard-count=" + SHARDS,
+                "--logquery.node.redis-url=",
                 "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
                 "--logquery.node.batch.max-records=3000",
                 "--logquery.node.batch.max-wait=200ms");

@@ -29,6 +29,7 @@ import javax.sql.DataSource;
  * {@code committed} after ({@link #committed}), so served metadata covers every committed row at every
  * moment and may briefly claim more (after a rollback, until the batch is written again), which is the
  * safe side for pruning. Until {@link #load} has run, there is no metadata at all ({@link #isLoaded}).
+ * Listeners ({@link #onChange}) hear of every committed batch, reload and change of partitions.
  */
 public final class ChunkStore {
 
@@ -43,6 +44,7 @@ public final class ChunkStore {
     /** Counts changes of what {@link #metadata()} reports; bumped after each change is visible. */
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile List<Integer> kafkaPartitions = List.of();
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ChunkStore(DataSource dataSource, NodeProperties properties, Clock clock) {
         this.dataSource = dataSource;
@@ -73,6 +75,19 @@ public final class ChunkStore {
         served = committed;
         generation.incrementAndGet();
         this.loaded = true;
+        changed();
+    }
+
+    /**
+     * Runs {@code listener} after each change of what {@link #metadata()} reports is committed, on the
+     * thread that made it (the ingest threads): it must return at once.
+     */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void changed() {
+        listeners.forEach(Runnable::run);
     }
 
     public boolean isLoaded() {
@@ -127,6 +142,7 @@ public final class ChunkStore {
     /** After the batch committed: its chunks are the base of the next merge. */
     public void committed(Map<Instant, ChunkMetadata> merged) {
         committed = with(committed, merged);
+        changed();
     }
 
     private static NavigableMap<Instant, ChunkMetadata> with(NavigableMap<Instant, ChunkMetadata> base,
@@ -142,6 +158,7 @@ public final class ChunkStore {
     public void setKafkaPartitions(List<Integer> partitions) {
         kafkaPartitions = List.copyOf(partitions);
         generation.incrementAndGet();
+        changed();
     }
 
     /** The served chunks. */

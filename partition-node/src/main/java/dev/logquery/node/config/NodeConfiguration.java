@@ -2,11 +2,16 @@ package dev.logquery.node.config;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.logquery.node.chunk.ChunkStore;
+import dev.logquery.node.chunk.ServedMetadata;
 import dev.logquery.node.ingest.IngestHealthIndicator;
 import dev.logquery.node.ingest.IngestLoop;
 import dev.logquery.node.ingest.IngestMetrics;
 import dev.logquery.node.query.QueryExecutor;
+import dev.logquery.node.publish.PublishHealthIndicator;
+import dev.logquery.node.publish.RedisMetadataPublisher;
 import dev.logquery.node.query.QueryMetrics;
+import dev.logquery.node.storage.DatabaseHealthIndicator;
+import dev.logquery.node.storage.DatabaseMonitor;
 import dev.logquery.node.storage.OffsetStore;
 import dev.logquery.node.storage.TimePartitions;
 import dev.logquery.node.web.InternalRoutes;
@@ -24,7 +29,10 @@ import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.HttpProtocol;
 import reactor.core.scheduler.Schedulers;
 
-/** Wires the node: storage, chunk metadata, the ingest loop, its health, queries and the internal routes. */
+/**
+ * Wires the node: storage and its availability, chunk metadata and its publication to Redis, the ingest
+ * loop, health, queries and the internal routes.
+ */
 @Configuration(proxyBeanMethods = false)
 public class NodeConfiguration {
 
@@ -69,8 +77,34 @@ public class NodeConfiguration {
     }
 
     @Bean("ingest")
-    IngestHealthIndicator ingestHealthIndicator(IngestLoop loop) {
-        return new IngestHealthIndicator(loop);
+    IngestHealthIndicator ingestHealthIndicator(IngestLoop loop, NodeProperties properties) {
+        return new IngestHealthIndicator(loop, properties.shard(), properties.replica());
+    }
+
+    @Bean
+    DatabaseMonitor databaseMonitor(DataSource dataSource) {
+        return new DatabaseMonitor(dataSource);
+    }
+
+    @Bean("database")
+    DatabaseHealthIndicator databaseHealthIndicator(DatabaseMonitor monitor) {
+        return new DatabaseHealthIndicator(monitor);
+    }
+
+    @Bean
+    ServedMetadata servedMetadata(ChunkStore chunks, DatabaseMonitor database) {
+        return new ServedMetadata(chunks, database);
+    }
+
+    @Bean
+    RedisMetadataPublisher redisMetadataPublisher(NodeProperties properties, ServedMetadata metadata,
+                                                  MeterRegistry registry) {
+        return new RedisMetadataPublisher(properties, metadata, registry);
+    }
+
+    @Bean("metadataPublish")
+    PublishHealthIndicator publishHealthIndicator(RedisMetadataPublisher publisher) {
+        return new PublishHealthIndicator(publisher);
     }
 
     /** Connections of the pool that queries never take: the ingest writer's and a health check's. */
@@ -110,7 +144,8 @@ public class NodeConfiguration {
     }
 
     @Bean
-    RouterFunction<ServerResponse> internalRoutes(ChunkStore chunks, QueryExecutor queries) {
-        return InternalRoutes.routes(chunks, new QueryHandler(chunks, queries));
+    RouterFunction<ServerResponse> internalRoutes(ServedMetadata metadata, ChunkStore chunks, QueryExecutor queries,
+                                                  DatabaseMonitor database) {
+        return InternalRoutes.routes(metadata, new QueryHandler(chunks, queries, database));
     }
 }

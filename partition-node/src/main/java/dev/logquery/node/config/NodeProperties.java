@@ -10,17 +10,23 @@ import org.springframework.util.unit.DataSize;
  * {@code LOGQUERY_NODE_SHARD} bind too).
  *
  * @param shard      this node's shard, {@code 0 <= shard < shardCount}
+ * @param replica    which replica of its shard this node is ({@code >= 0}); replicas of a shard consume the
+ *                   same Kafka partitions into their own databases and differ only in this number, which
+ *                   names them in Redis keys, metrics ({@code replica} tag) and health details
  * @param shardCount how many shards share the topic's partitions ({@code p % shardCount == shard})
  * @param topic      the Kafka topic of pod log lines
  * @param bootstrapServers the Kafka brokers
+ * @param redisUrl   where the node publishes its metadata ({@code redis://host:port}); empty: not published
  * @param query      how {@code POST /internal/query} runs its SQL
  */
 @ConfigurationProperties("logquery.node")
 public record NodeProperties(
         @DefaultValue("0") int shard,
+        @DefaultValue("0") int replica,
         @DefaultValue("3") int shardCount,
         @DefaultValue("pod-logs") String topic,
         @DefaultValue("localhost:9092") String bootstrapServers,
+        @DefaultValue("redis://localhost:6379") String redisUrl,
         @DefaultValue Batch batch,
         @DefaultValue Bloom bloom,
         @DefaultValue Storage storage,
@@ -34,6 +40,10 @@ public record NodeProperties(
         if (shard < 0 || shard >= shardCount) {
             throw new IllegalArgumentException("logquery.node.shard must be in 0.." + (shardCount - 1) + ", is " + shard);
         }
+        if (replica < 0) {
+            throw new IllegalArgumentException("logquery.node.replica must be 0 or more, is " + replica);
+        }
+        redisUrl = redisUrl == null ? "" : redisUrl.strip();
     }
 
     /**

@@ -6,15 +6,21 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * {@code /actuator/health} component {@code ingest}: DOWN when the consumer thread died, three batch
  * writes in a row failed (PostgreSQL unreachable, say) or a stored offset lies beyond its partition's
- * log end; UP otherwise, with what it is doing.
+ * log end; UP otherwise, with what it is doing. An unreachable Kafka keeps it UP with state
+ * {@code KAFKA_UNREACHABLE} and {@code kafkaUnreachableSince}: the node still answers queries over what it
+ * stored, which is what a coordinator needs of it; the detail says why no new lines arrive.
  */
 public final class IngestHealthIndicator implements HealthIndicator {
 
     private static final int FAILURES_BEFORE_DOWN = 3;
     private final IngestLoop loop;
+    private final int shard;
+    private final int replica;
 
-    public IngestHealthIndicator(IngestLoop loop) {
+    public IngestHealthIndicator(IngestLoop loop, int shard, int replica) {
         this.loop = loop;
+        this.shard = shard;
+        this.replica = replica;
     }
 
     @Override
@@ -23,12 +29,17 @@ public final class IngestHealthIndicator implements HealthIndicator {
         boolean up = s.threadAlive() && s.consecutiveFailures() < FAILURES_BEFORE_DOWN
                 && s.state() != IngestLoop.State.OFFSET_PROBLEM;
         Health.Builder b = up ? Health.up() : Health.down();
-        b.withDetail("state", s.state().name())
+        b.withDetail("shard", shard)
+                .withDetail("replica", replica)
+                .withDetail("state", s.state().name())
                 .withDetail("threadAlive", s.threadAlive())
                 .withDetail("kafkaPartitions", s.kafkaPartitions())
                 .withDetail("consecutiveFailures", s.consecutiveFailures());
         if (s.lastBatchAt() != null) {
             b.withDetail("lastBatchAt", s.lastBatchAt().toString());
+        }
+        if (s.kafkaUnreachableSince() != null) {
+            b.withDetail("kafkaUnreachableSince", s.kafkaUnreachableSince().toString());
         }
         if (s.lastError() != null) {
             b.withDetail("lastError", s.lastError());

@@ -40,15 +40,21 @@ import org.springframework.context.SmartLifecycle;
  * bounded by two batches plus the consumer's fetch buffers. A failed write is retried with backoff, never skipped; if the stored offsets moved
  * under it, or anything unexpected happens, the loop drops its batch, reloads its state and seeks again.
  * Nothing a producer sends can stop it.
+ *
+ * <p>While Kafka is unreachable the consumer keeps its position and reconnects by itself; the loop notices
+ * (no record for {@value #KAFKA_CHECK_AFTER_MS} ms, and asking for the log end offsets times out), reports
+ * {@link State#KAFKA_UNREACHABLE} and goes on where it stopped once Kafka answers again.
  */
 public final class IngestLoop implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(IngestLoop.class);
     private static final Duration PARTITION_CHECK_INTERVAL = Duration.ofSeconds(30);
     private static final long MAX_BACKOFF_MS = 5_000;
+    static final long KAFKA_CHECK_AFTER_MS = 5_000;
+    private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(3);
 
     /** What the loop is doing, for health and status. */
-    public enum State { STARTING, WAITING_FOR_TOPIC, RUNNING, RETRYING, OFFSET_PROBLEM, STOPPED }
+    public enum State { STARTING, WAITING_FOR_TOPIC, RUNNING, KAFKA_UNREACHABLE, RETRYING, OFFSET_PROBLEM, STOPPED }
 
     private final NodeProperties properties;
     private final OffsetStore offsets;
@@ -70,6 +76,7 @@ public final class IngestLoop implements SmartLifecycle {
     private volatile String lastError;
     private volatile Instant lastErrorAt;
     private volatile Instant lastBatchAt;
+    private volatile Instant kafkaUnreachableSince;
 
     public IngestLoop(NodeProperties properties, javax.sql.DataSource dataSource, OffsetStore offsets,
                       ChunkStore chunks, TimePartitions partitions, IngestMetrics metrics) {
@@ -122,13 +129,13 @@ public final class IngestLoop implements SmartLifecycle {
 
     /** Health and status of the loop. */
     public record Status(State state, boolean threadAlive, List<Integer> kafkaPartitions, int consecutiveFailures,
-                         String lastError, Instant lastErrorAt, Instant lastBatchAt) {
+                         String lastError, Instant lastErrorAt, Instant lastBatchAt, Instant kafkaUnreachableSince) {
     }
 
     public Status status() {
         Thread t = thread;
         return new Status(state, t != null && t.isAlive(), assigned, consecutiveFailures, lastError, lastErrorAt,
-                lastBatchAt);
+                lastBatchAt, kafkaUnreachableSince);
     }
 
     private void run() {
@@ -188,6 +195,7 @@ public final class IngestLoop implements SmartLifecycle {
         long batchStarted = 0;
         List<TopicPartition> mine = assign(c);
         long nextCheck = System.nanoTime() + PARTITION_CHECK_INTERVAL.toNanos();
+        long lastHeardOfKafka = System.nanoTime();
 
         while (running) {
             if (mine.isEmpty()) {
@@ -197,6 +205,7 @@ public final class IngestLoop implements SmartLifecycle {
             }
             long waitMs = batch.isEmpty() ? 200
                     : Math.max(1, (maxWaitNanos - (System.nanoTime() - batchStarted)) / 1_000_000);
+            int polled = 0;
             for (ConsumerRecord<byte[], byte[]> r : poll(c, Duration.ofMillis(Math.min(waitMs, 200)))) {
                 if (batch.isEmpty()) {
                     batchStarted = System.nanoTime();
@@ -204,6 +213,14 @@ public final class IngestLoop implements SmartLifecycle {
                 DecodedRecord d = decode(r);
                 batch.add(d);
                 batchBytes += d.weight();
+                polled++;
+            }
+            if (polled > 0) {
+                lastHeardOfKafka = System.nanoTime();
+            } else if (batch.isEmpty() && System.nanoTime() - lastHeardOfKafka >= KAFKA_CHECK_AFTER_MS * 1_000_000) {
+                if (kafkaAnswers(c, mine)) {
+                    lastHeardOfKafka = System.nanoTime();
+                }
             }
             recordLag(c, mine);
             boolean due = !batch.isEmpty() && (batch.size() >= limits.maxRecords() || batchBytes >= maxBytes
@@ -212,7 +229,7 @@ public final class IngestLoop implements SmartLifecycle {
                 submit(batch);
                 batch = new ArrayList<>();
                 batchBytes = 0;
-            } else if (batch.isEmpty() && state != State.RETRYING) {
+            } else if (batch.isEmpty() && state != State.RETRYING && state != State.KAFKA_UNREACHABLE) {
                 state = State.RUNNING; // the poll above succeeded
             }
             if (System.nanoTime() >= nextCheck) {
@@ -401,6 +418,37 @@ public final class IngestLoop implements SmartLifecycle {
         return mine;
     }
 
+    /**
+     * Whether Kafka answers a request for the log end offsets of {@code mine} in time (an idle poll cannot
+     * tell: it returns nothing whether Kafka is there or not). Reports an unreachable Kafka once, and its
+     * return; the consumer reconnects by itself and keeps its position.
+     */
+    private boolean kafkaAnswers(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> mine) {
+        try {
+            c.endOffsets(mine, KAFKA_CHECK_TIMEOUT);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            if (kafkaUnreachableSince == null) {
+                kafkaUnreachableSince = Instant.now();
+                failed("Kafka at " + properties.bootstrapServers() + " does not answer (no log end offsets within "
+                        + KAFKA_CHECK_TIMEOUT.toSeconds() + " s); waiting, and going on from offsets " + next
+                        + " when it is back", null);
+            }
+            if (state == State.RUNNING) {
+                state = State.KAFKA_UNREACHABLE;
+            }
+            return false;
+        }
+        if (kafkaUnreachableSince != null) {
+            log.info("Kafka at {} answers again after {}", properties.bootstrapServers(),
+                    Duration.between(kafkaUnreachableSince, Instant.now()));
+            kafkaUnreachableSince = null;
+        }
+        if (state == State.KAFKA_UNREACHABLE) {
+            state = State.RUNNING;
+        }
+        return true;
+    }
+
     /** Lag counts from what is stored, not from what the consumer has fetched into the current batch. */
     private void recordLag(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> mine) {
         for (TopicPartition tp : mine) {
@@ -439,7 +487,7 @@ public final class IngestLoop implements SmartLifecycle {
         NodeProperties.Batch limits = properties.batch();
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "partition-node-" + properties.shard());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "partition-node-" + properties.shard() + "-" + properties.replica());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

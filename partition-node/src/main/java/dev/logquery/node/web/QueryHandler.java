@@ -8,6 +8,7 @@ import dev.logquery.common.query.QueryJson;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.query.QueryExecutor;
 import dev.logquery.node.query.ScanPlan;
+import dev.logquery.node.storage.DatabaseMonitor;
 import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -30,7 +31,9 @@ import reactor.core.publisher.Mono;
  *       first: a bad request is bad whatever the node's state);</li>
  *   <li>{@code 413} problem when the body exceeds the codecs' in-memory limit;</li>
  *   <li>{@code 503} problem until the chunk metadata is loaded: without it the node cannot tell which
- *       of its rows exist, and an empty answer would be a silent lie;</li>
+ *       of its rows exist, and an empty answer would be a silent lie; and while the database is
+ *       unavailable (as the {@link DatabaseMonitor} last saw it), at once instead of after the pool's
+ *       connection timeout;</li>
  *   <li>{@code 200}: headers {@value InternalHeaders#CHUNKS_SCANNED} and {@value InternalHeaders#CHUNKS_SKIPPED} tell how
  *       the node's hour chunks were planned; a request header {@value InternalHeaders#PRUNING}{@code : off} reads
  *       the whole window instead (the reference for pruning's correctness);</li>
@@ -46,10 +49,12 @@ public final class QueryHandler {
 
     private final ChunkStore chunks;
     private final QueryExecutor executor;
+    private final DatabaseMonitor database;
 
-    public QueryHandler(ChunkStore chunks, QueryExecutor executor) {
+    public QueryHandler(ChunkStore chunks, QueryExecutor executor, DatabaseMonitor database) {
         this.chunks = chunks;
         this.executor = executor;
+        this.database = database;
     }
 
     public Mono<ServerResponse> query(ServerRequest request) {
@@ -67,6 +72,11 @@ public final class QueryHandler {
                     if (!chunks.isLoaded()) {
                         return Problems.response(HttpStatus.SERVICE_UNAVAILABLE,
                                 "chunk metadata not loaded from the database yet", path, Map.of());
+                    }
+                    DatabaseMonitor.Status db = database.status();
+                    if (!db.available()) {
+                        return Problems.response(HttpStatus.SERVICE_UNAVAILABLE, "database unavailable since "
+                                + db.since() + ": " + db.error(), path, Map.of("reason", "UNAVAILABLE"));
                     }
                     boolean prune = !"off".equalsIgnoreCase(request.headers().firstHeader(InternalHeaders.PRUNING));
                     ScanPlan plan = executor.plan(query, prune);

@@ -89,6 +89,8 @@ public final class TestLines {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // A send waits for an absent broker up to two minutes, as a producer that keeps trying would.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "120000");
         return new KafkaProducer<>(p);
     }
 

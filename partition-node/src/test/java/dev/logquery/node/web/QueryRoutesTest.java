@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.logquery.node.chunk.ChunkStore;
+import dev.logquery.node.chunk.ServedMetadata;
 import dev.logquery.node.config.NodeProperties;
 import dev.logquery.node.query.QueryExecutor;
 import dev.logquery.node.query.QueryFailedException;
 import dev.logquery.node.query.QueryMetrics;
+import dev.logquery.node.storage.DatabaseMonitor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,7 +33,7 @@ class QueryRoutesTest {
     private static final String VALID = "{\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\"}";
 
     private static NodeProperties properties() {
-        return new NodeProperties(0, 1, "pod-logs", "localhost:9092",
+        return new NodeProperties(0, 0, 1, "pod-logs", "localhost:9092", "",
                 new NodeProperties.Batch(1000, Duration.ofMillis(500), DataSize.ofMegabytes(16)),
                 new NodeProperties.Bloom(256, 0.01), new NodeProperties.Storage(35, 3),
                 new NodeProperties.Accept(Duration.ofDays(3650), Duration.ofDays(1)),
@@ -46,7 +48,9 @@ class QueryRoutesTest {
                 new QueryMetrics(new SimpleMeterRegistry()));
         // The first exchange initializes codecs and JIT-cold paths: 5 s (the default) was exceeded on a loaded
         // 2-core machine; a test of answers, not of speed, must not fail on that.
-        return WebTestClient.bindToRouterFunction(InternalRoutes.routes(chunks, new QueryHandler(chunks, executor)))
+        DatabaseMonitor database = new DatabaseMonitor(null); // never probed: counts as available
+        return WebTestClient.bindToRouterFunction(InternalRoutes.routes(new ServedMetadata(chunks, database),
+                        new QueryHandler(chunks, executor, database)))
                 .configureClient().responseTimeout(java.time.Duration.ofSeconds(30))
                 .build();
     }
