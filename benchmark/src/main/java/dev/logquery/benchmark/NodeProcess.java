@@ -56,7 +56,8 @@ final class NodeProcess implements AutoCloseable {
                 "--logquery.node.shard=" + shard,
                 "--logquery.node.shard-count=" + shardCount,
                 "--logquery.node.topic=" + topic,
-                "--logquery.node.bootstrap-servers=" + bootstrap));
+                "--logquery.node.bootstrap-servers=" + bootstrap,
+                "--logquery.node.redis-url=")); // no Redis: the benchmark measures the nodes, not a cache
         cmd.addAll(extraArgs);
         return launch(cmd, shard, port, log);
     }

@@ -110,6 +110,7 @@ class QueryPathIT {
                     "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
                     "--logquery.node.batch.max-records=5000",
                     "--logquery.node.batch.max-wait=200ms",
+                    "--logquery.node.redis-url=", // no Redis here: nothing published
                     "--server.shutdown=immediate")); // a node whose server the test stopped never drains
         }
         List<String> args = new ArrayList<>(List.of("--server.port=0",
