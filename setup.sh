@@ -446,7 +446,10 @@ start_app() {
         "--logquery.node.shard=$n" "--logquery.node.shard-count=$SHARDS" \
         "--logquery.node.topic=$TOPIC" "--logquery.node.bootstrap-servers=localhost:$KAFKA_PORT" ;;
     coordinator)
-      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" ;;
+      # The live tail (GET /api/tail) reads the same topic as the nodes.
+      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" \
+        "--logquery.coordinator.tail.bootstrap-servers=localhost:$KAFKA_PORT" \
+        "--logquery.coordinator.tail.topic=$TOPIC" ;;
     producer)
       launch producer "-Xmx$APP_HEAP" -jar "$PRODUCER_JAR" \
         "--server.port=$port" \

@@ -197,7 +197,7 @@ public class KafkaTailReader implements SmartLifecycle {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what the partition nodes store
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500"); // a burst to one viewer stays below its buffer
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(2 * 1024 * 1024));
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50"); // a live line waits at most this long in the broker

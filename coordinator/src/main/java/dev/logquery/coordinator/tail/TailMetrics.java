@@ -49,6 +49,7 @@ public class TailMetrics {
     /** Registers the {@code tail.viewers} gauge, read from {@code viewers}. */
     public void viewers(IntSupplier viewers) {
         Gauge.builder("tail.viewers", viewers, IntSupplier::getAsInt).description("Viewers of the live tail")
+                .strongReference(true) // the supplier is a lambda nothing else holds
                 .register(registry);
     }
 

@@ -66,6 +66,7 @@ public class TailStreams {
                         viewer.live())
                 .doFinally(signal -> ended.tryEmitEmpty());
         Flux<TailEvent> heartbeats = Flux.interval(properties.heartbeat())
+                .onBackpressureDrop() // a viewer that cannot take a heartbeat does not need one
                 .map(tick -> (TailEvent) new TailEvent.Frame(SseFrames.HEARTBEAT))
                 .takeUntilOther(ended.asMono());
         return Flux.merge(lines, heartbeats).doOnNext(viewer::written);
