@@ -130,30 +130,28 @@ public final class TailBenchmark {
                 System.out.printf(Locale.ROOT, "no viewers: coordinator threads %d; query p50 %.1f ms, p99 %.1f ms (%,d queries)%n",
                         threadsBefore, quiet[0], quiet[1], (long) quiet[2]);
                 Viewers v = new Viewers(url, viewers, o.services, loops);
-                v.connect(Duration.ofSeconds(120));
+                v.connect(Duration.ofSeconds(300));
                 System.out.printf(Locale.ROOT, "%,d viewers connected in %.1f s (%d refused or failed)%n", v.connected.get(),
                         v.connectSeconds, v.failed.get());
                 Thread.sleep(5_000); // settle: first lines, JIT of the tail path
+                ThreadSampler sampler = new ThreadSampler(coordinator);
+                sampler.start();
+                // Window 1: the viewers alone (production goes on); window 2: the same with the query load.
                 v.reset();
                 PrometheusText before = PrometheusText.scrape(url);
                 long producedBefore = produced.get();
-                ThreadSampler sampler = new ThreadSampler(coordinator);
-                sampler.start();
+                Thread.sleep(o.seconds * 1_000L);
+                report("viewers only", v, produced.get() - producedBefore, before, PrometheusText.scrape(url));
+                v.reset();
+                before = PrometheusText.scrape(url);
+                producedBefore = produced.get();
                 double[] busy = queries(url, o, o.seconds);
+                report("viewers and queries", v, produced.get() - producedBefore, before, PrometheusText.scrape(url));
                 sampler.stop();
-                PrometheusText after = PrometheusText.scrape(url);
-                long producedLines = produced.get() - producedBefore;
                 System.out.printf(Locale.ROOT, "with viewers: coordinator threads max %d (before %d, growth %+d);"
-                                + " query p50 %.1f ms, p99 %.1f ms (%,d queries; p99 ratio %.2f)%n",
+                                + " query p50 %.1f ms, p99 %.1f ms (%,d queries; p99 ratio to no viewers %.2f)%n",
                         sampler.max, threadsBefore, sampler.max - threadsBefore, busy[0], busy[1], (long) busy[2],
                         busy[1] / quiet[1]);
-                System.out.printf(Locale.ROOT, "over %.0f s: produced %,d lines; viewers received %,d lines (%,.0f/s),"
-                                + " announced %,d dropped; coordinator counted %,.0f delivered, %,.0f dropped%n",
-                        v.seconds(), producedLines, v.lines.get(), v.lines.get() / v.seconds(), v.dropped.get(),
-                        after.sum("tail_lines_delivered_total") - before.sum("tail_lines_delivered_total"),
-                        after.sum("tail_lines_dropped_total") - before.sum("tail_lines_dropped_total"));
-                System.out.printf(Locale.ROOT, "Kafka-to-viewer delay at the client: p50 %d ms, p99 %d ms, max %d ms%n",
-                        v.delayPercentileMs(0.5), v.delayPercentileMs(0.99), v.delayPercentileMs(1.0));
                 v.close();
                 awaitViewerGauge(url, 0, Duration.ofSeconds(60));
                 Thread.sleep(3_000);
@@ -175,6 +173,16 @@ public final class TailBenchmark {
             kafka.destroy();
         }
         System.exit(0);
+    }
+
+    static void report(String window, Viewers v, long producedLines, PrometheusText before, PrometheusText after) {
+        System.out.printf(Locale.ROOT, "%s, %.0f s: produced %,d lines; viewers received %,d lines (%,.0f/s), announced"
+                        + " %,d dropped; coordinator counted %,.0f delivered, %,.0f dropped; Kafka-to-viewer delay at the"
+                        + " client p50 %d ms, p99 %d ms, max %d ms%n",
+                window, v.seconds(), producedLines, v.lines.get(), v.lines.get() / v.seconds(), v.dropped.get(),
+                after.sum("tail_lines_delivered_total") - before.sum("tail_lines_delivered_total"),
+                after.sum("tail_lines_dropped_total") - before.sum("tail_lines_dropped_total"),
+                v.delayPercentileMs(0.5), v.delayPercentileMs(0.99), v.delayPercentileMs(1.0));
     }
 
     static KafkaProducer<String, byte[]> producer(String bootstrap) {
@@ -316,7 +324,7 @@ public final class TailBenchmark {
             this.count = count;
             this.services = services;
             this.client = reactor.netty.http.client.HttpClient.create(ConnectionProvider.newConnection())
-                    .runOn(loops).responseTimeout(Duration.ofSeconds(120));
+                    .runOn(loops);
         }
 
         void connect(Duration timeout) throws InterruptedException {
