@@ -49,13 +49,15 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import reactor.blockhound.BlockHound;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /api/tail} end to end: a KRaft broker, three partition nodes on three real PostgreSQL servers and
  * the coordinator in this JVM; lines go in through an ordinary Kafka producer, and viewers are real HTTP clients
- * on an event loop. Every test ends with no viewer registered (the {@code tail.viewers} gauge back at 0).
+ * on an event loop. Every test ends with no viewer registered (the {@code tail.viewers} gauge back at 0), and
+ * BlockHound watches every event-loop thread for a blocking call during the whole class.
  */
 class TailIT {
 
@@ -74,6 +76,13 @@ class TailIT {
 
     @BeforeAll
     static void startSystem() throws Exception {
+        // As in QueryPathIT: any blocking call on an event loop of the coordinator (or the clients) is recorded.
+        io.netty.handler.codec.compression.Zstd.isAvailable();
+        BlockHound.install(builder -> builder
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                .blockingMethodCallback(QueryPathIT::recordBlockingCall));
+        QueryPathIT.assertBlockHoundWatchesTheEventLoops();
         kafka = new EmbeddedKafkaKraftBroker(1, 6);
         kafka.afterPropertiesSet();
         kafka.addTopics(new NewTopic(TOPIC, 6, (short) 1));
@@ -131,6 +140,7 @@ class TailIT {
 
     @AfterAll
     static void stopSystem() throws Exception {
+        assertThat(QueryPathIT.blockingCalls).as("blocking calls on non-blocking threads").isEmpty();
         if (coordinator != null) {
             coordinator.close();
         }
