@@ -4,13 +4,16 @@
 #   ./benchmark.sh query  [--lines 10000000] [--days 7] [--services 50] [--clients 1,16,128] [--seconds 10]
 #                         [--ndjson-lines 1000000] [--coordinator-heap 256m] [--node-heap 512m] [--baseline-connections 18]
 #                         [--warmup-seconds 150]
+#   ./benchmark.sh tail   [--viewers 2000,10000] [--rate 1000] [--services 200] [--seconds 30] [--query-clients 4]
+#                         [--coordinator-heap 512m]
 set -euo pipefail
 cd "$(dirname "$0")"
 kind=${1:-}
 case "$kind" in
   ingest) main=dev.logquery.benchmark.IngestBenchmark ;;
   query) main=dev.logquery.benchmark.QueryBenchmark ;;
-  *) echo "usage: ./benchmark.sh ingest|query [options]" >&2; exit 2 ;;
+  tail) main=dev.logquery.benchmark.TailBenchmark ;;
+  *) echo "usage: ./benchmark.sh ingest|query|tail [options]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests package

@@ -517,7 +517,10 @@ start_app() {
                  "--logquery.coordinator.shards[$shard].replicas[0]=http://localhost:$(port_of "node-$shard")")
         [ "$REPLICAS" = 1 ] || shards+=("--logquery.coordinator.shards[$shard].replicas[1]=http://localhost:$(port_of "node-$shard-r1")")
       done
-      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" "${shards[@]}" ;;
+      # The live tail (GET /api/tail) reads the same topic as the nodes.
+      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" "${shards[@]}" \
+        "--logquery.coordinator.tail.bootstrap-servers=localhost:$KAFKA_PORT" \
+        "--logquery.coordinator.tail.topic=$TOPIC" ;;
     producer)
       launch producer "-Xmx$APP_HEAP" -jar "$PRODUCER_JAR" \
         "--server.port=$port" \

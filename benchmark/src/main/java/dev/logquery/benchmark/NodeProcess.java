@@ -117,6 +117,20 @@ final class NodeProcess implements AutoCloseable {
         return -1;
     }
 
+    /** Live threads of the process (the {@code Threads:} line of /proc/<pid>/status); -1 where /proc is not available. */
+    int threads() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -115,6 +115,7 @@ class QueryPathIT {
         }
         List<String> args = new ArrayList<>(List.of("--server.port=0",
                 "--spring.autoconfigure.exclude=" + EXCLUDED_AUTO_CONFIGURATION,
+                "--logquery.coordinator.tail.bootstrap-servers=" + kafka.getBrokersAsString(),
                 "--logquery.coordinator.shard-timeout=2s",
                 "--logquery.coordinator.metadata-max-age=1s",
                 "--logquery.coordinator.redis-url=")); // no Redis: metadata from the nodes, no results cache

@@ -3,6 +3,7 @@ package dev.logquery.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.tail.TailProperties;
 import dev.logquery.node.config.NodeProperties;
 import dev.logquery.producer.config.KafkaConnectionProperties;
 import dev.logquery.producer.config.ProducerProperties;
@@ -101,7 +102,16 @@ class ComposeFileTest {
         assertThat(binder.bind("server.port", Integer.class).get()).isEqualTo(8080);
         assertEveryVariableIsRead("coordinator", env, b -> List.of(
                 b.bindOrCreate("logquery.coordinator", CoordinatorProperties.class),
+                b.bindOrCreate("logquery.coordinator.tail", TailProperties.class),
                 b.bind("server.port", Integer.class).orElse(-1)));
+    }
+
+    @Test
+    void theCoordinatorsLiveTailReadsTheTopicTheNodesRead() {
+        TailProperties tail = binder(env("coordinator")).bindOrCreate("logquery.coordinator.tail", TailProperties.class);
+        NodeProperties node = binder(env("node-0")).bindOrCreate("logquery.node", NodeProperties.class);
+        assertThat(tail.bootstrapServers()).isEqualTo(node.bootstrapServers());
+        assertThat(tail.topic()).isEqualTo(node.topic());
     }
 
     @Test
