@@ -191,6 +191,7 @@ public final class QueryBenchmark {
             // ---- the coordinator, in a JVM of its own with the heap the target names
             List<String> coordinatorArgs = new ArrayList<>(List.of("--logquery.coordinator.max-limit=" + Math.max(10_000,
                     o.ndjsonLines), "--logquery.coordinator.tail.bootstrap-servers=" + bootstrap,
+                    "--logquery.coordinator.redis-url=", // no results cache: the benchmark measures queries
                     "--logquery.coordinator.tail.topic=" + topic));
             for (int s = 0; s < 3; s++) {
                 coordinatorArgs.add("--logquery.coordinator.shards[" + s + "].id=" + s);

@@ -108,6 +108,7 @@ public final class TailBenchmark {
             int maxViewers = o.viewers.stream().mapToInt(Integer::intValue).max().orElse(1);
             List<String> coordinatorArgs = new ArrayList<>(List.of(
                     "--logquery.coordinator.tail.bootstrap-servers=" + bootstrap,
+                    "--logquery.coordinator.redis-url=",
                     "--logquery.coordinator.tail.topic=" + topic,
                     "--logquery.coordinator.tail.max-viewers=" + (maxViewers + 100)));
             for (int s = 0; s < 3; s++) {

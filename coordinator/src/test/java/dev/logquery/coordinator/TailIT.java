@@ -94,6 +94,7 @@ class TailIT {
                     "--logquery.node.shard=" + shard,
                     "--logquery.node.shard-count=" + SHARDS,
                     "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
+                    "--logquery.node.redis-url=", // publish to no Redis (a local stack may run one)
                     "--logquery.node.batch.max-wait=200ms",
                     "--server.shutdown=immediate"));
         }
@@ -122,6 +123,7 @@ class TailIT {
         List<String> args = new ArrayList<>(List.of("--server.port=0",
                 "--spring.autoconfigure.exclude=" + QueryPathIT.EXCLUDED_AUTO_CONFIGURATION,
                 "--logquery.coordinator.tail.bootstrap-servers=" + bootstrap,
+                "--logquery.coordinator.redis-url=",
                 "--logquery.coordinator.tail.max-viewers=" + MAX_VIEWERS,
                 "--logquery.coordinator.tail.viewer-buffer=" + VIEWER_BUFFER,
                 "--logquery.coordinator.tail.heartbeat=300ms"));

@@ -33,6 +33,7 @@ class TailWithoutKafkaIT {
                 "--server.port=0",
                 "--spring.autoconfigure.exclude=" + QueryPathIT.EXCLUDED_AUTO_CONFIGURATION,
                 "--logquery.coordinator.tail.bootstrap-servers=localhost:" + nothingThere,
+                "--logquery.coordinator.redis-url=", // not the local stack's Redis either
                 "--logquery.coordinator.shards[0].id=0", // not the default ports, where a local stack may run
                 "--logquery.coordinator.shards[0].url=http://localhost:" + nothingThere,
                 "--logquery.coordinator.tail.heartbeat=300ms")) {
