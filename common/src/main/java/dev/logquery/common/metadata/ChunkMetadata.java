@@ -20,15 +20,7 @@ public record ChunkMetadata(Instant hour, Instant minTime, Instant maxTime, long
 
     /** The union of two descriptions of the same hour; the bloom filter becomes unknown if incompatible. */
     public ChunkMetadata merge(ChunkMetadata other) {
-        if (!hour.equals(other.hour)) {
-            throw new IllegalArgumentException("chunks of different hours: " + hour + " and " + other.hour);
-        }
-        return new ChunkMetadata(hour,
-                minTime.isBefore(other.minTime) ? minTime : other.minTime,
-                maxTime.isAfter(other.maxTime) ? maxTime : other.maxTime,
-                rowCount + other.rowCount,
-                levels.union(other.levels),
-                unionOrUnknown(services, other.services));
+        return combine(other, rowCount + other.rowCount);
     }
 
     /**
@@ -37,13 +29,17 @@ public record ChunkMetadata(Instant hour, Instant minTime, Instant maxTime, long
      * levels and of services (unknown if incompatible).
      */
     public ChunkMetadata cover(ChunkMetadata other) {
+        return combine(other, Math.max(rowCount, other.rowCount));
+    }
+
+    private ChunkMetadata combine(ChunkMetadata other, long rows) {
         if (!hour.equals(other.hour)) {
             throw new IllegalArgumentException("chunks of different hours: " + hour + " and " + other.hour);
         }
         return new ChunkMetadata(hour,
                 minTime.isBefore(other.minTime) ? minTime : other.minTime,
                 maxTime.isAfter(other.maxTime) ? maxTime : other.maxTime,
-                Math.max(rowCount, other.rowCount),
+                rows,
                 levels.union(other.levels),
                 unionOrUnknown(services, other.services));
     }

@@ -1,5 +1,8 @@
 package dev.logquery.coordinator.api;
 
+import static dev.logquery.coordinator.api.Quoting.abbreviate;
+import static dev.logquery.coordinator.api.Quoting.quote;
+
 import dev.logquery.common.codec.LogEntryCodec;
 import dev.logquery.common.codec.Rfc3339;
 import dev.logquery.common.codec.TextSanitizer;
@@ -380,18 +383,6 @@ public final class LogQueryRequestParser {
         };
     }
 
-    private static String quote(String s) {
-        return '"' + abbreviate(s) + '"';
-    }
-
-    /** At most 64 characters of {@code s}, cut between code points. */
-    private static String abbreviate(String s) {
-        if (s.length() <= 64) {
-            return s;
-        }
-        int end = Character.isHighSurrogate(s.charAt(63)) ? 63 : 64;
-        return s.substring(0, end) + "...";
-    }
 
     /** The first line of a parser message, which is all a caller needs (the rest is source excerpts). */
     private static String firstLine(String s) {

@@ -138,16 +138,20 @@ public record CoordinatorProperties(
     }
 
     /**
-     * Load shedding: {@code maxConcurrent} queries run at once, {@code maxQueued} more wait at most
-     * {@code maxWait} for a turn; any other query is answered {@code 429} with {@code Retry-After}.
+     * Load shedding: {@code maxConcurrent} queries run at once ({@code 0}: four per processor), {@code maxQueued}
+     * more wait at most {@code maxWait} for a turn; any other query is answered {@code 429} with
+     * {@code Retry-After}. Waiting in the queue does not count against a shard's timeout.
      */
-    public record Admission(@DefaultValue("16") int maxConcurrent, @DefaultValue("256") int maxQueued,
+    public record Admission(@DefaultValue("0") int maxConcurrent, @DefaultValue("256") int maxQueued,
                             @DefaultValue("5s") Duration maxWait) {
-        static final Admission DEFAULT = new Admission(16, 256, Duration.ofSeconds(5));
+        static final Admission DEFAULT = new Admission(0, 256, Duration.ofSeconds(5));
 
         public Admission {
-            if (maxConcurrent < 1) {
-                throw new IllegalArgumentException("logquery.coordinator.admission.max-concurrent must be at least 1");
+            if (maxConcurrent < 0) {
+                throw new IllegalArgumentException("logquery.coordinator.admission.max-concurrent must not be negative");
+            }
+            if (maxConcurrent == 0) {
+                maxConcurrent = 4 * Runtime.getRuntime().availableProcessors();
             }
             if (maxQueued < 0) {
                 throw new IllegalArgumentException("logquery.coordinator.admission.max-queued must not be negative");

@@ -1,5 +1,8 @@
 package dev.logquery.coordinator.tail;
 
+import static dev.logquery.coordinator.api.Quoting.abbreviate;
+import static dev.logquery.coordinator.api.Quoting.quote;
+
 import dev.logquery.common.codec.TextSanitizer;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogLevel;
@@ -168,17 +171,5 @@ public final class TailRequestParser {
             return d.toMinutes() + "m";
         }
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-    }
-
-    private static String quote(String s) {
-        return '"' + abbreviate(s) + '"';
-    }
-
-    private static String abbreviate(String s) {
-        if (s.length() <= 64) {
-            return s;
-        }
-        int end = Character.isHighSurrogate(s.charAt(63)) ? 63 : 64;
-        return s.substring(0, end) + "...";
     }
 }
