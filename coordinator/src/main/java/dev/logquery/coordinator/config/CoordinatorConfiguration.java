@@ -3,14 +3,14 @@ package dev.logquery.coordinator.config;
 import dev.logquery.coordinator.admission.AdmissionControl;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import reactor.core.scheduler.Schedulers;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
-import org.springframework.web.reactive.function.client.WebClient;
 
 /** The HTTP client the coordinator talks to partition nodes with. */
 @Configuration(proxyBeanMethods = false)

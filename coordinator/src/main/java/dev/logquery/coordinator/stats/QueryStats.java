@@ -1,13 +1,12 @@
 package dev.logquery.coordinator.stats;
 
 import dev.logquery.common.metadata.PartitionMetadata;
-import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.catalog.ShardCatalog.ReplicaHealth;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardHealth;
+import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
-import dev.logquery.coordinator.scatter.ReplicaBreakers;
-import java.util.function.Function;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.scatter.ReplicaBreakers;
 import dev.logquery.coordinator.search.QueryMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
