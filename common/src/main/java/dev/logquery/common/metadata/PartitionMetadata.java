@@ -1,8 +1,11 @@
 package dev.logquery.common.metadata;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -75,5 +78,25 @@ public record PartitionMetadata(
         long rows = hours.values().stream().mapToLong(ChunkMetadata::rowCount).sum();
         return new PartitionMetadata(first.shard(), first.shardCount(), first.kafkaPartitions(), rows, min, max,
                 levels, services, List.copyOf(new ArrayList<>(hours.values())), generated);
+    }
+
+    /**
+     * How many rows of the hours that overlap {@code [start, end]} (both inclusive) this description counts and {@code replica}
+     * does not (hour by hour; never negative). On a {@link #covering} description: how far a replica is
+     * behind the others for a query of that window.
+     */
+    public long rowsMissingFrom(PartitionMetadata replica, Instant start, Instant end) {
+        Map<Instant, Long> theirs = new HashMap<>();
+        for (ChunkMetadata c : replica.chunks()) {
+            theirs.merge(c.hour(), c.rowCount(), Long::sum);
+        }
+        long missing = 0;
+        for (ChunkMetadata c : chunks) {
+            boolean overlaps = !c.hour().isAfter(end) && c.hour().plus(Duration.ofHours(1)).isAfter(start);
+            if (overlaps) {
+                missing += Math.max(0, c.rowCount() - theirs.getOrDefault(c.hour(), 0L));
+            }
+        }
+        return missing;
     }
 }

@@ -187,4 +187,24 @@ class PartitionMetadataTest {
                 both.chunks().stream().map(ChunkMetadata::hour).toList());
         assertThat(PartitionMetadata.covering(List.of(a))).isSameAs(a);
     }
+
+    @Test
+    void rowsMissingFromAReplicaCountOnlyTheHoursOfTheWindow() {
+        ServiceBloom empty = ServiceBloom.create(1000, 0.01);
+        List<ChunkMetadata> chunks = threeChunks();
+        // a: all of 10:00, 5 of the 20 rows of 11:00, nothing of 12:00
+        PartitionMetadata a = PartitionMetadata.of(1, 3, List.of(1), List.of(chunks.get(0),
+                chunk("2024-12-01T11:00:00Z", "2024-12-01T11:00:00Z", "2024-12-01T11:10:00Z", 5,
+                        LevelSet.ofNames(List.of("WARN")), bloom("auth-service"))), empty, NOW);
+        PartitionMetadata b = PartitionMetadata.of(1, 3, List.of(1), chunks, empty, NOW);
+        PartitionMetadata both = PartitionMetadata.covering(List.of(a, b));
+
+        Instant ten = Instant.parse("2024-12-01T10:00:00Z");
+        assertThat(both.rowsMissingFrom(b, ten, ten.plusSeconds(3 * 3600))).isZero();
+        assertThat(both.rowsMissingFrom(a, ten, ten.plusSeconds(3 * 3600))).isEqualTo(15 + 30);
+        assertThat(both.rowsMissingFrom(a, ten, ten.plusSeconds(3599))).as("10:00 only").isZero();
+        assertThat(both.rowsMissingFrom(a, ten, ten.plusSeconds(3600))).as("the end is inclusive").isEqualTo(15);
+        assertThat(both.rowsMissingFrom(a, ten.plusSeconds(3599), ten.plusSeconds(3601))).as("touches 11:00").isEqualTo(15);
+        assertThat(both.rowsMissingFrom(a, ten.plusSeconds(2 * 3600 + 60), ten.plusSeconds(9 * 3600))).isEqualTo(30);
+    }
 }

@@ -2,6 +2,7 @@ package dev.logquery.coordinator.catalog;
 
 import dev.logquery.common.metadata.MetadataCodec;
 import dev.logquery.common.metadata.PartitionMetadata;
+import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
@@ -13,9 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -64,6 +67,25 @@ public class ShardCatalog implements SmartLifecycle {
 
         public ShardState(Shard shard, PartitionMetadata metadata, Instant fetchedAt) {
             this(shard, metadata, fetchedAt, List.of());
+        }
+
+        /**
+         * The replicas that lack more than {@code maxLagRows} rows of the query's window compared with the
+         * covering metadata (a replica still catching up, or one whose metadata is old). A replica whose
+         * metadata is unknown is not counted behind: nothing says it is.
+         */
+        public Set<Replica> behind(LogQuery query, long maxLagRows) {
+            if (metadata == null || replicas.size() < 2) {
+                return Set.of();
+            }
+            Set<Replica> behind = new HashSet<>();
+            for (ReplicaState r : replicas) {
+                if (r.metadata() != null
+                        && metadata.rowsMissingFrom(r.metadata(), query.startTime(), query.endTime()) > maxLagRows) {
+                    behind.add(r.replica());
+                }
+            }
+            return behind;
         }
     }
 

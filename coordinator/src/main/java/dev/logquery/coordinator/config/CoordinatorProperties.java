@@ -29,6 +29,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param redisUrl       Redis for shard metadata and the results cache ({@code redis://host:port}); empty:
  *                       no Redis (metadata from the nodes, no cache)
  * @param cache          the results cache
+ * @param hedge          when a replica is slow to give its first row, when to ask another one too
+ * @param replicaMaxLagRows how many rows of a query's window a replica may lack, compared with the most
+ *                       complete replica of its shard (by their metadata), and still count as caught up: a
+ *                       replica further behind is asked only when no caught-up one answers, and an answer
+ *                       from it is marked partial ({@code replica_behind})
  */
 @ConfigurationProperties("logquery.coordinator")
 public record CoordinatorProperties(
@@ -41,7 +46,9 @@ public record CoordinatorProperties(
         Admission admission,
         Breaker breaker,
         String redisUrl,
-        Cache cache) {
+        Cache cache,
+        Hedge hedge,
+        long replicaMaxLagRows) {
 
     @ConstructorBinding
     public CoordinatorProperties(
@@ -54,7 +61,9 @@ public record CoordinatorProperties(
             @DefaultValue Admission admission,
             @DefaultValue Breaker breaker,
             @DefaultValue("redis://localhost:6379") String redisUrl,
-            @DefaultValue Cache cache) {
+            @DefaultValue Cache cache,
+            @DefaultValue Hedge hedge,
+            @DefaultValue("1000") long replicaMaxLagRows) {
         this.shards = shards == null ? List.of() : List.copyOf(shards);
         this.shardTimeout = positive(shardTimeout, "shard-timeout");
         this.metadataMaxAge = positive(metadataMaxAge, "metadata-max-age");
@@ -65,6 +74,11 @@ public record CoordinatorProperties(
         this.breaker = breaker;
         this.redisUrl = redisUrl == null ? "" : redisUrl.trim();
         this.cache = cache;
+        this.hedge = hedge;
+        this.replicaMaxLagRows = replicaMaxLagRows;
+        if (replicaMaxLagRows < 0) {
+            throw new IllegalArgumentException("logquery.coordinator.replica-max-lag-rows must not be negative");
+        }
         if (maxLimit < 1 || maxLimit > LogQuery.HARD_MAX_LIMIT) {
             throw new IllegalArgumentException("logquery.coordinator.max-limit must be 1.." + LogQuery.HARD_MAX_LIMIT);
         }
@@ -77,7 +91,7 @@ public record CoordinatorProperties(
     public CoordinatorProperties(List<Shard> shards, Duration shardTimeout, Duration metadataMaxAge, boolean pruning,
                                  int maxLimit) {
         this(shards, shardTimeout, metadataMaxAge, pruning, maxLimit, Duration.ofSeconds(60), Admission.DEFAULT,
-                Breaker.DEFAULT, "", Cache.DEFAULT);
+                Breaker.DEFAULT, "", Cache.DEFAULT, Hedge.DEFAULT, 1000);
     }
 
     static Duration positive(Duration d, String name) {
@@ -195,6 +209,30 @@ public record CoordinatorProperties(
             if (maxRows < 1) {
                 throw new IllegalArgumentException("logquery.coordinator.cache.max-rows must be at least 1");
             }
+        }
+    }
+
+    /**
+     * Hedged requests: when the replica asked has sent no row after {@code after}, the shard's next replica is
+     * asked too and the first to answer is used (the other is cancelled); {@code 0} switches hedging off. At
+     * most about {@code budgetPercent} percent of shard queries are hedged, so a slow cluster is not sent
+     * twice the work.
+     */
+    public record Hedge(@DefaultValue("500ms") Duration after, @DefaultValue("10") int budgetPercent) {
+        public static final Hedge DEFAULT = new Hedge(Duration.ofMillis(500), 10);
+
+        public Hedge {
+            if (after == null || after.isNegative()) {
+                throw new IllegalArgumentException("logquery.coordinator.hedge.after must not be negative");
+            }
+            if (budgetPercent < 0 || budgetPercent > 100) {
+                throw new IllegalArgumentException("logquery.coordinator.hedge.budget-percent must be 0..100");
+            }
+        }
+
+        /** Whether hedging is on. */
+        public boolean enabled() {
+            return !after.isZero() && budgetPercent > 0;
         }
     }
 }

@@ -8,8 +8,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Comparator;
-import java.util.List;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
@@ -53,18 +51,12 @@ public class ReplicaBreakers {
     }
 
     /**
-     * The replicas of a shard in the order to try them: half-open breakers first (the probes; a failed probe
-     * fails over at once, see {@link ShardQuery}), then closed ones, then open ones (they refuse at once);
-     * within each, configuration order.
+     * Where a replica stands in the order in which a shard's replicas are tried (lower first): half-open
+     * breakers first (the probes; a failed probe fails over at once, see {@link ShardQuery}), then closed ones,
+     * then open ones (they refuse at once). {@link ReplicaLoad} orders the replicas within each.
      */
-    public List<Replica> order(Shard shard) {
-        return shard.replicaList().stream()
-                .sorted(Comparator.comparingInt(r -> rank(of(r).getState())))
-                .toList();
-    }
-
-    private static int rank(CircuitBreaker.State state) {
-        return switch (state) {
+    public int group(Replica replica) {
+        return switch (of(replica).getState()) {
             case HALF_OPEN -> 0;
             case CLOSED, DISABLED, METRICS_ONLY -> 1;
             default -> 2;

@@ -11,7 +11,8 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
  * A shard that did not answer fully: its number and why, as reported in {@code failedPartitions}.
  * {@code reason} is one of a few fixed words (it is also a metric tag): {@code timeout},
  * {@code unreachable}, {@code http_<status>}, {@code bad_response}, {@code circuit_open} (every replica's
- * circuit breaker is open), {@code deadline} (the query's deadline cut it off), {@code error}.
+ * circuit breaker is open), {@code deadline} (the query's deadline cut it off), {@code replica_behind}
+ * (answered by a replica that lacks rows of the window, as no caught-up one did), {@code error}.
  */
 public record ShardFailure(int partition, String reason) {
 

@@ -7,6 +7,7 @@ import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
 import dev.logquery.coordinator.merge.NextCursor;
 import dev.logquery.coordinator.merge.SortedMerge;
@@ -19,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,7 +60,7 @@ public class SearchService {
      * Which shards to query, which pruner excluded each of the others, and how many hour chunks the excluded
      * shards hold (all skipped).
      */
-    record PruneResult(int total, List<Shard> toQuery, List<String> prunedBy, int chunksOfPruned) {
+    record PruneResult(int total, List<ShardState> toQuery, List<String> prunedBy, int chunksOfPruned) {
     }
 
     /** Hour chunks of all shards a query skipped or planned to read: what pruning saved. */
@@ -92,7 +94,7 @@ public class SearchService {
      * switched off every shard is queried.
      */
     PruneResult prune(LogQuery query, List<ShardState> states) {
-        List<Shard> toQuery = new ArrayList<>();
+        List<ShardState> toQuery = new ArrayList<>();
         List<String> prunedBy = new ArrayList<>();
         int chunksOfPruned = 0;
         for (ShardState s : states) {
@@ -103,31 +105,40 @@ public class SearchService {
                 metrics.pruned(pruner.get());
                 chunksOfPruned += s.metadata().chunks().size();
             } else {
-                toQuery.add(s.shard());
+                toQuery.add(s);
             }
         }
         return new PruneResult(states.size(), toQuery, prunedBy, chunksOfPruned);
     }
 
     /** Step 2: one stream per shard; a failure or timeout ends that stream and is recorded. */
-    List<Flux<StoredLogEntry>> scatter(LogQuery query, List<Shard> targets, Queue<ShardFailure> failures,
+    List<Flux<StoredLogEntry>> scatter(LogQuery query, List<ShardState> targets, Queue<ShardFailure> failures,
                                        ShardClient.ChunkListener chunks, long deadline) {
         metrics.queried(targets.size());
         List<Flux<StoredLogEntry>> streams = new ArrayList<>(targets.size());
-        for (Shard shard : targets) {
-            streams.add(queryShard(query, shard, failures, chunks, deadline));
+        for (ShardState state : targets) {
+            streams.add(queryShard(query, state, failures, chunks, deadline));
         }
         return streams;
     }
 
     /**
      * Step 2, one shard: its rows, cut off (and recorded as failed) when every replica errs or stalls, or
-     * when the query's deadline ({@link System#nanoTime()} based) passes first.
+     * when the query's deadline ({@link System#nanoTime()} based) passes first. An answer from a replica that
+     * lacks rows of the window (no caught-up one answered) is recorded as failed too: {@code replica_behind}.
      */
-    Flux<StoredLogEntry> queryShard(LogQuery query, Shard shard, Queue<ShardFailure> failures,
+    Flux<StoredLogEntry> queryShard(LogQuery query, ShardState state, Queue<ShardFailure> failures,
                                     ShardClient.ChunkListener chunks, long deadline) {
+        Shard shard = state.shard();
         Mono<Long> cutOff = Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
-        return shards.query(shard, query, properties.pruning(), chunks)
+        Set<Replica> behind = state.behind(query, properties.replicaMaxLagRows());
+        return shards.query(shard, query, properties.pruning(), chunks, behind, replica -> {
+                    if (behind.contains(replica)) {
+                        log.warn("shard {} answered by {}, which lacks rows of the window", shard.id(), replica.name());
+                        failures.add(new ShardFailure(shard.id(), "replica_behind"));
+                        metrics.failed(shard.id(), "replica_behind");
+                    }
+                })
                 .takeUntilOther(cutOff.doOnNext(t -> {
                     log.warn("shard {} cut off by the query deadline ({})", shard.id(), properties.queryTimeout());
                     failures.add(new ShardFailure(shard.id(), "deadline"));

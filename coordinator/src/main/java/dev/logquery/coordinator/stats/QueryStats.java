@@ -7,6 +7,7 @@ import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.scatter.ReplicaBreakers;
+import dev.logquery.coordinator.scatter.ReplicaLoad;
 import dev.logquery.coordinator.search.QueryMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,20 +39,22 @@ public class QueryStats {
     private final MeterRegistry registry;
     private final ShardCatalog catalog;
     private final Function<Replica, String> breakerState;
+    private final ReplicaLoad load;
     private final Duration upWithin;
     private final Clock clock;
 
     @Autowired
     public QueryStats(MeterRegistry registry, ShardCatalog catalog, CoordinatorProperties properties,
-                      ReplicaBreakers breakers) {
-        this(registry, catalog, properties, r -> breakers.of(r).getState().name(), Clock.systemUTC());
+                      ReplicaBreakers breakers, ReplicaLoad load) {
+        this(registry, catalog, properties, r -> breakers.of(r).getState().name(), load, Clock.systemUTC());
     }
 
     QueryStats(MeterRegistry registry, ShardCatalog catalog, CoordinatorProperties properties,
-               Function<Replica, String> breakerState, Clock clock) {
+               Function<Replica, String> breakerState, ReplicaLoad load, Clock clock) {
         this.registry = registry;
         this.catalog = catalog;
         this.breakerState = breakerState;
+        this.load = load;
         this.upWithin = upWithin(properties);
         this.clock = clock;
     }
@@ -61,7 +64,7 @@ public class QueryStats {
     }
 
     public Stats snapshot() {
-        return assemble(registry, catalog.health(), breakerState, upWithin, clock.instant());
+        return assemble(registry, catalog.health(), breakerState, load, upWithin, clock.instant());
     }
 
     /** The whole answer. */
@@ -114,16 +117,19 @@ public class QueryStats {
      * metadata was read recently and its breaker is not open, {@code DOWN} otherwise; {@code breaker} is the
      * breaker's state ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}); {@code metadataSource} where its
      * last metadata came from ({@code redis} or {@code node}); {@code lastError} why its latest metadata read
-     * failed (null when it succeeded); {@code metadataAgeMs} how long ago its metadata was last read.
+     * failed (null when it succeeded); {@code metadataAgeMs} how long ago its metadata was last read;
+     * {@code behindRows} how many rows fewer it holds than the shard's most complete replica (by metadata);
+     * {@code firstRowMs} the moving average of its time to a first row and {@code inFlight} the queries it is
+     * answering now (what the choice among replicas goes by).
      */
     public record ReplicaStats(String url, String health, String breaker, String metadataSource, String lastError,
-                               Long rowCount, Long metadataAgeMs) {
+                               Long rowCount, Long metadataAgeMs, Long behindRows, Double firstRowMs, int inFlight) {
     }
 
     static Stats assemble(MeterRegistry registry, List<ShardHealth> shards, Function<Replica, String> breakerState,
-                          Duration upWithin, Instant now) {
+                          ReplicaLoad load, Duration upWithin, Instant now) {
         return new Stats(queries(registry), latency(registry), partitions(registry), chunks(registry),
-                shards.stream().map(s -> shard(s, breakerState, upWithin, now)).toList());
+                shards.stream().map(s -> shard(s, breakerState, load, upWithin, now)).toList());
     }
 
     static Queries queries(MeterRegistry registry) {
@@ -179,13 +185,15 @@ public class QueryStats {
         return new Chunks(scanned, skipped, ratio);
     }
 
-    static ShardStats shard(ShardHealth s, Function<Replica, String> breakerState, Duration upWithin, Instant now) {
-        List<ReplicaStats> replicas = s.replicas().stream().map(r -> replica(r, breakerState, upWithin, now)).toList();
+    static ShardStats shard(ShardHealth s, Function<Replica, String> breakerState, ReplicaLoad load, Duration upWithin,
+                            Instant now) {
         PartitionMetadata best = s.replicas().stream()
                 .map(r -> r.lastKnown() == null ? null : r.lastKnown().metadata())
                 .filter(java.util.Objects::nonNull)
                 .max(java.util.Comparator.comparingLong(PartitionMetadata::rowCount))
                 .orElse(null);
+        List<ReplicaStats> replicas = s.replicas().stream()
+                .map(r -> replica(r, breakerState, load, best, upWithin, now)).toList();
         boolean up = replicas.stream().anyMatch(r -> r.health().equals("UP"));
         return new ShardStats(s.shard().id(), up ? "UP" : "DOWN",
                 best == null ? null : best.rowCount(),
@@ -194,7 +202,8 @@ public class QueryStats {
                 replicas);
     }
 
-    static ReplicaStats replica(ReplicaHealth r, Function<Replica, String> breakerState, Duration upWithin, Instant now) {
+    static ReplicaStats replica(ReplicaHealth r, Function<Replica, String> breakerState, ReplicaLoad load,
+                                PartitionMetadata best, Duration upWithin, Instant now) {
         PartitionMetadata m = r.lastKnown() == null ? null : r.lastKnown().metadata();
         Long ageMs = r.lastKnown() == null ? null
                 : Math.max(0, Duration.between(r.lastKnown().fetchedAt(), now).toMillis());
@@ -209,7 +218,10 @@ public class QueryStats {
         }
         return new ReplicaStats(r.replica().url(), up ? "UP" : "DOWN", breaker,
                 r.lastKnown() == null ? null : r.lastKnown().source(), error,
-                m == null ? null : m.rowCount(), ageMs);
+                m == null ? null : m.rowCount(), ageMs,
+                m == null || best == null ? null : Math.max(0, best.rowCount() - m.rowCount()),
+                load.averageMillis(r.replica()) == 0 ? null : round(load.averageMillis(r.replica())),
+                load.inFlight(r.replica()));
     }
 
     private static long sum(java.util.Collection<Counter> counters) {

@@ -22,6 +22,7 @@ import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.scatter.ReplicaBreakers;
+import dev.logquery.coordinator.scatter.ReplicaLoad;
 import dev.logquery.coordinator.scatter.ShardClient;
 import dev.logquery.coordinator.scatter.ShardFailure;
 import dev.logquery.coordinator.scatter.ShardQuery;
@@ -52,7 +53,8 @@ class SearchServiceTest {
     final SearchService search = new SearchService(PROPERTIES, catalog, shardQuery(PROPERTIES), new QueryMetrics(registry));
 
     ShardQuery shardQuery(CoordinatorProperties properties) {
-        return new ShardQuery(client, new ReplicaBreakers(properties, registry), properties);
+        return new ShardQuery(client, new ReplicaBreakers(properties, registry), new ReplicaLoad(properties), properties,
+                registry);
     }
 
     static StoredLogEntry row(int shard, long secondsAfterT0, long offset) {
@@ -180,5 +182,44 @@ class SearchServiceTest {
         assertThat(a.rows()).containsExactly(row(0, 50, 1));
         assertThat(registry.get("query.shard.chunks.scanned").counter().count()).isEqualTo(2);
         assertThat(registry.get("query.shard.chunks.skipped").counter().count()).isEqualTo(31); // + shard 1's one chunk
+    }
+
+    @Test
+    void aReplicaBehindIsAskedOnlyWhenTheCaughtUpOneFailsAndThenTheAnswerIsPartial() {
+        Shard two = new Shard(0, null, List.of("http://behind", "http://current"));
+        CoordinatorProperties p = new CoordinatorProperties(List.of(two), Duration.ofMillis(300), Duration.ofSeconds(1),
+                true, 10_000);
+        PartitionMetadata current = meta(0, T0, T0.plusSeconds(100), "svc-0");
+        PartitionMetadata behindMeta = new PartitionMetadata(0, 3, List.of(0), 0, null, null, LevelSet.EMPTY,
+                current.services(), List.of(), T0);
+        var replicas = two.replicaList();
+        ShardState state = new ShardState(two, PartitionMetadata.covering(List.of(behindMeta, current)), Instant.now(),
+                List.of(new ShardCatalog.ReplicaState(replicas.get(0), behindMeta, Instant.now(), "a", new byte[0], "redis"),
+                        new ShardCatalog.ReplicaState(replicas.get(1), current, Instant.now(), "b", new byte[0], "redis")));
+        catalogHas(state);
+        CoordinatorProperties lagAllowed = new CoordinatorProperties(p.shards(), p.shardTimeout(), p.metadataMaxAge(),
+                p.pruning(), p.maxLimit(), p.queryTimeout(), p.admission(), p.breaker(), p.redisUrl(), p.cache(),
+                p.hedge(), 5);
+        assertThat(state.behind(query(null, 10), lagAllowed.replicaMaxLagRows())).containsExactly(replicas.get(0));
+        assertThat(state.behind(query(null, 10), 10_000)).as("within the allowed lag").isEmpty();
+
+        when(client.query(eq(replicas.get(0)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 20, 2)));
+        when(client.query(eq(replicas.get(1)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1), row(0, 20, 2)));
+        SearchService lagging = new SearchService(lagAllowed, catalog, shardQuery(lagAllowed), new QueryMetrics(registry));
+        for (int i = 0; i < 10; i++) {
+            SearchExecution e = lagging.search(query(null, 10)).block();
+            assertThat(e.rows().collectList().block()).containsExactly(row(0, 50, 1), row(0, 20, 2));
+            assertThat(e.summary().get().partial()).isFalse();
+        }
+        verify(client, never()).query(eq(replicas.get(0)), any(), anyBoolean(), any());
+
+        when(client.query(eq(replicas.get(1)), any(), anyBoolean(), any()))
+                .thenReturn(Flux.error(new WebClientRequestException(new java.net.ConnectException("refused"),
+                        org.springframework.http.HttpMethod.POST, java.net.URI.create("http://current"),
+                        new org.springframework.http.HttpHeaders())));
+        SearchExecution e = lagging.search(query(null, 10)).block();
+        assertThat(e.rows().collectList().block()).containsExactly(row(0, 20, 2));
+        assertThat(e.summary().get().partial()).isTrue();
+        assertThat(e.summary().get().failedPartitions()).containsExactly(new ShardFailure(0, "replica_behind"));
     }
 }

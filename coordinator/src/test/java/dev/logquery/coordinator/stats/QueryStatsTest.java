@@ -15,6 +15,7 @@ import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.scatter.ReplicaLoad;
 import dev.logquery.coordinator.search.QueryMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -41,8 +42,9 @@ class QueryStatsTest {
     final QueryMetrics metrics = new QueryMetrics(registry);
     final ShardCatalog catalog = mock(ShardCatalog.class);
     final Map<Replica, String> breakers = new HashMap<>();
+    final ReplicaLoad load = new ReplicaLoad(PROPERTIES);
     final QueryStats stats = new QueryStats(registry, catalog, PROPERTIES,
-            r -> breakers.getOrDefault(r, "CLOSED"), Clock.fixed(NOW, ZoneOffset.UTC));
+            r -> breakers.getOrDefault(r, "CLOSED"), load, Clock.fixed(NOW, ZoneOffset.UTC));
 
     /** A shard with one replica, as the catalog last saw it. */
     static ShardHealth health(Shard shard, PartitionMetadata m, Instant readAt, String error) {
@@ -105,6 +107,8 @@ class QueryStatsTest {
         Replica s3a = twoReplicas.replicaList().get(0);
         Replica s3b = twoReplicas.replicaList().get(1);
         breakers.put(s3a, "OPEN");
+        ReplicaLoad.Call running = load.start(s3b); // one query answering, one done
+        load.start(s3b).end();
         when(catalog.health()).thenReturn(List.of(
                 health(S0, meta(0, 42, from, to), NOW.minusMillis(300), null),
                 // read long ago, failing since: DOWN, with the last error and the last known metadata
@@ -182,5 +186,14 @@ class QueryStatsTest {
         assertThat(s3.get("replicas").get(0).get("lastError").asString()).contains("circuit breaker open");
         assertThat(s3.get("replicas").get(1).get("health").asString()).isEqualTo("UP");
         assertThat(s3.get("replicas").get(1).get("metadataSource").asString()).isEqualTo("redis");
+        assertThat(s3.get("replicas").get(0).get("behindRows").asLong()).isZero();
+        assertThat(s3.get("replicas").get(1).get("behindRows").asLong()).isEqualTo(1);
+        assertThat(s3.get("replicas").get(1).get("inFlight").asInt()).isEqualTo(1);
+        assertThat(s3.get("replicas").get(0).get("firstRowMs").isNull()).as("never measured").isTrue();
+        running.sample();
+        running.end();
+        JsonNode after = json().get("shards").get(3).get("replicas").get(1);
+        assertThat(after.get("inFlight").asInt()).isZero();
+        assertThat(after.get("firstRowMs").asDouble()).isPositive();
     }
 }

@@ -1,0 +1,236 @@
+package dev.logquery.coordinator.scatter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
+import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.publisher.Flux;
+
+class ShardQueryTest {
+
+    static final Instant T0 = Instant.parse("2026-11-23T12:00:00Z");
+    static final Shard SHARD = new Shard(0, null, List.of("http://r0", "http://r1"));
+    static final Replica R0 = SHARD.replicaList().get(0);
+    static final Replica R1 = SHARD.replicaList().get(1);
+    static final LogQuery QUERY = new LogQuery(T0, T0.plusSeconds(60), null, null, null, null, null, 10, null);
+
+    final ShardClient client = mock(ShardClient.class);
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    static StoredLogEntry row(long offset) {
+        return new StoredLogEntry(new LogEntry(T0.plusSeconds(offset), "svc", LogLevel.INFO, null, null, null,
+                "m" + offset), 0, 0, offset);
+    }
+
+    static CoordinatorProperties properties(Duration shardTimeout, CoordinatorProperties.Hedge hedge) {
+        CoordinatorProperties p = new CoordinatorProperties(List.of(SHARD), shardTimeout, Duration.ofSeconds(1), true,
+                10_000);
+        return new CoordinatorProperties(p.shards(), p.shardTimeout(), p.metadataMaxAge(), p.pruning(), p.maxLimit(),
+                p.queryTimeout(), p.admission(), p.breaker(), p.redisUrl(), p.cache(), hedge, p.replicaMaxLagRows());
+    }
+
+    ShardQuery shardQuery(CoordinatorProperties properties, ReplicaLoad load) {
+        return new ShardQuery(client, new ReplicaBreakers(properties, registry), load, properties, registry);
+    }
+
+    /** A replica that answers {@code rows} after {@code delay}; {@code cancelled} tells whether it was cut off. */
+    static Flux<StoredLogEntry> answering(Duration delay, AtomicBoolean cancelled, StoredLogEntry... rows) {
+        return Flux.just(rows).delaySubscription(delay).doOnCancel(() -> cancelled.set(true));
+    }
+
+    double hedges(String result) {
+        return registry.get("query.shard.hedges").tag("result", result).counter().count();
+    }
+
+    @Test
+    void aSlowReplicaIsHedgedAndTheQuickerAnswerWinsWhileTheSlowOneIsCancelled() {
+        ReplicaLoad load = new ReplicaLoad(properties(Duration.ofSeconds(2), CoordinatorProperties.Hedge.DEFAULT));
+        // r1 measured slow before: r0 is asked first, and is slow now; r1 is quick now.
+        ReplicaLoad.Call old = load.start(R1);
+        sleep(30);
+        old.sample();
+        old.end();
+        AtomicBoolean r0Cancelled = new AtomicBoolean();
+        AtomicBoolean r1Cancelled = new AtomicBoolean();
+        when(client.query(eq(R0), any(), anyBoolean(), any()))
+                .thenReturn(answering(Duration.ofSeconds(5), r0Cancelled, row(1)));
+        when(client.query(eq(R1), any(), anyBoolean(), any()))
+                .thenReturn(answering(Duration.ofMillis(10), r1Cancelled, row(2), row(3)));
+        ShardQuery shards = shardQuery(properties(Duration.ofSeconds(2),
+                new CoordinatorProperties.Hedge(Duration.ofMillis(100), 10)), load);
+
+        long started = System.nanoTime();
+        List<StoredLogEntry> rows = shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block();
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(rows).containsExactly(row(2), row(3));
+        assertThat(tookMs).as("the hedge answered, not the slow replica").isLessThan(1_500);
+        assertThat(r0Cancelled).isTrue();
+        assertThat(r1Cancelled).isFalse();
+        assertThat(hedges("sent")).isEqualTo(1);
+        assertThat(hedges("won")).isEqualTo(1);
+        assertThat(load.inFlight(R0)).isZero();
+        assertThat(load.inFlight(R1)).isZero();
+        assertThat(load.averageMillis(R0)).as("the slow one is penalised").isGreaterThanOrEqualTo(90);
+    }
+
+    @Test
+    void aReplicaThatAnswersBeforeTheHedgeDelayIsNotHedged() {
+        CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(300), 10));
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.just(row(1)));
+        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        for (int i = 0; i < 5; i++) {
+            assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block()).containsExactly(row(1));
+        }
+        assertThat(hedges("sent")).isZero();
+    }
+
+    @Test
+    void anAnswerWithoutRowsIsAnAnswerNotAFailure() {
+        CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(50), 10));
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.empty());
+        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block()).isEmpty();
+        assertThat(hedges("sent")).isZero();
+    }
+
+    @Test
+    void aReplicaThatCannotConnectFailsOverAtOnceWithoutAHedge() {
+        CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(500), 10));
+        List<Replica> asked = new ArrayList<>();
+        when(client.query(any(), any(), anyBoolean(), any())).thenAnswer(call -> {
+            Replica r = call.getArgument(0);
+            asked.add(r);
+            return r.equals(R0) ? Flux.error(new ConnectException("refused")) : Flux.just(row(7));
+        });
+        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        long started = System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+            assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block()).containsExactly(row(7));
+        }
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(400);
+        assertThat(hedges("sent")).isZero();
+        assertThat(asked).contains(R0, R1);
+    }
+
+    @Test
+    void whenEveryReplicaFailsTheErrorIsTheReplicasNotAnInternalOne() {
+        CoordinatorProperties p = properties(Duration.ofMillis(400), new CoordinatorProperties.Hedge(Duration.ofMillis(100), 10));
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.never());
+        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        assertThatThrownBy(() -> shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block())
+                .hasCauseInstanceOf(TimeoutException.class);
+        assertThat(hedges("sent")).isEqualTo(1);
+
+        when(client.query(any(), any(), anyBoolean(), any()))
+                .thenReturn(Flux.error(new WebClientRequestException(new ConnectException("refused"),
+                        org.springframework.http.HttpMethod.POST, java.net.URI.create("http://r"),
+                        new org.springframework.http.HttpHeaders())));
+        Throwable e = org.assertj.core.api.Assertions.catchThrowable(
+                () -> shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block());
+        assertThat(ShardFailure.reason(e)).isEqualTo("unreachable");
+    }
+
+    @Test
+    void onlyTheAnsweringReplicasChunkPlanIsCounted() {
+        CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(50), 10));
+        ReplicaLoad load = new ReplicaLoad(p);
+        ReplicaLoad.Call old = load.start(R1);
+        sleep(20);
+        old.sample();
+        old.end(); // r0 first
+        when(client.query(eq(R0), any(), anyBoolean(), any())).thenAnswer(call -> {
+            ShardClient.ChunkListener chunks = call.getArgument(3);
+            chunks.planned(100, 1); // its headers came, its rows do not
+            return Flux.<StoredLogEntry>never();
+        });
+        when(client.query(eq(R1), any(), anyBoolean(), any())).thenAnswer(call -> {
+            ShardClient.ChunkListener chunks = call.getArgument(3);
+            return Flux.defer(() -> {
+                chunks.planned(3, 4);
+                return Flux.just(row(1));
+            }).delaySubscription(Duration.ofMillis(20));
+        });
+        List<int[]> plans = new ArrayList<>();
+        ShardQuery shards = shardQuery(p, load);
+        assertThat(shards.query(SHARD, QUERY, true, (s, k) -> plans.add(new int[] {s, k}), Set.of(), r -> { }).collectList().block())
+                .containsExactly(row(1));
+        assertThat(plans).hasSize(1);
+        assertThat(plans.get(0)).containsExactly(3, 4);
+    }
+
+    @Test
+    void theHedgeBudgetStopsHedgingWhenEveryReplicaIsSlow() {
+        CoordinatorProperties p = properties(Duration.ofMillis(200), new CoordinatorProperties.Hedge(Duration.ofMillis(20), 10));
+        when(client.query(any(), any(), anyBoolean(), any()))
+                .thenReturn(Flux.just(row(1)).delaySubscription(Duration.ofMillis(60)));
+        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        int queries = 40;
+        for (int i = 0; i < queries; i++) {
+            assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block()).containsExactly(row(1));
+        }
+        // A burst of 10, then one per 10 queries.
+        assertThat(hedges("sent")).isBetween(10.0, 10.0 + queries / 10.0 + 1);
+    }
+
+    @Test
+    void theQuickerReplicaIsPreferredAndTheOtherIsTriedAgainLater() {
+        CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
+        ReplicaLoad load = new ReplicaLoad(p);
+        ReplicaBreakers breakers = new ReplicaBreakers(p, registry);
+        for (Replica r : List.of(R0, R1)) {
+            ReplicaLoad.Call c = load.start(r);
+            sleep(r.equals(R0) ? 40 : 2);
+            c.sample();
+            c.end();
+        }
+        int r1First = 0;
+        int r0First = 0;
+        for (int i = 0; i < 200; i++) {
+            Replica first = load.order(SHARD.replicaList(), breakers::group).get(0);
+            if (first.equals(R1)) {
+                r1First++;
+            } else {
+                r0First++;
+                ReplicaLoad.Call c = load.start(R0); // it was quick this time
+                c.sample();
+                c.end();
+            }
+        }
+        assertThat(r1First).as("the quicker replica").isGreaterThan(50);
+        assertThat(r0First).as("the slow one, tried again once its average decayed").isPositive();
+        verify(client, never()).query(any(), any(), anyBoolean(), any());
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
