@@ -20,7 +20,8 @@
 # Settings from the environment: MVN (Maven command, default "mvn"), STACK_START_TIMEOUT (seconds, 120),
 # STACK_STOP_TIMEOUT (seconds, 30), STACK_PRODUCER_RATE (lines per second, 50), STACK_NODE_HEAP (512m),
 # STACK_APP_HEAP (coordinator and producer, 256m), STACK_KAFKA_HEAP (512m), STACK_REDIS_MAXMEMORY (256mb),
-# STACK_REPLICAS (1; 2 starts a second replica of every shard, each with its own PostgreSQL), JAVA_HOME.
+# STACK_REPLICAS (1; 2 starts a second replica of every shard, each with its own PostgreSQL; in Docker mode
+# too: the compose profile `replicas`), JAVA_HOME.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -797,7 +798,10 @@ while [ "$#" -gt 0 ]; do
 done
 COMMAND="${COMMAND:-up}"
 
-# Docker mode: what docker compose does, with the same commands as the local mode.
+# Docker mode: what docker compose does, with the same commands as the local mode. STACK_REPLICAS=2 is
+# COMPOSE_PROFILES=replicas for up: it starts node-<s>-r1 and pg-<s>-r1 and gives the coordinator their URLs
+# (docker-compose.yml); STACK_REPLICAS=1 clears COMPOSE_PROFILES. status and down take the profile whatever
+# STACK_REPLICAS says: second replicas may run from an earlier start.
 compose() { docker compose -f "$ROOT/docker-compose.yml" "$@"; }
 
 docker_mode() {
@@ -805,21 +809,25 @@ docker_mode() {
   case "$COMMAND" in
     up)
       say "Docker mode: docker compose up (builds the images on first run; waits until every service is healthy)"
-      local build_flag=""
+      local build_flag="" profiles=""
       [ "$FORCE_BUILD" = "no" ] || build_flag="--build"
-      compose up -d $build_flag --wait --wait-timeout "$((START_TIMEOUT * 3))" \
-        || { compose ps; die "docker compose up failed or a service is not healthy (docker compose logs <service>)"; }
-      compose ps
+      if [ "$REPLICAS" = 2 ]; then
+        profiles="replicas"
+        say "  with a second replica of every shard (COMPOSE_PROFILES=replicas)"
+      fi
+      COMPOSE_PROFILES="$profiles" compose up -d $build_flag --wait --wait-timeout "$((START_TIMEOUT * 3))" \
+        || { compose --profile replicas ps; die "docker compose up failed or a service is not healthy (docker compose logs <service>)"; }
+      compose --profile replicas ps
       say ""
       say "Coordinator http://localhost:8080, Prometheus http://localhost:9090, Grafana http://localhost:3000 (admin/admin)."
       say "Try: curl -s -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' \\"
       say "       -d '{\"startTime\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ 2>/dev/null)\",\"endTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"limit\":5}'" ;;
     status)
-      compose ps --all
+      compose --profile replicas ps --all
       # every service running and, where it has a health check, healthy
-      ! compose ps --all --format '{{.Service}} {{.State}} {{.Health}}' | grep -vqE ' running (healthy)?$' ;;
+      ! compose --profile replicas ps --all --format '{{.Service}} {{.State}} {{.Health}}' | grep -vqE ' running (healthy)?$' ;;
     down)
-      if [ "$PURGE" = "yes" ]; then compose down --volumes; else compose down; fi ;;
+      if [ "$PURGE" = "yes" ]; then compose --profile replicas down --volumes; else compose --profile replicas down; fi ;;
     check-dashboards)
       find_java
       locate_artifacts

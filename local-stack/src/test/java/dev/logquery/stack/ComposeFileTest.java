@@ -1,6 +1,7 @@
 package dev.logquery.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.tail.TailProperties;
@@ -9,16 +10,27 @@ import dev.logquery.producer.config.KafkaConnectionProperties;
 import dev.logquery.producer.config.ProducerProperties;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Bindable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.core.env.MutablePropertySources;
@@ -32,22 +44,34 @@ import org.yaml.snakeyaml.Yaml;
  * Spring Boot binds the environment ({@link SystemEnvironmentPropertySource}) into the services' own
  * configuration classes. A variable counts as read when changing its value changes what is bound; a
  * misspelt name (say {@code LOGQUERY_NODE_SHARDCOUNTS}) changes nothing and fails the test.
+ *
+ * <p>The file is read as Compose reads it for a given host environment: values interpolated
+ * ({@link #interpolate}) and only the services of the active profiles ({@code COMPOSE_PROFILES}) kept. Each
+ * check runs for both stacks: one replica per shard (no profile, what {@code docker compose up} and
+ * {@code ./setup.sh} start) and two ({@code COMPOSE_PROFILES=replicas}, what {@code STACK_REPLICAS=2
+ * ./setup.sh} sets).
  */
 class ComposeFileTest {
 
-    private static Map<String, Map<String, Object>> services;
+    /** The host environment of each stack: how many replicas per shard it runs. */
+    static Stream<Arguments> stacks() {
+        return Stream.of(Arguments.of(1, Map.of()), Arguments.of(2, Map.of("COMPOSE_PROFILES", "replicas")));
+    }
+
+    private static final Pattern NODE = Pattern.compile("node-(\\d)(-r(\\d))?");
+
+    private static Map<String, Object> file;
 
     @BeforeAll
-    @SuppressWarnings("unchecked")
     static void load() throws IOException {
         try (Reader in = Files.newBufferedReader(Path.of("..", "docker-compose.yml"))) {
-            Map<String, Object> compose = new Yaml().load(in);
-            services = (Map<String, Map<String, Object>>) compose.get("services");
+            file = new Yaml().load(in);
         }
     }
 
-    @Test
-    void everyServiceOfTheDesignIsThereOnItsPort() {
+    @ParameterizedTest(name = "{0} replica(s) per shard")
+    @MethodSource("stacks")
+    void everyServiceOfTheDesignIsThereOnItsPort(int replicas, Map<String, String> host) {
         Map<String, String> ports = new LinkedHashMap<>();
         ports.put("kafka", "9092:9092");
         ports.put("pg-0", "5432:5432");
@@ -61,6 +85,14 @@ class ComposeFileTest {
         ports.put("producer", "8084:8084");
         ports.put("prometheus", "9090:9090");
         ports.put("grafana", "3000:3000");
+        if (replicas == 2) {
+            // the ports of the local mode's second replicas (setup.sh)
+            for (int s = 0; s < 3; s++) {
+                ports.put("pg-" + s + "-r1", (5435 + s) + ":5432");
+                ports.put("node-" + s + "-r1", (8091 + s) + ":" + (8091 + s));
+            }
+        }
+        Map<String, Map<String, Object>> services = services(host);
         assertThat(services.keySet()).containsExactlyInAnyOrderElementsOf(ports.keySet());
         ports.forEach((service, mapping) -> {
             assertThat(services.get(service).get("ports")).as(service).isEqualTo(List.of(mapping));
@@ -69,36 +101,85 @@ class ComposeFileTest {
     }
 
     @Test
-    void nodesReadTheirShardDatabaseAndKafka() {
-        for (int s = 0; s < 3; s++) {
-            Map<String, String> env = env("node-" + s);
+    void theSecondReplicasAreTheOnlyServicesOfTheOnlyProfile() {
+        // The coordinator's replica URLs depend on COMPOSE_PROFILES being set at all (${COMPOSE_PROFILES:+...}):
+        // right only while `replicas` is the one profile there is.
+        Map<String, Set<String>> profiled = new TreeMap<>();
+        services(file).forEach((name, service) -> {
+            if (service.containsKey("profiles")) {
+                profiled.put(name, new TreeSet<>(strings(service.get("profiles"))));
+            }
+        });
+        assertThat(profiled.keySet()).containsExactly("node-0-r1", "node-1-r1", "node-2-r1", "pg-0-r1", "pg-1-r1", "pg-2-r1");
+        assertThat(profiled.values()).allSatisfy(p -> assertThat(p).containsExactly("replicas"));
+    }
+
+    @ParameterizedTest(name = "{0} replica(s) per shard")
+    @MethodSource("stacks")
+    void nodesReadTheirShardTheirOwnDatabaseAndKafka(int replicas, Map<String, String> host) {
+        Map<String, Map<String, Object>> services = services(host);
+        List<String> nodes = services.keySet().stream().filter(n -> NODE.matcher(n).matches()).toList();
+        assertThat(nodes).hasSize(3 * replicas);
+        Set<String> databases = new LinkedHashSet<>();
+        for (String name : nodes) {
+            Matcher m = NODE.matcher(name);
+            assertThat(m.matches()).isTrue();
+            int shard = Integer.parseInt(m.group(1));
+            int replica = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+            String database = "pg-" + name.substring("node-".length());
+            Map<String, String> env = env(services, name);
             Binder binder = binder(env);
             NodeProperties node = binder.bindOrCreate("logquery.node", NodeProperties.class);
-            assertThat(node.shard()).isEqualTo(s);
+            assertThat(node.shard()).as(name).isEqualTo(shard);
+            assertThat(node.replica()).as(name).isEqualTo(replica);
             assertThat(node.shardCount()).isEqualTo(3);
             assertThat(node.bootstrapServers()).isEqualTo("kafka:29092");
             assertThat(node.topic()).isEqualTo("pod-logs");
-            assertThat(binder.bind("server.port", Integer.class).get()).isEqualTo(8081 + s);
-            assertThat(binder.bind("spring.datasource.url", String.class).get())
-                    .isEqualTo("jdbc:postgresql://pg-" + s + ":5432/logquery");
-            assertEveryVariableIsRead("node-" + s, env, b -> List.of(
+            assertThat(node.redisUrl()).isEqualTo("redis://redis:6379");
+            int port = binder.bind("server.port", Integer.class).get();
+            assertThat(port).as(name).isEqualTo(containerPort(services, name));
+            assertThat(strings(((Map<?, ?>) services.get(name).get("healthcheck")).get("test")))
+                    .as(name + " checks its own port").contains("http://localhost:" + port + "/actuator/health");
+            String url = binder.bind("spring.datasource.url", String.class).get();
+            assertThat(url).as(name).isEqualTo("jdbc:postgresql://" + database + ":5432/logquery");
+            assertThat(services).as(name + "'s database runs").containsKey(database);
+            assertThat(dependsOn(services, name)).as(name).containsKeys(database, "kafka");
+            databases.add(url);
+            assertEveryVariableIsRead(name, env, b -> List.of(
                     b.bindOrCreate("logquery.node", NodeProperties.class),
                     b.bind("server.port", Integer.class).orElse(-1),
                     b.bind("spring.datasource.url", String.class).orElse("")));
         }
+        assertThat(databases).as("every node has a database of its own").hasSize(nodes.size());
     }
 
-    @Test
-    void theCoordinatorKnowsEveryNodeByItsServiceNameAndPort() {
-        Map<String, String> env = env("coordinator");
+    @ParameterizedTest(name = "{0} replica(s) per shard")
+    @MethodSource("stacks")
+    void theCoordinatorKnowsEveryRunningNodeByItsServiceNameAndPort(int replicas, Map<String, String> host) {
+        Map<String, Map<String, Object>> services = services(host);
+        Map<String, String> env = env(services, "coordinator");
         Binder binder = binder(env);
         CoordinatorProperties coordinator = binder.bindOrCreate("logquery.coordinator", CoordinatorProperties.class);
         assertThat(coordinator.shards()).extracting(CoordinatorProperties.Shard::id).containsExactly(0, 1, 2);
+        Set<String> listed = new LinkedHashSet<>();
         for (CoordinatorProperties.Shard shard : coordinator.shards()) {
-            String node = "node-" + shard.id();
-            assertThat(shard.url()).isEqualTo("http://" + node + ":" + env("node-" + shard.id()).get("SERVER_PORT"));
-            assertThat(services).containsKey(node);
+            assertThat(shard.replicas()).as("shard %d", shard.id()).hasSize(replicas);
+            for (int i = 0; i < shard.replicas().size(); i++) {
+                URI url = URI.create(shard.replicas().get(i));
+                String node = url.getHost();
+                assertThat(services).as(url + " names a running service").containsKey(node);
+                assertThat(url.getPort()).as(url + " is its container port").isEqualTo(containerPort(services, node));
+                NodeProperties properties = binder(env(services, node)).bindOrCreate("logquery.node", NodeProperties.class);
+                assertThat(properties.shard()).as(url + "'s shard").isEqualTo(shard.id());
+                assertThat(properties.replica()).as(url + "'s replica").isEqualTo(i);
+                assertThat(dependsOn(services, "coordinator").get(node)).as("coordinator waits for " + node)
+                        .isEqualTo(node.endsWith("-r1") ? Map.of("condition", "service_healthy", "required", false)
+                                : Map.of("condition", "service_healthy"));
+                listed.add(node);
+            }
         }
+        assertThat(listed).as("every node that runs is queried")
+                .containsExactlyInAnyOrderElementsOf(services.keySet().stream().filter(n -> NODE.matcher(n).matches()).toList());
         assertThat(binder.bind("server.port", Integer.class).get()).isEqualTo(8080);
         assertEveryVariableIsRead("coordinator", env, b -> List.of(
                 b.bindOrCreate("logquery.coordinator", CoordinatorProperties.class),
@@ -106,20 +187,39 @@ class ComposeFileTest {
                 b.bind("server.port", Integer.class).orElse(-1)));
     }
 
-    @Test
-    void theCoordinatorsLiveTailReadsTheTopicTheNodesRead() {
-        TailProperties tail = binder(env("coordinator")).bindOrCreate("logquery.coordinator.tail", TailProperties.class);
-        NodeProperties node = binder(env("node-0")).bindOrCreate("logquery.node", NodeProperties.class);
+    /** Compose's own consistency check: a service may depend on a disabled one only with {@code required: false}. */
+    @ParameterizedTest(name = "{0} replica(s) per shard")
+    @MethodSource("stacks")
+    void everyServiceDependsOnlyOnServicesThatRunOrOnOptionalOnes(int replicas, Map<String, String> host) {
+        Map<String, Map<String, Object>> all = services(file);
+        Map<String, Map<String, Object>> running = services(host);
+        running.forEach((name, service) -> dependsOn(running, name).forEach((dependency, how) -> {
+            assertThat(all).as(name + " depends on a service of the file").containsKey(dependency);
+            if (!running.containsKey(dependency)) {
+                assertThat(how).as(name + " depends on " + dependency + ", which does not run: it must not be required")
+                        .containsEntry("required", false);
+            }
+        }));
+    }
+
+    @ParameterizedTest(name = "{0} replica(s) per shard")
+    @MethodSource("stacks")
+    void theCoordinatorsLiveTailReadsTheTopicTheNodesRead(int replicas, Map<String, String> host) {
+        Map<String, Map<String, Object>> services = services(host);
+        TailProperties tail = binder(env(services, "coordinator")).bindOrCreate("logquery.coordinator.tail", TailProperties.class);
+        NodeProperties node = binder(env(services, "node-0")).bindOrCreate("logquery.node", NodeProperties.class);
         assertThat(tail.bootstrapServers()).isEqualTo(node.bootstrapServers());
         assertThat(tail.topic()).isEqualTo(node.topic());
     }
 
-    @Test
-    void theProducerWritesToTheTopicTheNodesRead() {
-        Map<String, String> env = env("producer");
+    @ParameterizedTest(name = "{0} replica(s) per shard")
+    @MethodSource("stacks")
+    void theProducerWritesToTheTopicTheNodesRead(int replicas, Map<String, String> host) {
+        Map<String, Map<String, Object>> services = services(host);
+        Map<String, String> env = env(services, "producer");
         Binder binder = binder(env);
         ProducerProperties producer = binder.bindOrCreate("logquery.producer", ProducerProperties.class);
-        NodeProperties node = binder(env("node-0")).bindOrCreate("logquery.node", NodeProperties.class);
+        NodeProperties node = binder(env(services, "node-0")).bindOrCreate("logquery.node", NodeProperties.class);
         assertThat(producer.topic()).isEqualTo(node.topic());
         assertThat(binder.bindOrCreate("logquery.kafka", KafkaConnectionProperties.class).bootstrapServers())
                 .isEqualTo(node.bootstrapServers());
@@ -129,11 +229,185 @@ class ComposeFileTest {
                 b.bind("server.port", Integer.class).orElse(-1)));
     }
 
+    @Test
+    void interpolationFollowsCompose() {
+        Map<String, String> env = new HashMap<>();
+        env.put("A", "x");
+        env.put("E", "");
+        assertThat(interpolate("plain", env)).isEqualTo("plain");
+        assertThat(interpolate("${A}/$A/${U}/$U.", env)).isEqualTo("x/x//.");
+        assertThat(interpolate("$$A $${A} $$$A", env)).isEqualTo("$A ${A} $x");
+        assertThat(interpolate("${A:-d} ${E:-d} ${U:-d}", env)).isEqualTo("x d d");
+        assertThat(interpolate("${A-d} ${E-d} ${U-d}", env)).isEqualTo("x  d");
+        assertThat(interpolate("${A:+y} ${E:+y} ${U:+y}", env)).isEqualTo("y  ");
+        assertThat(interpolate("${A+y} ${E+y} ${U+y}", env)).isEqualTo("y y ");
+        assertThat(interpolate("${U:-${A}-${U:-z}} ${A:+http://$A:1}", env)).isEqualTo("x-z http://x:1");
+        assertThat(interpolate("${A:?needed} ${E?needed}", env)).isEqualTo("x ");
+        assertThatThrownBy(() -> interpolate("${E:?E is needed}", env)).hasMessageContaining("E is needed");
+        assertThatThrownBy(() -> interpolate("${U?U is needed}", env)).hasMessageContaining("U is needed");
+        assertThatThrownBy(() -> interpolate("${A", env)).hasMessageContaining("unclosed");
+        assertThatThrownBy(() -> interpolate("cost: 5$", env)).hasMessageContaining("invalid");
+        assertThatThrownBy(() -> interpolate("${A*}", env)).hasMessageContaining("invalid");
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // docker-compose.yml as Compose reads it
+
+    /** The services Compose runs with the host environment {@code host}, values interpolated. */
+    private static Map<String, Map<String, Object>> services(Map<String, String> host) {
+        Set<String> profiles = new LinkedHashSet<>();
+        for (String p : host.getOrDefault("COMPOSE_PROFILES", "").split(",")) {
+            if (!p.isBlank()) {
+                profiles.add(p.strip());
+            }
+        }
+        Map<String, Map<String, Object>> enabled = new LinkedHashMap<>();
+        services(interpolateTree(file, host)).forEach((name, service) -> {
+            List<String> own = service.containsKey("profiles") ? strings(service.get("profiles")) : List.of();
+            if (own.isEmpty() || profiles.contains("*") || own.stream().anyMatch(profiles::contains)) {
+                enabled.put(name, service);
+            }
+        });
+        return enabled;
+    }
+
     @SuppressWarnings("unchecked")
-    private static Map<String, String> env(String service) {
+    private static Map<String, Map<String, Object>> services(Object compose) {
+        return (Map<String, Map<String, Object>>) ((Map<String, Object>) compose).get("services");
+    }
+
+    /** A copy of the tree with every string value interpolated (keys are not, as in Compose). */
+    private static Object interpolateTree(Object node, Map<String, String> env) {
+        if (node instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(k, interpolateTree(v, env)));
+            return copy;
+        }
+        if (node instanceof List<?> list) {
+            return list.stream().map(v -> interpolateTree(v, env)).toList();
+        }
+        return node instanceof String s ? interpolate(s, env) : node;
+    }
+
+    /**
+     * Compose's interpolation of one value: {@code $$} is a {@code $}; {@code $VAR} and {@code ${VAR}} the
+     * variable (empty when unset); {@code ${VAR:-default}} the default when VAR is unset or empty,
+     * {@code ${VAR-default}} when it is unset; {@code ${VAR:+alt}} the alternative when VAR is set and not
+     * empty, {@code ${VAR+alt}} when it is set; {@code ${VAR:?error}} and {@code ${VAR?error}} refuse the file
+     * in the same cases as {@code :-} and {@code -}. Defaults and alternatives are interpolated in turn.
+     */
+    static String interpolate(String value, Map<String, String> env) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < value.length()) {
+            char c = value.charAt(i);
+            char next = i + 1 < value.length() ? value.charAt(i + 1) : 0;
+            if (c != '$') {
+                out.append(c);
+                i++;
+            } else if (next == '$') {
+                out.append('$');
+                i += 2;
+            } else if (next == '{') {
+                int end = closingBrace(value, i + 1);
+                out.append(braced(value.substring(i + 2, end), env, value));
+                i = end + 1;
+            } else if (nameStart(next)) {
+                int j = i + 1;
+                while (j < value.length() && namePart(value.charAt(j))) {
+                    j++;
+                }
+                out.append(env.getOrDefault(value.substring(i + 1, j), ""));
+                i = j;
+            } else {
+                throw new IllegalArgumentException("invalid interpolation format in \"" + value + "\": a lone $ (write $$)");
+            }
+        }
+        return out.toString();
+    }
+
+    private static String braced(String expression, Map<String, String> env, String value) {
+        int j = 0;
+        while (j < expression.length() && namePart(expression.charAt(j))) {
+            j++;
+        }
+        String name = expression.substring(0, j);
+        String rest = expression.substring(j);
+        boolean colon = rest.startsWith(":");
+        String operator = rest.isEmpty() ? "" : rest.substring(colon ? 1 : 0, Math.min(rest.length(), colon ? 2 : 1));
+        if (name.isEmpty() || !nameStart(name.charAt(0)) || !(rest.isEmpty() || "-?+".contains(operator) && !operator.isEmpty())) {
+            throw new IllegalArgumentException("invalid interpolation format in \"" + value + "\": ${" + expression + "}");
+        }
+        String variable = env.get(name);
+        if (rest.isEmpty()) {
+            return variable == null ? "" : variable;
+        }
+        String argument = rest.substring(colon ? 2 : 1);
+        boolean present = variable != null && !(colon && variable.isEmpty());
+        return switch (operator) {
+            case "-" -> present ? variable : interpolate(argument, env);
+            case "+" -> present ? interpolate(argument, env) : "";
+            default -> {
+                if (!present) {
+                    throw new IllegalArgumentException("required variable " + name + " is missing a value: "
+                            + interpolate(argument, env));
+                }
+                yield variable;
+            }
+        };
+    }
+
+    /** The index of the brace that closes the one at {@code open}, nested {@code ${...}} included. */
+    private static int closingBrace(String value, int open) {
+        int depth = 0;
+        for (int i = open; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '$') {
+                i++;
+            } else if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth == 0) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("invalid interpolation format in \"" + value + "\": unclosed ${");
+    }
+
+    private static boolean nameStart(char c) {
+        return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    private static boolean namePart(char c) {
+        return nameStart(c) || c >= '0' && c <= '9';
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Services
+
+    private static List<String> strings(Object list) {
+        return ((List<?>) list).stream().map(String::valueOf).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> env(Map<String, Map<String, Object>> services, String service) {
         Map<String, String> env = new LinkedHashMap<>();
         ((Map<String, Object>) services.get(service).get("environment")).forEach((k, v) -> env.put(k, String.valueOf(v)));
         return env;
+    }
+
+    /** The port a service listens on in its container: the second half of its one port mapping. */
+    private static int containerPort(Map<String, Map<String, Object>> services, String service) {
+        List<String> ports = strings(services.get(service).get("ports"));
+        assertThat(ports).as(service + "'s ports").hasSize(1);
+        return Integer.parseInt(ports.get(0).substring(ports.get(0).lastIndexOf(':') + 1));
+    }
+
+    /** {@code depends_on} in its long form: each dependency and its settings. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> dependsOn(Map<String, Map<String, Object>> services, String service) {
+        Object dependsOn = services.get(service).getOrDefault("depends_on", Map.of());
+        assertThat(dependsOn).as(service + "'s depends_on in the long form").isInstanceOf(Map.class);
+        return (Map<String, Map<String, Object>>) dependsOn;
     }
 
     private static Binder binder(Map<String, String> env) {

@@ -104,7 +104,7 @@ public record CoordinatorProperties(
     /**
      * One shard: its number and the base URLs of the partition nodes that serve it. {@code url} alone is one
      * replica; {@code replicas} lists several (a {@code url} given too comes first). The first is preferred
-     * while it is healthy.
+     * while it is healthy. A blank entry is ignored, so a deployment can leave a replica slot empty.
      */
     public record Shard(int id, String url, List<String> replicas) {
         @ConstructorBinding
@@ -114,10 +114,7 @@ public record CoordinatorProperties(
                 all.add(trimSlash(url));
             }
             for (String r : replicas == null ? List.<String>of() : replicas) {
-                if (r == null || r.isBlank()) {
-                    throw new IllegalArgumentException("logquery.coordinator.shards: shard " + id + " has an empty replica url");
-                }
-                if (!all.contains(trimSlash(r))) {
+                if (r != null && !r.isBlank() && !all.contains(trimSlash(r))) {
                     all.add(trimSlash(r));
                 }
             }
