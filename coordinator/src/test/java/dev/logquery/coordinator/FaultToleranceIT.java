@@ -100,6 +100,7 @@ class FaultToleranceIT {
                 "--logquery.coordinator.breaker.minimum-calls=2",
                 "--logquery.coordinator.breaker.open-for=2s",
                 "--logquery.coordinator.admission.max-concurrent=4",
+                "--logquery.coordinator.max-limit=100000",
                 "--logquery.coordinator.admission.max-queued=64",
                 "--logquery.coordinator.admission.max-wait=2s",
                 "--logquery.coordinator.shards[0].id=0",
@@ -111,7 +112,7 @@ class FaultToleranceIT {
         coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(args.toArray(String[]::new));
 
         end = Instant.now().minus(Duration.ofMinutes(2)).truncatedTo(ChronoUnit.MICROS);
-        List<LogEntry> lines = TestLines.forQueries(5, 4_000, 8, end, Duration.ofHours(6));
+        List<LogEntry> lines = TestLines.forQueries(5, 50_000, 8, end, Duration.ofHours(6));
         truth = new ArrayList<>(TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, SHARDS));
         for (int db = 0; db < 4; db++) {
             int d = db;
@@ -371,6 +372,121 @@ class FaultToleranceIT {
 
     @Test
     @Order(6)
+    void aReplicaKilledWhileItStreamsAnAnswerIsReplacedWhereItStopped() throws Exception {
+        int limit = 60_000; // every line of the window: shard 0's part is far more than the sockets between hold
+        String body = body(7, limit, "");
+        List<String> expected = expected(-1, 7, limit);
+        double resumedBefore = coordinator.getBean(MeterRegistry.class).counter("query.shard.resumed").count();
+        SlowNdjson stream = null;
+        // Open a slowly read NDJSON answer until the replica that will be killed is one of those streaming it.
+        for (int attempt = 0; attempt < 200 && stream == null; attempt++) {
+            SlowNdjson s = new SlowNdjson(port(coordinator), body);
+            s.readSome(16 * 1024);
+            JsonNode r0 = JSON.readTree(get("http://localhost:" + port(coordinator) + "/api/query/stats").body())
+                    .get("shards").get(0).get("replicas").get(0);
+            if (r0.get("inFlight").asInt() > 0) {
+                stream = s;
+            } else {
+                s.close();
+                Thread.sleep(50);
+            }
+        }
+        assertThat(stream).as("a stream answered by replica 0 of shard 0").isNotNull();
+        try (SlowNdjson s = stream) {
+            victim.destroyForcibly(); // SIGKILL while its rows are on their way
+            assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            List<String> lines = s.readRest();
+            JsonNode summary = JSON.readTree(lines.get(lines.size() - 1)).get("summary");
+            assertThat(summary).as("the last line is the summary").isNotNull();
+            assertThat(summary.get("partial").asBoolean()).as("summary %s", summary).isFalse();
+            List<String> rows = lines.subList(0, lines.size() - 1).stream().map(JSON::readTree)
+                    .map(l -> l.get("timestamp").asString() + "|" + l.get("service").asString() + "|"
+                            + l.get("message").asString())
+                    .toList();
+            assertThat(rows).hasSize(expected.size());
+            assertThat(rows).as("every line once, in order").containsExactlyElementsOf(expected);
+        }
+        assertThat(coordinator.getBean(MeterRegistry.class).counter("query.shard.resumed").count())
+                .as("the answer went on from the other replica").isGreaterThan(resumedBefore);
+    }
+
+    /**
+     * An NDJSON query read slowly: a plain socket with a small receive buffer, so that the coordinator (and the
+     * nodes behind it) can send only as fast as the test reads.
+     */
+    static final class SlowNdjson implements AutoCloseable {
+        final java.net.Socket socket = new java.net.Socket();
+        final java.io.InputStream in;
+        final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+
+        SlowNdjson(int port, String body) throws IOException {
+            socket.setReceiveBufferSize(4096);
+            socket.setSoTimeout(60_000);
+            socket.connect(new java.net.InetSocketAddress("localhost", port));
+            byte[] content = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String head = "POST /api/query/logs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Accept: application/x-ndjson\r\nConnection: close\r\nContent-Length: " + content.length
+                    + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(content);
+            socket.getOutputStream().flush();
+            in = socket.getInputStream();
+        }
+
+        void readSome(int bytes) throws IOException {
+            byte[] buffer = new byte[1024];
+            while (received.size() < bytes) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                received.write(buffer, 0, n);
+            }
+        }
+
+        /** Everything up to the end, as NDJSON lines (the response de-chunked). */
+        List<String> readRest() throws IOException {
+            in.transferTo(received);
+            byte[] raw = received.toByteArray();
+            int at = indexOf(raw, "\r\n\r\n", 0);
+            assertThat(new String(raw, 0, at, java.nio.charset.StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+            at += 4;
+            java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+            while (true) { // chunked transfer coding: <hex size>CRLF<data>CRLF ... 0CRLF CRLF
+                int lineEnd = indexOf(raw, "\r\n", at);
+                int size = Integer.parseInt(new String(raw, at, lineEnd - at, java.nio.charset.StandardCharsets.US_ASCII)
+                        .trim(), 16);
+                if (size == 0) {
+                    break;
+                }
+                content.write(raw, lineEnd + 2, size);
+                at = lineEnd + 2 + size + 2;
+            }
+            return content.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+        }
+
+        static int indexOf(byte[] bytes, String what, int from) {
+            byte[] w = what.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            outer:
+            for (int i = from; i <= bytes.length - w.length; i++) {
+                for (int j = 0; j < w.length; j++) {
+                    if (bytes[i + j] != w[j]) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            throw new IllegalStateException("no " + what.replace("\r\n", "CRLF") + " in the response after byte " + from);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @Test
+    @Order(7)
     void everyReplicaOfAShardDownGivesAPromptPartialAnswerOrA503WhenPartialIsRefused() throws Exception {
         victim.destroyForcibly();
         assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();

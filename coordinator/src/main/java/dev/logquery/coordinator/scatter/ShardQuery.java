@@ -5,6 +5,7 @@ import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.merge.NextCursor;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.micrometer.core.instrument.Counter;
@@ -15,6 +16,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,9 +35,9 @@ import reactor.core.publisher.Mono;
  * and the first of them to answer is used, the other cancelled. All attempts share one budget for the first
  * row, the {@code shardTimeout}, so a shard whose every replica fails is given up within it (a half-open
  * replica tried first as a probe gets half of it, so that a hanging one leaves time for the next). Once rows
- * flow, the answer stays with that replica: a failure then (or {@code shardTimeout} without a row) ends the
- * shard's stream with that error, as a replica switch could not continue the sorted stream without repeating
- * rows.
+ * flow, a replica that fails (or sends no row for {@code shardTimeout} while rows are asked: {@link StallWatch})
+ * is replaced by the others, resuming right after the last row it sent; only when none is left does the
+ * shard's stream end with the error.
  */
 @Component
 public class ShardQuery {
@@ -52,6 +54,7 @@ public class ShardQuery {
     private final HedgeBudget hedges;
     private final Counter hedgesSent;
     private final Counter hedgesWon;
+    private final Counter resumed;
 
     public ShardQuery(ShardClient client, ReplicaBreakers breakers, ReplicaLoad load, CoordinatorProperties properties,
                       MeterRegistry meters) {
@@ -65,6 +68,9 @@ public class ShardQuery {
                 .description("Hedged shard requests: sent, and those that answered first").register(meters);
         this.hedgesWon = Counter.builder("query.shard.hedges").tag("result", "won")
                 .description("Hedged shard requests: sent, and those that answered first").register(meters);
+        this.resumed = Counter.builder("query.shard.resumed")
+                .description("Shard answers resumed on another replica after the answering one failed mid-stream")
+                .register(meters);
     }
 
     /**
@@ -77,17 +83,48 @@ public class ShardQuery {
     public Flux<StoredLogEntry> query(Shard shard, LogQuery query, boolean prune, ShardClient.ChunkListener chunks,
                                       Set<Replica> behind, Consumer<Replica> answeredBy) {
         return Flux.defer(() -> {
-            hedges.earn();
             List<Replica> order = load.order(shard.replicaList(),
                     r -> (behind.contains(r) ? BEHIND : 0) + breakers.group(r));
-            Attempts attempts = new Attempts(order, behind, answeredBy,
-                    System.nanoTime() + shardTimeout.toNanos(), query, prune, chunks);
-            return attempts.from(0, false)
-                    .onErrorMap(NoSuchElementException.class, e -> attempts.lastError.get() != null
-                            ? attempts.lastError.get() : e)
-                    .takeWhile(item -> item != Item.END)
-                    .map(Item::row);
+            return run(order, query, prune, chunks, behind, answeredBy);
         });
+    }
+
+    /**
+     * The rows from the first of {@code order} that answers. When the answering replica fails after it sent
+     * rows, the query resumes on the others right after the last row sent (a cursor position: every replica
+     * holds the same rows in the same order, so nothing repeats and nothing is skipped), asking for what is
+     * left of the limit.
+     */
+    private Flux<StoredLogEntry> run(List<Replica> order, LogQuery query, boolean prune,
+                                     ShardClient.ChunkListener chunks, Set<Replica> behind,
+                                     Consumer<Replica> answeredBy) {
+        hedges.earn();
+        Attempts attempts = new Attempts(order, behind, answeredBy, System.nanoTime() + shardTimeout.toNanos(),
+                query, prune, chunks);
+        AtomicReference<StoredLogEntry> last = new AtomicReference<>();
+        AtomicLong sent = new AtomicLong();
+        return attempts.from(0, false)
+                .onErrorMap(NoSuchElementException.class, e -> attempts.lastError.get() != null
+                        ? attempts.lastError.get() : e)
+                .takeWhile(item -> item != Item.END)
+                .map(Item::row)
+                .doOnNext(row -> {
+                    last.set(row);
+                    sent.incrementAndGet();
+                })
+                .onErrorResume(e -> last.get() != null && attempts.answering.get() != null
+                        && order.size() > 1 && sent.get() < query.limit(), e -> {
+                    Replica failed = attempts.answering.get();
+                    List<Replica> rest = order.stream().filter(r -> !r.equals(failed)).toList();
+                    log.info("{} failed after {} rows ({}); resuming on {} after the last row", failed.name(),
+                            sent.get(), ShardFailure.reason(e), rest.get(0).name());
+                    resumed.increment();
+                    LogQuery after = new LogQuery(query.startTime(), query.endTime(), query.service(),
+                            query.levels(), query.namespace(), query.pod(), query.contains(),
+                            (int) (query.limit() - sent.get()), NextCursor.position(last.get()));
+                    // The resumed part's chunk plan is not counted again.
+                    return run(rest, after, prune, (scanned, skipped) -> { }, behind, answeredBy);
+                });
     }
 
     /** A row, or the end of a replica's answer (so that an answer without rows also counts as one). */
@@ -105,6 +142,8 @@ public class ShardQuery {
         final boolean prune;
         final ShardClient.ChunkListener chunks;
         final AtomicReference<Throwable> lastError = new AtomicReference<>();
+        /** The replica whose answer is used, once one sent its first row. */
+        final AtomicReference<Replica> answering = new AtomicReference<>();
 
         Attempts(List<Replica> order, Set<Replica> behind, Consumer<Replica> answeredBy, long deadline,
                  LogQuery query, boolean prune, ShardClient.ChunkListener chunks) {
@@ -160,14 +199,15 @@ public class ShardQuery {
                 Duration firstRow = Duration.ofNanos(Math.max(1, probe ? remaining / 2 : remaining));
                 PlannedChunks planned = new PlannedChunks();
                 ReplicaLoad.Call call = load.start(replica);
-                return client.query(replica, query, prune, planned)
-                        .timeout(Mono.delay(firstRow), row -> Mono.delay(shardTimeout))
+                return new StallWatch(shardTimeout).watch(client.query(replica, query, prune, planned)
+                                .timeout(Mono.delay(firstRow)))
                         .transformDeferred(CircuitBreakerOperator.of(breakers.of(replica)))
                         .map(Item::new)
                         .concatWithValues(Item.END)
                         .doOnNext(item -> {
                             if (answered.compareAndSet(false, true)) {
                                 call.sample();
+                                answering.set(replica);
                                 answeredBy.accept(replica);
                                 planned.forwardTo(chunks); // only the answering replica's plan counts
                                 if (hedged) {

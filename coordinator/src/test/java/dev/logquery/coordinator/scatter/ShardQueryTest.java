@@ -233,4 +233,85 @@ class ShardQueryTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void aReplicaThatFailsMidStreamIsReplacedByTheOtherRightAfterTheLastRowSent() {
+        CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
+        ReplicaLoad load = new ReplicaLoad(p);
+        ReplicaLoad.Call old = load.start(R1);
+        sleep(20);
+        old.sample();
+        old.end(); // r0 first
+        List<LogQuery> asked = new ArrayList<>();
+        when(client.query(eq(R0), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(9), row(8), row(7)),
+                Flux.error(new java.io.IOException("connection reset"))));
+        when(client.query(eq(R1), any(), anyBoolean(), any())).thenAnswer(call -> {
+            asked.add(call.getArgument(1));
+            return Flux.just(row(6), row(5));
+        });
+        List<Replica> answeredBy = new ArrayList<>();
+        ShardQuery shards = shardQuery(p, load);
+        List<StoredLogEntry> rows = shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), answeredBy::add)
+                .collectList().block();
+        assertThat(rows).containsExactly(row(9), row(8), row(7), row(6), row(5));
+        assertThat(asked).hasSize(1);
+        assertThat(asked.get(0).after()).isEqualTo(new LogQuery.Position(row(7).entry().timestamp(), 0, 7));
+        assertThat(asked.get(0).limit()).isEqualTo(QUERY.limit() - 3);
+        assertThat(answeredBy).containsExactly(R0, R1);
+        assertThat(registry.get("query.shard.resumed").counter().count()).isEqualTo(1);
+
+        // With one replica left nothing can resume: the error ends the stream after the rows sent.
+        when(client.query(eq(R1), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(4)),
+                Flux.error(new java.io.IOException("reset again"))));
+        assertThatThrownBy(() -> shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { })
+                .collectList().block()).hasMessageContaining("reset again");
+    }
+
+    @Test
+    void aReaderThatStopsAskingDoesNotMakeTheShardTimeOutButANodeThatStopsSendingDoes() throws Exception {
+        CoordinatorProperties p = properties(Duration.ofMillis(300), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
+        Shard one = new Shard(0, "http://only");
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.range(1, 10).map(ShardQueryTest::row));
+        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        // A slow reader: one row per 500 ms (more than the 300 ms shard timeout), every row arrives.
+        List<StoredLogEntry> slow = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+        shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).subscribe(new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                request(1);
+            }
+
+            @Override
+            protected void hookOnNext(StoredLogEntry row) {
+                slow.add(row);
+                if (slow.size() == 4) {
+                    cancel();
+                    ended.complete(null);
+                    return;
+                }
+                reactor.core.scheduler.Schedulers.parallel().schedule(() -> request(1), 500,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            protected void hookOnError(Throwable e) {
+                ended.complete(e);
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                ended.complete(null);
+            }
+        });
+        assertThat(ended.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+        assertThat(slow).containsExactly(row(1), row(2), row(3), row(4));
+
+        // A node that sends one row, then nothing while asked: a timeout.
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(1)), Flux.never()));
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList()
+                .block(Duration.ofSeconds(5))).hasCauseInstanceOf(TimeoutException.class);
+        assertThat((System.nanoTime() - started) / 1_000_000).isBetween(250L, 1_500L);
+    }
 }
