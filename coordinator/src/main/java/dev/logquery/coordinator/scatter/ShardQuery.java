@@ -217,8 +217,8 @@ public class ShardQuery {
                         })
                         .doOnError(e -> {
                             lastError.set(e);
-                            if (!answered.get() && e instanceof TimeoutException) {
-                                call.sample(); // slow: at least this slow
+                            if (e instanceof TimeoutException) {
+                                call.sample(); // slow: at least this slow (its breaker does not count timeouts)
                             }
                         })
                         .doOnCancel(() -> {

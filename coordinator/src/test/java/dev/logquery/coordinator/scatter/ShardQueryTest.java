@@ -314,4 +314,27 @@ class ShardQueryTest {
                 .block(Duration.ofSeconds(5))).hasCauseInstanceOf(TimeoutException.class);
         assertThat((System.nanoTime() - started) / 1_000_000).isBetween(250L, 1_500L);
     }
+
+    @Test
+    void timeoutsDoNotOpenABreakerButRefusedConnectionsDo() {
+        CoordinatorProperties p = properties(Duration.ofMillis(100), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
+        Shard one = new Shard(0, "http://only");
+        Replica only = one.replicaList().get(0);
+        ReplicaBreakers breakers = new ReplicaBreakers(p, registry);
+        ShardQuery shards = new ShardQuery(client, breakers, new ReplicaLoad(p), p, registry);
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.never());
+        for (int i = 0; i < 12; i++) {
+            assertThatThrownBy(() -> shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList()
+                    .block()).hasCauseInstanceOf(TimeoutException.class);
+        }
+        assertThat(breakers.of(only).getState()).as("slow is not dead").isEqualTo(
+                io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
+
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.error(new ConnectException("refused")));
+        for (int i = 0; i < 12; i++) {
+            org.assertj.core.api.Assertions.catchThrowable(() -> shards.query(one, QUERY, true, (s, k) -> { }, Set.of(),
+                    r -> { }).collectList().block());
+        }
+        assertThat(breakers.of(only).getState()).isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
+    }
 }
