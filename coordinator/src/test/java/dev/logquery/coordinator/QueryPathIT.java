@@ -95,6 +95,9 @@ class QueryPathIT {
                 // magazine: synchronization, not waiting (a known false positive, netty/netty#14564, line/armeria#6344).
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                // Cancelling a timer (a heartbeat, a timeout) takes the scheduler queue's lock to remove the task:
+                // synchronization for a heap removal, not waiting (reactor/reactor-core#2004).
+                .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "remove")
                 .blockingMethodCallback(QueryPathIT::recordBlockingCall));
         assertBlockHoundWatchesTheEventLoops();
         kafka = new EmbeddedKafkaKraftBroker(1, 6);

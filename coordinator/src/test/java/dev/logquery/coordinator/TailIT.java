@@ -81,6 +81,9 @@ class TailIT {
         BlockHound.install(builder -> builder
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                // Cancelling a timer (a heartbeat, a timeout) takes the scheduler queue's lock to remove the task:
+                // synchronization for a heap removal, not waiting (reactor/reactor-core#2004).
+                .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "remove")
                 .blockingMethodCallback(QueryPathIT::recordBlockingCall));
         QueryPathIT.assertBlockHoundWatchesTheEventLoops();
         kafka = new EmbeddedKafkaKraftBroker(1, 6);
