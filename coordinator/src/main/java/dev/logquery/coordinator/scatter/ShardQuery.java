@@ -199,8 +199,7 @@ public class ShardQuery {
                 Duration firstRow = Duration.ofNanos(Math.max(1, probe ? remaining / 2 : remaining));
                 PlannedChunks planned = new PlannedChunks();
                 ReplicaLoad.Call call = load.start(replica);
-                return new StallWatch(shardTimeout).watch(client.query(replica, query, prune, planned)
-                                .timeout(Mono.delay(firstRow)))
+                return new StallWatch(firstRow, shardTimeout).watch(client.query(replica, query, prune, planned))
                         .transformDeferred(CircuitBreakerOperator.of(breakers.of(replica)))
                         .map(Item::new)
                         .concatWithValues(Item.END)

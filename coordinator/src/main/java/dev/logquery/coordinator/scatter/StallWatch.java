@@ -8,22 +8,27 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 
 /**
- * Whether a shard's stream stalls: no row for {@code idle} while rows are asked for. Time counts only while the
- * reader waits (rows requested and not yet delivered), so a client that reads an NDJSON answer slowly, and
- * thereby stops asking, does not make its shards time out; a node that stops sending while asked does. One
- * periodic check per stream, not a timer per row.
+ * Whether a shard's stream stalls: no first row for {@code firstRow}, or no next row for {@code idle}, while
+ * rows are asked for. Time counts only while the reader waits (rows requested and not yet delivered), so a
+ * client that reads an NDJSON answer slowly, and thereby stops asking, does not make its shards time out (nor
+ * a shard answer resumed on another replica while nobody asks for rows); a node that stops sending while
+ * asked does. One periodic check per stream, not a timer per row.
  */
 final class StallWatch {
 
+    private final long firstRowNanos;
     private final long idleNanos;
     private final Duration tick;
     private final AtomicLong outstanding = new AtomicLong();
     private volatile long since = System.nanoTime();
     private volatile boolean stalled;
+    /** Rows delivered (written by the delivering thread only, read by the check). */
+    private volatile long delivered;
 
-    StallWatch(Duration idle) {
+    StallWatch(Duration firstRow, Duration idle) {
+        this.firstRowNanos = firstRow.toNanos();
         this.idleNanos = idle.toNanos();
-        this.tick = Duration.ofNanos(Math.max(Duration.ofMillis(10).toNanos(), idleNanos / 4));
+        this.tick = Duration.ofNanos(Math.max(Duration.ofMillis(10).toNanos(), Math.min(firstRowNanos, idleNanos) / 4));
     }
 
     /** {@code source} ending with a {@link TimeoutException} once it stalls. */
@@ -33,7 +38,9 @@ final class StallWatch {
                 .doOnRequest(this::requested)
                 .takeUntilOther(Flux.interval(tick, tick).filter(t -> checkStalled()).next())
                 .concatWith(Mono.defer(() -> stalled
-                        ? Mono.error(new TimeoutException("no row for " + Duration.ofNanos(idleNanos) + " while asked"))
+                        ? Mono.error(new TimeoutException(delivered == 0
+                                ? "no first row for " + Duration.ofNanos(firstRowNanos) + " while asked"
+                                : "no row for " + Duration.ofNanos(idleNanos) + " while asked"))
                         : Mono.empty()));
     }
 
@@ -45,12 +52,14 @@ final class StallWatch {
     }
 
     private void delivered() {
+        delivered++;
         outstanding.getAndUpdate(v -> v == Long.MAX_VALUE || v == 0 ? v : v - 1);
         since = System.nanoTime();
     }
 
     private boolean checkStalled() {
-        if (outstanding.get() > 0 && System.nanoTime() - since > idleNanos) {
+        long limit = delivered == 0 ? firstRowNanos : idleNanos;
+        if (outstanding.get() > 0 && System.nanoTime() - since > limit) {
             stalled = true;
         }
         return stalled;

@@ -337,4 +337,39 @@ class ShardQueryTest {
         }
         assertThat(breakers.of(only).getState()).isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
     }
+
+    @Test
+    void noFirstRowIsExpectedWhileNoneIsAsked() throws Exception {
+        CoordinatorProperties p = properties(Duration.ofMillis(300), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
+        Shard one = new Shard(0, "http://only");
+        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.just(row(1), row(2)));
+        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        // Asks for nothing for 800 ms (a resumed answer whose reader is busy), then for everything.
+        List<StoredLogEntry> rows = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+        shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).subscribe(new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                reactor.core.scheduler.Schedulers.parallel().schedule(() -> request(Long.MAX_VALUE), 800,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            protected void hookOnNext(StoredLogEntry row) {
+                rows.add(row);
+            }
+
+            @Override
+            protected void hookOnError(Throwable e) {
+                ended.complete(e);
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                ended.complete(null);
+            }
+        });
+        assertThat(ended.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+        assertThat(rows).containsExactly(row(1), row(2));
+    }
 }
