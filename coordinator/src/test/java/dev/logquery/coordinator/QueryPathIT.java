@@ -85,8 +85,11 @@ class QueryPathIT {
     static Instant oldest;
     static Instant newest;
 
-    @BeforeAll
-    static void startSystem() throws Exception {
+    /**
+     * Installs BlockHound so that any blocking call on an event loop (the coordinator's, the nodes', the
+     * clients') is recorded, and checks that it watches them.
+     */
+    static void installBlockHound() throws InterruptedException {
         // Netty loads zstd's native library once, when its first HTTP decoder asks whether zstd is available,
         // which happens on an event loop: a one-time cost at the first request, done here beforehand.
         io.netty.handler.codec.compression.Zstd.isAvailable();
@@ -100,6 +103,11 @@ class QueryPathIT {
                 .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "remove")
                 .blockingMethodCallback(QueryPathIT::recordBlockingCall));
         assertBlockHoundWatchesTheEventLoops();
+    }
+
+    @BeforeAll
+    static void startSystem() throws Exception {
+        installBlockHound();
         kafka = new EmbeddedKafkaKraftBroker(1, 6);
         kafka.afterPropertiesSet();
         kafka.addTopics(new NewTopic(TOPIC, 6, (short) 1));

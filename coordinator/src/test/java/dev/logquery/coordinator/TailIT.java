@@ -49,7 +49,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
-import reactor.blockhound.BlockHound;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -76,16 +75,7 @@ class TailIT {
 
     @BeforeAll
     static void startSystem() throws Exception {
-        // As in QueryPathIT: any blocking call on an event loop of the coordinator (or the clients) is recorded.
-        io.netty.handler.codec.compression.Zstd.isAvailable();
-        BlockHound.install(builder -> builder
-                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
-                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
-                // Cancelling a timer (a heartbeat, a timeout) takes the scheduler queue's lock to remove the task:
-                // synchronization for a heap removal, not waiting (reactor/reactor-core#2004).
-                .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "remove")
-                .blockingMethodCallback(QueryPathIT::recordBlockingCall));
-        QueryPathIT.assertBlockHoundWatchesTheEventLoops();
+        QueryPathIT.installBlockHound(); // any blocking call on an event loop is recorded
         kafka = new EmbeddedKafkaKraftBroker(1, 6);
         kafka.afterPropertiesSet();
         kafka.addTopics(new NewTopic(TOPIC, 6, (short) 1));

@@ -24,11 +24,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 class ShardQueryTest {
 
@@ -274,38 +280,10 @@ class ShardQueryTest {
         when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.range(1, 10).map(ShardQueryTest::row));
         ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
         // A slow reader: one row per 500 ms (more than the 300 ms shard timeout), every row arrives.
-        List<StoredLogEntry> slow = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
-        shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).subscribe(new reactor.core.publisher.BaseSubscriber<>() {
-            @Override
-            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-                request(1);
-            }
-
-            @Override
-            protected void hookOnNext(StoredLogEntry row) {
-                slow.add(row);
-                if (slow.size() == 4) {
-                    cancel();
-                    ended.complete(null);
-                    return;
-                }
-                reactor.core.scheduler.Schedulers.parallel().schedule(() -> request(1), 500,
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
-            }
-
-            @Override
-            protected void hookOnError(Throwable e) {
-                ended.complete(e);
-            }
-
-            @Override
-            protected void hookOnComplete() {
-                ended.complete(null);
-            }
-        });
-        assertThat(ended.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNull();
-        assertThat(slow).containsExactly(row(1), row(2), row(3), row(4));
+        Reader slow = new Reader(0, 500, 4);
+        shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).subscribe(slow);
+        assertThat(slow.ended.get(5, TimeUnit.SECONDS)).isNull();
+        assertThat(slow.rows).containsExactly(row(1), row(2), row(3), row(4));
 
         // A node that sends one row, then nothing while asked: a timeout.
         when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(1)), Flux.never()));
@@ -345,31 +323,53 @@ class ShardQueryTest {
         when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.just(row(1), row(2)));
         ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
         // Asks for nothing for 800 ms (a resumed answer whose reader is busy), then for everything.
-        List<StoredLogEntry> rows = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
-        shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).subscribe(new reactor.core.publisher.BaseSubscriber<>() {
-            @Override
-            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-                reactor.core.scheduler.Schedulers.parallel().schedule(() -> request(Long.MAX_VALUE), 800,
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
-            }
+        Reader late = new Reader(800, 0, Integer.MAX_VALUE);
+        shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).subscribe(late);
+        assertThat(late.ended.get(5, TimeUnit.SECONDS)).isNull();
+        assertThat(late.rows).containsExactly(row(1), row(2));
+    }
 
-            @Override
-            protected void hookOnNext(StoredLogEntry row) {
-                rows.add(row);
-            }
+    /**
+     * A reader that asks for its first row after {@code firstAfterMs}, for each next one {@code nextAfterMs} after
+     * the last arrived, and stops after {@code max} rows; {@code ended} is its error, or null.
+     */
+    static final class Reader extends BaseSubscriber<StoredLogEntry> {
+        final List<StoredLogEntry> rows = new CopyOnWriteArrayList<>();
+        final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        private final long firstAfterMs;
+        private final long nextAfterMs;
+        private final int max;
 
-            @Override
-            protected void hookOnError(Throwable e) {
-                ended.complete(e);
-            }
+        Reader(long firstAfterMs, long nextAfterMs, int max) {
+            this.firstAfterMs = firstAfterMs;
+            this.nextAfterMs = nextAfterMs;
+            this.max = max;
+        }
 
-            @Override
-            protected void hookOnComplete() {
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            Schedulers.parallel().schedule(() -> request(1), firstAfterMs, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        protected void hookOnNext(StoredLogEntry row) {
+            rows.add(row);
+            if (rows.size() == max) {
+                cancel();
                 ended.complete(null);
+                return;
             }
-        });
-        assertThat(ended.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNull();
-        assertThat(rows).containsExactly(row(1), row(2));
+            Schedulers.parallel().schedule(() -> request(1), nextAfterMs, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        protected void hookOnError(Throwable e) {
+            ended.complete(e);
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            ended.complete(null);
+        }
     }
 }
