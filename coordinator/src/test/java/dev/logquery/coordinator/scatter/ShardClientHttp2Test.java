@@ -1,0 +1,96 @@
+package dev.logquery.coordinator.scatter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.query.EntryJson;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.coordinator.config.CoordinatorConfiguration;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * The coordinator's real node client over h2c against a real HTTP/2 server sending answers far larger than
+ * HTTP/2's initial 64 KiB stream window, read the way the merge reads them: demand arrives from threads other
+ * than the connection's event loop. Every row must arrive; a WINDOW_UPDATE left unflushed stalls the stream
+ * after about 65,535 bytes (see {@code CoordinatorConfiguration.nodeWebClient}).
+ */
+class ShardClientHttp2Test {
+
+    static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+    static final int ROWS = 6_000;
+    static final byte[] BODY = EntryJson.toNdjson(rows());
+
+    static DisposableServer server;
+    static Scheduler reader;
+
+    static List<StoredLogEntry> rows() {
+        List<StoredLogEntry> rows = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            rows.add(new StoredLogEntry(new LogEntry(T0.plusSeconds(3600).minusMillis(i), "checkout",
+                    LogLevel.INFO, "shop", "checkout-7f9c", "app", "order " + i + " paid " + "x".repeat(120)),
+                    0, 0, i));
+        }
+        return rows;
+    }
+
+    @BeforeAll
+    static void start() {
+        server = HttpServer.create().protocol(HttpProtocol.HTTP11, HttpProtocol.H2C).host("127.0.0.1").port(0)
+                .route(r -> r.post("/internal/query", (request, response) -> request.receive().then()
+                        .thenMany(response.header("Content-Type", "application/x-ndjson")
+                                .sendByteArray(Flux.range(0, BODY.length / 8192 + 1).map(i -> java.util.Arrays
+                                        .copyOfRange(BODY, i * 8192, Math.min(BODY.length, (i + 1) * 8192)))))))
+                .bindNow();
+        reader = Schedulers.newSingle("reader");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.disposeNow();
+        reader.dispose();
+    }
+
+    private Flux<StoredLogEntry> answer(ShardClient client, int index) {
+        Replica replica = new Replica(index, 0, "http://127.0.0.1:" + server.port());
+        LogQuery query = new LogQuery(T0, T0.plusSeconds(3600), null, null, null, null, null, ROWS, null);
+        return client.query(replica, query, true, (scanned, skipped) -> { });
+    }
+
+    @Test
+    void aLargeAnswerReadFromAnotherThreadArrivesWhole() {
+        ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient());
+        for (int round = 0; round < 5; round++) {
+            List<StoredLogEntry> got = answer(client, 0).publishOn(reader, 1).collectList()
+                    .block(Duration.ofSeconds(30));
+            assertThat(got).hasSize(ROWS).isEqualTo(rows());
+        }
+    }
+
+    @Test
+    void threeAnswersMergedOnTheirRowsArriveWhole() {
+        ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient());
+        for (int round = 0; round < 5; round++) {
+            List<StoredLogEntry> got = Flux.mergeComparing(8,
+                            Comparator.comparing((StoredLogEntry e) -> e.entry().timestamp()).reversed(),
+                            answer(client, 0), answer(client, 1), answer(client, 2))
+                    .collectList().block(Duration.ofSeconds(30));
+            assertThat(got).hasSize(3 * ROWS);
+        }
+    }
+}
