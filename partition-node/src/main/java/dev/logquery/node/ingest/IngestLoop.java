@@ -217,6 +217,7 @@ public final class IngestLoop implements SmartLifecycle {
             }
             if (polled > 0) {
                 lastHeardOfKafka = System.nanoTime();
+                kafkaAnswered(); // records are an answer too: the end of an outage may show first as records
             } else if (batch.isEmpty() && System.nanoTime() - lastHeardOfKafka >= KAFKA_CHECK_AFTER_MS * 1_000_000) {
                 if (kafkaAnswers(c, mine)) {
                     lastHeardOfKafka = System.nanoTime();
@@ -438,6 +439,12 @@ public final class IngestLoop implements SmartLifecycle {
             }
             return false;
         }
+        kafkaAnswered();
+        return true;
+    }
+
+    /** Kafka answered: an outage reported before is over. */
+    private void kafkaAnswered() {
         if (kafkaUnreachableSince != null) {
             log.info("Kafka at {} answers again after {}", properties.bootstrapServers(),
                     Duration.between(kafkaUnreachableSince, Instant.now()));
@@ -446,7 +453,6 @@ public final class IngestLoop implements SmartLifecycle {
         if (state == State.KAFKA_UNREACHABLE) {
             state = State.RUNNING;
         }
-        return true;
     }
 
     /** Lag counts from what is stored, not from what the consumer has fetched into the current batch. */
