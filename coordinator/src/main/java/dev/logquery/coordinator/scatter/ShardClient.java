@@ -22,9 +22,17 @@ import reactor.core.publisher.Flux;
 @Component
 public class ShardClient {
 
-    /** What a node's plan did with its hour chunks, from its response headers (-1 when it did not say). */
-    public interface ChunkListener {
+    /** Told about a node's answer as it arrives. */
+    public interface AnswerListener {
+        /** What the node's plan did with its hour chunks, from its response headers (-1 when it did not say). */
         void planned(int scanned, int skipped);
+
+        /**
+         * Bytes of the answer arrived: rows, or the blank keep-alive lines a node sends while it scans without
+         * finding any (so a node that is working is told from one that hangs).
+         */
+        default void alive() {
+        }
     }
 
     private final WebClient client;
@@ -42,9 +50,9 @@ public class ShardClient {
 
     /**
      * @param prune  false asks the node to read the whole window ({@link InternalHeaders#PRUNING})
-     * @param chunks told the node's chunk plan when its response starts
+     * @param listener told the node's chunk plan when its response starts, and each time bytes arrive
      */
-    public Flux<StoredLogEntry> query(Replica replica, LogQuery query, boolean prune, ChunkListener chunks) {
+    public Flux<StoredLogEntry> query(Replica replica, LogQuery query, boolean prune, AnswerListener listener) {
         return client.post().uri(replica.url() + "/internal/query")
                 .contentType(MediaType.APPLICATION_JSON)
                 .accept(MediaType.APPLICATION_NDJSON)
@@ -58,10 +66,11 @@ public class ShardClient {
                     if (response.statusCode().isError()) {
                         return response.createException().flatMapMany(Flux::error);
                     }
-                    chunks.planned(count(response, InternalHeaders.CHUNKS_SCANNED),
+                    listener.planned(count(response, InternalHeaders.CHUNKS_SCANNED),
                             count(response, InternalHeaders.CHUNKS_SKIPPED));
                     NdjsonRows rows = new NdjsonRows(maxLineBytes);
                     return response.bodyToFlux(DataBuffer.class)
+                            .doOnNext(buffer -> listener.alive())
                             .concatMapIterable(rows::next, 1) // one buffer at a time: memory stays bounded
                             .concatWith(Flux.defer(() -> Flux.fromIterable(rows.end())))
                             .doOnDiscard(DataBuffer.class, DataBufferUtils::release);

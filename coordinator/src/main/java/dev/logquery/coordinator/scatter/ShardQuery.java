@@ -80,7 +80,7 @@ public class ShardQuery {
      *                   (never as a hedge)
      * @param answeredBy told which replica answers, once it sent its first row (or its whole, empty answer)
      */
-    public Flux<StoredLogEntry> query(Shard shard, LogQuery query, boolean prune, ShardClient.ChunkListener chunks,
+    public Flux<StoredLogEntry> query(Shard shard, LogQuery query, boolean prune, ShardClient.AnswerListener chunks,
                                       Set<Replica> behind, Consumer<Replica> answeredBy) {
         return Flux.defer(() -> {
             List<Replica> order = load.order(shard.replicaList(),
@@ -96,7 +96,7 @@ public class ShardQuery {
      * left of the limit.
      */
     private Flux<StoredLogEntry> run(List<Replica> order, LogQuery query, boolean prune,
-                                     ShardClient.ChunkListener chunks, Set<Replica> behind,
+                                     ShardClient.AnswerListener chunks, Set<Replica> behind,
                                      Consumer<Replica> answeredBy) {
         hedges.earn();
         Attempts attempts = new Attempts(order, behind, answeredBy, System.nanoTime() + shardTimeout.toNanos(),
@@ -140,13 +140,13 @@ public class ShardQuery {
         final long deadline;
         final LogQuery query;
         final boolean prune;
-        final ShardClient.ChunkListener chunks;
+        final ShardClient.AnswerListener chunks;
         final AtomicReference<Throwable> lastError = new AtomicReference<>();
         /** The replica whose answer is used, once one sent its first row. */
         final AtomicReference<Replica> answering = new AtomicReference<>();
 
         Attempts(List<Replica> order, Set<Replica> behind, Consumer<Replica> answeredBy, long deadline,
-                 LogQuery query, boolean prune, ShardClient.ChunkListener chunks) {
+                 LogQuery query, boolean prune, ShardClient.AnswerListener chunks) {
             this.order = order;
             this.behind = behind;
             this.answeredBy = answeredBy;
@@ -197,9 +197,10 @@ public class ShardQuery {
                 boolean probe = breakers.of(replica).getState() == CircuitBreaker.State.HALF_OPEN
                         && i + 1 < order.size();
                 Duration firstRow = Duration.ofNanos(Math.max(1, probe ? remaining / 2 : remaining));
-                PlannedChunks planned = new PlannedChunks();
+                StallWatch watch = new StallWatch(firstRow, shardTimeout);
+                PlannedChunks planned = new PlannedChunks(watch);
                 ReplicaLoad.Call call = load.start(replica);
-                return new StallWatch(firstRow, shardTimeout).watch(client.query(replica, query, prune, planned))
+                return watch.watch(client.query(replica, query, prune, planned))
                         .transformDeferred(CircuitBreakerOperator.of(breakers.of(replica)))
                         .map(Item::new)
                         .concatWithValues(Item.END)
@@ -230,10 +231,20 @@ public class ShardQuery {
         }
     }
 
-    /** A replica's chunk plan, kept until it is known to be the one answering. */
-    private static final class PlannedChunks implements ShardClient.ChunkListener {
+    /** A replica's chunk plan, kept until it is known to be the one answering; its signs of life, to its watch. */
+    private static final class PlannedChunks implements ShardClient.AnswerListener {
+        private final StallWatch watch;
         private volatile int scanned = Integer.MIN_VALUE;
         private volatile int skipped;
+
+        PlannedChunks(StallWatch watch) {
+            this.watch = watch;
+        }
+
+        @Override
+        public void alive() {
+            watch.alive();
+        }
 
         @Override
         public void planned(int scanned, int skipped) {
@@ -241,7 +252,7 @@ public class ShardQuery {
             this.scanned = scanned;
         }
 
-        void forwardTo(ShardClient.ChunkListener chunks) {
+        void forwardTo(ShardClient.AnswerListener chunks) {
             if (scanned != Integer.MIN_VALUE) {
                 chunks.planned(scanned, skipped);
             }

@@ -9,7 +9,7 @@ import reactor.core.publisher.Operators;
 
 /**
  * Whether a shard's stream stalls: no first row for {@code firstRow}, or no next row for {@code idle}, while
- * rows are asked for. Time counts only while the reader waits (rows requested and not yet delivered), so a
+ * rows are asked for, and no other sign of life ({@link #alive()}) meanwhile. Time counts only while the reader waits (rows requested and not yet delivered), so a
  * client that reads an NDJSON answer slowly, and thereby stops asking, does not make its shards time out (nor
  * a shard answer resumed on another replica while nobody asks for rows); a node that stops sending while
  * asked does. One periodic check per stream, not a timer per row.
@@ -49,6 +49,14 @@ final class StallWatch {
         if (before == 0) {
             since = System.nanoTime(); // the wait starts now
         }
+    }
+
+    /**
+     * The stream shows life without a row (a node's keep-alive while it scans): the wait counts again from
+     * now. A node that is working is not a stalled one; the query's deadline still bounds it.
+     */
+    void alive() {
+        since = System.nanoTime();
     }
 
     private void delivered() {

@@ -64,7 +64,7 @@ public class SearchService {
     }
 
     /** Hour chunks of all shards a query skipped or planned to read: what pruning saved. */
-    static final class ChunkCount implements ShardClient.ChunkListener {
+    static final class ChunkCount implements ShardClient.AnswerListener {
         final AtomicLong scanned = new AtomicLong();
         final AtomicLong skipped = new AtomicLong();
 
@@ -113,7 +113,7 @@ public class SearchService {
 
     /** Step 2: one stream per shard; a failure or timeout ends that stream and is recorded. */
     List<Flux<StoredLogEntry>> scatter(LogQuery query, List<ShardState> targets, Queue<ShardFailure> failures,
-                                       ShardClient.ChunkListener chunks, long deadline) {
+                                       ShardClient.AnswerListener chunks, long deadline) {
         metrics.queried(targets.size());
         List<Flux<StoredLogEntry>> streams = new ArrayList<>(targets.size());
         for (ShardState state : targets) {
@@ -128,7 +128,7 @@ public class SearchService {
      * lacks rows of the window (no caught-up one answered) is recorded as failed too: {@code replica_behind}.
      */
     Flux<StoredLogEntry> queryShard(LogQuery query, ShardState state, Queue<ShardFailure> failures,
-                                    ShardClient.ChunkListener chunks, long deadline) {
+                                    ShardClient.AnswerListener chunks, long deadline) {
         Shard shard = state.shard();
         Mono<Long> cutOff = Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
         Set<Replica> behind = state.behind(query, properties.replicaMaxLagRows());

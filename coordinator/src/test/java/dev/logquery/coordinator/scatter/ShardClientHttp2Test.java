@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,13 @@ class ShardClientHttp2Test {
                 .route(r -> r.post("/internal/query", (request, response) -> request.receive().then()
                         .thenMany(response.header("Content-Type", "application/x-ndjson")
                                 .sendByteArray(Flux.range(0, BODY.length / 8192 + 1).map(i -> java.util.Arrays
-                                        .copyOfRange(BODY, i * 8192, Math.min(BODY.length, (i + 1) * 8192)))))))
+                                        .copyOfRange(BODY, i * 8192, Math.min(BODY.length, (i + 1) * 8192))))))
+                        // a node scanning for a second before its rows: blank keep-alive lines meanwhile
+                        .post("/scanning/internal/query", (request, response) -> request.receive().then()
+                                .thenMany(response.header("Content-Type", "application/x-ndjson")
+                                        .sendByteArray(Flux.interval(Duration.ofMillis(200)).take(5)
+                                                .map(tick -> new byte[] {'\n'})
+                                                .concatWith(Flux.just(EntryJson.toNdjson(rows().subList(0, 3))))))))
                 .bindNow();
         reader = Schedulers.newSingle("reader");
     }
@@ -80,6 +87,26 @@ class ShardClientHttp2Test {
                     .block(Duration.ofSeconds(30));
             assertThat(got).hasSize(ROWS).isEqualTo(rows());
         }
+    }
+
+    @Test
+    void keepAliveLinesAreSignsOfLifeNotRows() {
+        ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient());
+        Replica replica = new Replica(0, 0, "http://127.0.0.1:" + server.port() + "/scanning");
+        LogQuery query = new LogQuery(T0, T0.plusSeconds(3600), null, null, null, null, null, ROWS, null);
+        AtomicInteger signs = new AtomicInteger();
+        List<StoredLogEntry> got = client.query(replica, query, true, new ShardClient.AnswerListener() {
+            @Override
+            public void planned(int scanned, int skipped) {
+            }
+
+            @Override
+            public void alive() {
+                signs.incrementAndGet();
+            }
+        }).collectList().block(Duration.ofSeconds(30));
+        assertThat(got).isEqualTo(rows().subList(0, 3));
+        assertThat(signs.get()).as("five blank lines, then the rows").isGreaterThanOrEqualTo(6);
     }
 
     @Test

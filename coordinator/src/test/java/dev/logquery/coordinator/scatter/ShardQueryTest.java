@@ -162,6 +162,44 @@ class ShardQueryTest {
     }
 
     @Test
+    void aReplicaThatShowsLifeWithoutRowsIsWaitedForNotFailedOver() {
+        // A long scan that finds nothing for a while: the node's keep-alive lines reach the listener.
+        CoordinatorProperties p = properties(Duration.ofMillis(300), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
+        List<Replica> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+        when(client.query(any(), any(), anyBoolean(), any())).thenAnswer(call -> {
+            asked.add(call.getArgument(0));
+            ShardClient.AnswerListener listener = call.getArgument(3);
+            return Flux.interval(Duration.ofMillis(100)).take(10).doOnNext(tick -> listener.alive())
+                    .thenMany(Flux.just(row(5), row(4)));
+        });
+        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block())
+                .as("1 s without a row, with a 300 ms shard timeout").containsExactly(row(5), row(4));
+        assertThat(asked).hasSize(1);
+
+        // The same wait without signs of life is a stall: the next replica is asked.
+        when(client.query(eq(R0), any(), anyBoolean(), any())).thenAnswer(call -> {
+            asked.add(R0);
+            return Flux.just(row(5)).delaySubscription(Duration.ofSeconds(1));
+        });
+        when(client.query(eq(R1), any(), anyBoolean(), any())).thenAnswer(call -> {
+            asked.add(R1);
+            return Flux.just(row(5));
+        });
+        ReplicaLoad load = new ReplicaLoad(p);
+        ReplicaLoad.Call old = load.start(R1);
+        sleep(20);
+        old.sample();
+        old.end(); // r0 first
+        asked.clear(); // (stubbing called the first answer with null arguments)
+        assertThatThrownBy(() -> shardQuery(p, load).query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { })
+                .collectList().block())
+                .as("r0 silent past the shard's whole budget: no time is left to ask r1")
+                .hasCauseInstanceOf(TimeoutException.class);
+        assertThat(asked).containsExactly(R0);
+    }
+
+    @Test
     void onlyTheAnsweringReplicasChunkPlanIsCounted() {
         CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(50), 10));
         ReplicaLoad load = new ReplicaLoad(p);
@@ -170,12 +208,12 @@ class ShardQueryTest {
         old.sample();
         old.end(); // r0 first
         when(client.query(eq(R0), any(), anyBoolean(), any())).thenAnswer(call -> {
-            ShardClient.ChunkListener chunks = call.getArgument(3);
+            ShardClient.AnswerListener chunks = call.getArgument(3);
             chunks.planned(100, 1); // its headers came, its rows do not
             return Flux.<StoredLogEntry>never();
         });
         when(client.query(eq(R1), any(), anyBoolean(), any())).thenAnswer(call -> {
-            ShardClient.ChunkListener chunks = call.getArgument(3);
+            ShardClient.AnswerListener chunks = call.getArgument(3);
             return Flux.defer(() -> {
                 chunks.planned(3, 4);
                 return Flux.just(row(1));

@@ -171,11 +171,11 @@ class SearchServiceTest {
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
                 known(S1, meta(1, T0, T0.plusSeconds(100), "svc-1")), unknown(S2));
         when(client.query(eq(S0.replicaList().get(0)), any(), eq(true), any())).thenAnswer(call -> {
-            call.<ShardClient.ChunkListener>getArgument(3).planned(2, 30);
+            call.<ShardClient.AnswerListener>getArgument(3).planned(2, 30);
             return Flux.just(row(0, 50, 1));
         });
         when(client.query(eq(S2.replicaList().get(0)), any(), eq(true), any())).thenAnswer(call -> {
-            call.<ShardClient.ChunkListener>getArgument(3).planned(-1, -1); // a node that did not say
+            call.<ShardClient.AnswerListener>getArgument(3).planned(-1, -1); // a node that did not say
             return Flux.empty();
         });
         Answer a = run(query("svc-0", 10));

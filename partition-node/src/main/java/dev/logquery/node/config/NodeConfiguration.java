@@ -145,7 +145,8 @@ public class NodeConfiguration {
 
     @Bean
     RouterFunction<ServerResponse> internalRoutes(ServedMetadata metadata, ChunkStore chunks, QueryExecutor queries,
-                                                  DatabaseMonitor database) {
-        return InternalRoutes.routes(metadata, new QueryHandler(chunks, queries, database));
+                                                  DatabaseMonitor database, NodeProperties properties) {
+        return InternalRoutes.routes(metadata, new QueryHandler(chunks, queries, database,
+                properties.query().keepAlive()));
     }
 }

@@ -99,13 +99,17 @@ public record NodeProperties(
      * wait per thread; beyond that a query is refused as busy. Every SQL execution and cursor fetch is
      * bounded by {@code statementTimeout}; rows come from the cursor {@code fetchSize} at a time; a client
      * that reads nothing for {@code stallTimeout} loses its query (and the connection goes back to the pool).
+     * Every {@code keepAlive} while a query's answer runs, a blank line tells the coordinator that the node
+     * works on it, also during a long scan that finds no row ({@code 0}: never); keep it well below the
+     * coordinator's {@code shard-timeout}.
      */
     public record Query(
             @DefaultValue("10s") Duration statementTimeout,
             @DefaultValue("500") int fetchSize,
             @DefaultValue("0") int threads,
             @DefaultValue("64") int queuePerThread,
-            @DefaultValue("30s") Duration stallTimeout) {
+            @DefaultValue("30s") Duration stallTimeout,
+            @DefaultValue("500ms") Duration keepAlive) {
 
         public Query {
             if (statementTimeout.toMillis() < 1) {
@@ -122,6 +126,9 @@ public record NodeProperties(
             }
             if (stallTimeout.toMillis() < 1) {
                 throw new IllegalArgumentException("logquery.node.query.stall-timeout must be at least 1ms");
+            }
+            if (keepAlive.isNegative() || (!keepAlive.isZero() && keepAlive.toMillis() < 10)) {
+                throw new IllegalArgumentException("logquery.node.query.keep-alive must be 0 (off) or at least 10ms");
             }
         }
     }

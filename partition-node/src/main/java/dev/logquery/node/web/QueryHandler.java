@@ -9,6 +9,7 @@ import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.query.QueryExecutor;
 import dev.logquery.node.query.ScanPlan;
 import dev.logquery.node.storage.DatabaseMonitor;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -20,6 +21,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code POST /internal/query}: a {@link QueryJson} body in, the node's matching rows out as
@@ -37,8 +39,9 @@ import reactor.core.publisher.Mono;
  *   <li>{@code 200}: headers {@value InternalHeaders#CHUNKS_SCANNED} and {@value InternalHeaders#CHUNKS_SKIPPED} tell how
  *       the node's hour chunks were planned; a request header {@value InternalHeaders#PRUNING}{@code : off} reads
  *       the whole window instead (the reference for pruning's correctness);</li>
- *   <li>failures before the first row become problems too ({@link QueryProblemHandler}); after it, the
- *       response is cut short and the caller sees an incomplete stream.</li>
+ *   <li>failures before the first row (or keep-alive line) become problems too ({@link QueryProblemHandler});
+ *       after it, the response is cut short and the caller sees an incomplete stream;</li>
+ *   <li>every {@code keepAlive} while the answer runs, a blank line ({@link KeepAlive}).</li>
  * </ul>
  */
 public final class QueryHandler {
@@ -49,12 +52,17 @@ public final class QueryHandler {
 
     private final ChunkStore chunks;
     private final QueryExecutor executor;
-    private final DatabaseMonitor database;
+    private static final byte[] BLANK_LINE = {'\n'};
 
-    public QueryHandler(ChunkStore chunks, QueryExecutor executor, DatabaseMonitor database) {
+    private final DatabaseMonitor database;
+    private final Duration keepAlive;
+
+    /** @param keepAlive the interval of blank keep-alive lines ({@link KeepAlive}; zero: none) */
+    public QueryHandler(ChunkStore chunks, QueryExecutor executor, DatabaseMonitor database, Duration keepAlive) {
         this.chunks = chunks;
         this.executor = executor;
         this.database = database;
+        this.keepAlive = keepAlive;
     }
 
     public Mono<ServerResponse> query(ServerRequest request) {
@@ -82,9 +90,10 @@ public final class QueryHandler {
                     ScanPlan plan = executor.plan(query, prune);
                     // One buffer per batch (encoded on the JDBC thread that emits it): one socket write per
                     // batch, not per row. limitRate bounds the batches queued ahead of the socket.
-                    Flux<DataBuffer> lines = executor.executeBatches(query, plan)
-                            .limitRate(BATCHES_AHEAD)
-                            .map(batch -> buffers.wrap(EntryJson.toNdjson(batch)));
+                    Flux<DataBuffer> lines = KeepAlive.around(executor.executeBatches(query, plan)
+                                    .limitRate(BATCHES_AHEAD)
+                                    .map(batch -> buffers.wrap(EntryJson.toNdjson(batch))),
+                            keepAlive, () -> buffers.wrap(BLANK_LINE), Schedulers.parallel(), BATCHES_AHEAD);
                     return ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON)
                             .header(InternalHeaders.CHUNKS_SCANNED, Integer.toString(plan.chunksToScan()))
                             .header(InternalHeaders.CHUNKS_SKIPPED, Integer.toString(plan.chunksSkipped()))

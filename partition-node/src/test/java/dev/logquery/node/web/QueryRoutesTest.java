@@ -37,7 +37,7 @@ class QueryRoutesTest {
                 new NodeProperties.Batch(1000, Duration.ofMillis(500), DataSize.ofMegabytes(16)),
                 new NodeProperties.Bloom(256, 0.01), new NodeProperties.Storage(35, 3),
                 new NodeProperties.Accept(Duration.ofDays(3650), Duration.ofDays(1)),
-                new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30)));
+                new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30), Duration.ofMillis(500)));
     }
 
     /** A node that never loaded its chunks: no query reaches the (absent) database. */
@@ -50,7 +50,7 @@ class QueryRoutesTest {
         // 2-core machine; a test of answers, not of speed, must not fail on that.
         DatabaseMonitor database = new DatabaseMonitor(null); // never probed: counts as available
         return WebTestClient.bindToRouterFunction(InternalRoutes.routes(new ServedMetadata(chunks, database),
-                        new QueryHandler(chunks, executor, database)))
+                        new QueryHandler(chunks, executor, database, Duration.ofMillis(500))))
                 .configureClient().responseTimeout(java.time.Duration.ofSeconds(30))
                 .build();
     }
