@@ -119,7 +119,7 @@ class KafkaOutageIT {
         assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
         HttpResponse<String> answer = query();
         assertThat(answer.statusCode()).as("queries over stored lines while Kafka is away").isEqualTo(200);
-        assertThat(answer.body().lines().count()).isEqualTo(10);
+        assertThat(answer.body().lines().filter(line -> !line.isEmpty()).count()).isEqualTo(10);
         assertThat(get("/internal/metadata").statusCode()).isEqualTo(200);
         assertThat(sending).isNotDone();
         assertThat(stored()).isEqualTo(before.size());
