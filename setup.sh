@@ -674,7 +674,6 @@ EOF
 # ----------------------------------------------------------------------------------------------------
 # Status
 
-# One line per component; returns non-zero unless every component is UP.
 # Whether a second replica (node or database) runs, whatever STACK_REPLICAS says now.
 second_replicas_running() {
   local name
@@ -685,6 +684,7 @@ second_replicas_running() {
   return 1
 }
 
+# One line per component (second replicas too while any runs); returns non-zero unless every component is UP.
 print_table() {
   local name all_up=0 names=("${ALL[@]}")
   if [ "$REPLICAS" = 1 ] && second_replicas_running; then

@@ -9,10 +9,11 @@ import reactor.core.publisher.Operators;
 
 /**
  * Whether a shard's stream stalls: no first row for {@code firstRow}, or no next row for {@code idle}, while
- * rows are asked for, and no other sign of life ({@link #alive()}) meanwhile. Time counts only while the reader waits (rows requested and not yet delivered), so a
- * client that reads an NDJSON answer slowly, and thereby stops asking, does not make its shards time out (nor
- * a shard answer resumed on another replica while nobody asks for rows); a node that stops sending while
- * asked does. One periodic check per stream, not a timer per row.
+ * rows are asked for, and no other sign of life ({@link #alive()}) meanwhile. Time counts only while the
+ * reader waits (rows requested and not yet delivered), so a client that reads an NDJSON answer slowly, and
+ * thereby stops asking, does not make its shards time out (nor a shard answer resumed on another replica while
+ * nobody asks for rows); a node that stops sending while asked does. One periodic check per stream, not a
+ * timer per row.
  */
 final class StallWatch {
 
