@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,8 +33,16 @@ public class ReplicaLoad {
     static final double DECAY = 0.97;
 
     private final Map<Replica, Stats> stats = new ConcurrentHashMap<>();
+    private final LongSupplier nanoClock;
 
+    @Autowired
     public ReplicaLoad(CoordinatorProperties properties) {
+        this(properties, System::nanoTime);
+    }
+
+    /** @param nanoClock what the time is, in nanoseconds ({@link System#nanoTime()} but in tests) */
+    ReplicaLoad(CoordinatorProperties properties, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         for (Shard shard : properties.shards()) {
             shard.replicaList().forEach(this::of);
         }
@@ -66,7 +76,7 @@ public class ReplicaLoad {
     public Call start(Replica replica) {
         Stats s = of(replica);
         s.inFlight.incrementAndGet();
-        return new Call(s, System.nanoTime());
+        return new Call(s, nanoClock);
     }
 
     /** The moving average of the replica's time to its first row, in milliseconds (0 before any sample). */
@@ -82,12 +92,14 @@ public class ReplicaLoad {
     /** One query to one replica. */
     public static final class Call {
         private final Stats stats;
+        private final LongSupplier nanoClock;
         private final long started;
         private boolean ended;
 
-        Call(Stats stats, long started) {
+        Call(Stats stats, LongSupplier nanoClock) {
             this.stats = stats;
-            this.started = started;
+            this.nanoClock = nanoClock;
+            this.started = nanoClock.getAsLong();
         }
 
         /**
@@ -96,7 +108,7 @@ public class ReplicaLoad {
          * long, so the sample is a fair penalty.
          */
         public void sample() {
-            stats.sample(System.nanoTime() - started);
+            stats.sample(nanoClock.getAsLong() - started);
         }
 
         /** The call is over, however it ended. */
