@@ -35,7 +35,9 @@ class ShardClientHttp2Test {
 
     static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
     static final int ROWS = 6_000;
-    static final byte[] BODY = EntryJson.toNdjson(rows());
+    static final List<StoredLogEntry> SENT = rows();
+    static final byte[] BODY = EntryJson.toNdjson(SENT);
+    static final LogQuery QUERY = new LogQuery(T0, T0.plusSeconds(3600), null, null, null, null, null, ROWS, null);
 
     static DisposableServer server;
     static Scheduler reader;
@@ -62,7 +64,7 @@ class ShardClientHttp2Test {
                                 .thenMany(response.header("Content-Type", "application/x-ndjson")
                                         .sendByteArray(Flux.interval(Duration.ofMillis(200)).take(5)
                                                 .map(tick -> new byte[] {'\n'})
-                                                .concatWith(Flux.just(EntryJson.toNdjson(rows().subList(0, 3))))))))
+                                                .concatWith(Flux.just(EntryJson.toNdjson(SENT.subList(0, 3))))))))
                 .bindNow();
         reader = Schedulers.newSingle("reader");
     }
@@ -73,10 +75,12 @@ class ShardClientHttp2Test {
         reader.dispose();
     }
 
-    private Flux<StoredLogEntry> answer(ShardClient client, int index) {
-        Replica replica = new Replica(index, 0, "http://127.0.0.1:" + server.port());
-        LogQuery query = new LogQuery(T0, T0.plusSeconds(3600), null, null, null, null, null, ROWS, null);
-        return client.query(replica, query, true, (scanned, skipped) -> { });
+    private static Replica replica(int shard, String path) {
+        return new Replica(shard, 0, "http://127.0.0.1:" + server.port() + path);
+    }
+
+    private Flux<StoredLogEntry> answer(ShardClient client, int shard) {
+        return client.query(replica(shard, ""), QUERY, true, (scanned, skipped) -> { });
     }
 
     @Test
@@ -85,18 +89,16 @@ class ShardClientHttp2Test {
         for (int round = 0; round < 5; round++) {
             List<StoredLogEntry> got = answer(client, 0).publishOn(reader, 1).collectList()
                     .block(Duration.ofSeconds(30));
-            assertThat(got).hasSize(ROWS).isEqualTo(rows());
+            assertThat(got).hasSize(ROWS).isEqualTo(SENT);
         }
     }
 
     @Test
     void keepAliveLinesAreSignsOfLifeNotRows() {
         ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient());
-        Replica replica = new Replica(0, 0, "http://127.0.0.1:" + server.port() + "/scanning");
-        LogQuery query = new LogQuery(T0, T0.plusSeconds(3600), null, null, null, null, null, ROWS, null);
         AtomicInteger signs = new AtomicInteger();
         AtomicInteger signsBeforeTheFirstRow = new AtomicInteger(-1);
-        List<StoredLogEntry> got = client.query(replica, query, true, new ShardClient.AnswerListener() {
+        List<StoredLogEntry> got = client.query(replica(0, "/scanning"), QUERY, true, new ShardClient.AnswerListener() {
             @Override
             public void planned(int scanned, int skipped) {
             }
@@ -107,7 +109,7 @@ class ShardClientHttp2Test {
             }
         }).doOnNext(row -> signsBeforeTheFirstRow.compareAndSet(-1, signs.get()))
                 .collectList().block(Duration.ofSeconds(30));
-        assertThat(got).isEqualTo(rows().subList(0, 3));
+        assertThat(got).isEqualTo(SENT.subList(0, 3));
         // Five blank lines 200 ms apart, the last sent with the rows (it may share their read).
         assertThat(signsBeforeTheFirstRow.get()).as("signs of life while the node scanned").isGreaterThanOrEqualTo(4);
     }

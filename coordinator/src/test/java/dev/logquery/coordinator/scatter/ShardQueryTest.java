@@ -178,7 +178,8 @@ class ShardQueryTest {
                 .as("1 s without a row, with a 300 ms shard timeout").containsExactly(row(5), row(4));
         assertThat(asked).hasSize(1);
 
-        // The same wait without signs of life is a stall: the next replica is asked.
+        // The same wait without signs of life is a stall; it used up the shard's whole budget, so no other
+        // replica is asked and the shard fails.
         when(client.query(eq(R0), any(), anyBoolean(), any())).thenAnswer(call -> {
             asked.add(R0);
             return Flux.just(row(5)).delaySubscription(Duration.ofSeconds(1));
@@ -187,11 +188,7 @@ class ShardQueryTest {
             asked.add(R1);
             return Flux.just(row(5));
         });
-        ReplicaLoad load = new ReplicaLoad(p);
-        ReplicaLoad.Call old = load.start(R1);
-        sleep(20);
-        old.sample();
-        old.end(); // r0 first
+        ReplicaLoad load = askingR0First(p);
         asked.clear(); // (stubbing called the first answer with null arguments)
         assertThatThrownBy(() -> shardQuery(p, load).query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { })
                 .collectList().block())
@@ -203,11 +200,7 @@ class ShardQueryTest {
     @Test
     void onlyTheAnsweringReplicasChunkPlanIsCounted() {
         CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(50), 10));
-        ReplicaLoad load = new ReplicaLoad(p);
-        ReplicaLoad.Call old = load.start(R1);
-        sleep(20);
-        old.sample();
-        old.end(); // r0 first
+        ReplicaLoad load = askingR0First(p);
         when(client.query(eq(R0), any(), anyBoolean(), any())).thenAnswer(call -> {
             ShardClient.AnswerListener chunks = call.getArgument(3);
             chunks.planned(100, 1); // its headers came, its rows do not
@@ -272,6 +265,16 @@ class ShardQueryTest {
         verify(client, never()).query(any(), any(), anyBoolean(), any());
     }
 
+    /** Replica load that asks r0 first: r1 has a first-row time on record, r0 none yet. */
+    static ReplicaLoad askingR0First(CoordinatorProperties p) {
+        ReplicaLoad load = new ReplicaLoad(p);
+        ReplicaLoad.Call old = load.start(R1);
+        sleep(20);
+        old.sample();
+        old.end();
+        return load;
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -283,11 +286,7 @@ class ShardQueryTest {
     @Test
     void aReplicaThatFailsMidStreamIsReplacedByTheOtherRightAfterTheLastRowSent() {
         CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
-        ReplicaLoad load = new ReplicaLoad(p);
-        ReplicaLoad.Call old = load.start(R1);
-        sleep(20);
-        old.sample();
-        old.end(); // r0 first
+        ReplicaLoad load = askingR0First(p);
         List<LogQuery> asked = new ArrayList<>();
         when(client.query(eq(R0), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(9), row(8), row(7)),
                 Flux.error(new java.io.IOException("connection reset"))));

@@ -1,5 +1,7 @@
 package dev.logquery.node.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -68,7 +70,7 @@ class KeepAliveTest {
     @Test
     void zeroIsOff() {
         Flux<String> answer = Flux.just("a");
-        org.assertj.core.api.Assertions.assertThat(KeepAlive.around(answer, Duration.ZERO, () -> "", null, 4))
+        assertThat(KeepAlive.around(answer, Duration.ZERO, () -> "", null, 4))
                 .isSameAs(answer);
     }
 }
