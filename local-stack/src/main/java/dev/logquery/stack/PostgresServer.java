@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * One real PostgreSQL server for the local stack, held by this JVM until it is told to stop.
  *
  * <pre>java -Xmx64m -cp "local-stack/target/lib/*:local-stack/target/local-stack-*.jar" \
- *     dev.logquery.stack.PostgresServer .run/pg/0 5432</pre>
+ *     dev.logquery.stack.PostgresServer .run/pg/0 5432 .run/postgres-binaries</pre>
  *
- * <p>The server runs zonky's bundled PostgreSQL binaries on {@code localhost:<port>} with its data in
+ * <p>The server runs zonky's bundled PostgreSQL binaries, unpacked beforehand into the cache directory by
+ * {@link PostgresBinaries} (this JVM is too small to unpack them, and three of them unpacking at once broke
+ * each other: it refuses to start when the cache is not complete), on {@code localhost:<port>} with its data in
  * {@code <dataDir>}: the first start runs {@code initdb} (superuser {@code postgres}, {@code trust}
  * authentication, so any password is accepted), later starts reuse the data. The database
  * {@value #DATABASE} is created when it is missing. When the server accepts connections, one line starting
@@ -53,14 +55,23 @@ public final class PostgresServer implements Closeable {
 
     /**
      * Starts PostgreSQL on {@code localhost:port} with its data in {@code dataDir} (created and initialised
-     * when empty, kept otherwise) and makes sure the database {@value #DATABASE} exists.
+     * when empty, kept otherwise) with the binaries {@link PostgresBinaries} unpacked into {@code binaryCache},
+     * and makes sure the database {@value #DATABASE} exists.
      *
      * @throws IOException if the server does not start, e.g. because the port is taken
      */
-    public static PostgresServer start(Path dataDir, int port) throws IOException {
+    public static PostgresServer start(Path dataDir, int port, Path binaryCache) throws IOException {
         Path dir = dataDir.toAbsolutePath().normalize();
+        Path cache = binaryCache.toAbsolutePath().normalize();
+        Path binaries = cache.resolve("PG-" + PostgresBinaries.archiveDigest());
+        if (!PostgresBinaries.isComplete(binaries)) {
+            throw new IOException("no complete PostgreSQL binaries in " + binaries
+                    + ": unpack them first with dev.logquery.stack.PostgresBinaries " + cache);
+        }
         Files.createDirectories(dir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                // zonky finds the binaries unpacked in <cache>/PG-<digest> (marker .exists) and unpacks nothing.
+                .setOverrideWorkingDirectory(cache.toFile())
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
                 .setPort(port)
@@ -123,8 +134,8 @@ public final class PostgresServer implements Closeable {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: PostgresServer <dataDir> <port>");
+        if (args.length != 3) {
+            System.err.println("usage: PostgresServer <dataDir> <port> <binaryCache>");
             System.exit(2);
         }
         Path dataDir = Path.of(args[0]);
@@ -139,7 +150,7 @@ public final class PostgresServer implements Closeable {
 
         PostgresServer server;
         try {
-            server = start(dataDir, port);
+            server = start(dataDir, port, Path.of(args[2]));
         } catch (IOException | RuntimeException e) {
             log.error("PostgreSQL did not start on port {} with data in {}", port, dataDir.toAbsolutePath(), e);
             System.exit(1);

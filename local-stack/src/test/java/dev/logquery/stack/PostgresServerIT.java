@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,14 @@ class PostgresServerIT {
 
     @TempDir
     Path temp;
+
+    /** Unpacked once per build, as setup.sh unpacks them once per checkout. */
+    private static final Path BINARIES = Path.of("target", "postgres-binaries");
+
+    @BeforeAll
+    static void unpackBinaries() throws IOException {
+        PostgresBinaries.prepare(BINARIES);
+    }
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -59,11 +68,27 @@ class PostgresServerIT {
         assertThat(portOpen(port)).isFalse();
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void refusesToStartWithoutUnpackedBinariesInsteadOfUnpackingThemInItsSmallHeap() throws Exception {
+        Path emptyCache = temp.resolve("empty-cache");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(List.of(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                PostgresServer.class.getName(), temp.resolve("pg").toString(), Integer.toString(freePort()),
+                emptyCache.toString()))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(out).contains("no complete PostgreSQL binaries").contains("PostgresBinaries");
+        assertThat(emptyCache.resolve("PG-" + PostgresBinaries.archiveDigest())).doesNotExist();
+    }
+
     /** Runs {@code PostgresServer} in a new JVM on this test's class path and waits for its ready line. */
     private static Process startServer(Path dataDir, int port) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                PostgresServer.class.getName(), dataDir.toString(), Integer.toString(port)))
+                PostgresServer.class.getName(), dataDir.toString(), Integer.toString(port), BINARIES.toString()))
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
