@@ -3,7 +3,7 @@
 # binaries into its own cache under .run/ and installs Prometheus when it can), then a query through the
 # public API that must return the producer's lines, `./setup.sh status`, `./setup.sh check-dashboards` when
 # Prometheus runs, `./setup.sh down`, and a check that no port of the stack is still open. Exits non-zero at
-# the first step that fails (the stack is stopped either way). CI runs it after the tests; run it yourself
+# the first step that fails (the stack is stopped either way). CI runs it before the tests; run it yourself
 # with `.ci/smoke.sh` (it stops a stack already running from this checkout first, keeping its data).
 #
 # Settings: SMOKE_FRESH=yes (default in CI) also deletes .run/postgres-binaries first, so the binaries are
@@ -72,13 +72,38 @@ step "./setup.sh status"
 ./setup.sh status || fail "./setup.sh status says a component is not UP"
 
 if curl -s -m 3 -o /dev/null -w '%{http_code}' 127.0.0.1:9090/-/ready | grep -q 200; then
-  step "./setup.sh check-dashboards (Prometheus runs; rates need a minute of samples)"
+  step "./setup.sh check-dashboards (Prometheus runs; panels need traffic and a minute of samples)"
+  # What the panels show needs something to happen: queries over all shards and for one service (the
+  # others are pruned), one far in the past (pruned by time), and a live-tail viewer.
+  service="$(printf '%s' "$answer" | grep -o '"service":"[^"]*"' | head -n 1 | cut -d'"' -f4)"
+  (
+    end=$((SECONDS + TIMEOUT + 30))
+    while [ "$SECONDS" -lt "$end" ]; do
+      from="$(date -u -d '-15 minutes' +%Y-%m-%dT%H:%M:%SZ)"; to="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+      for body in "{\"startTime\":\"$from\",\"endTime\":\"$to\",\"limit\":50}" \
+                  "{\"startTime\":\"$from\",\"endTime\":\"$to\",\"serviceName\":\"$service\",\"limit\":10}" \
+                  "{\"startTime\":\"$from\",\"endTime\":\"$to\",\"levels\":[\"WARN\",\"ERROR\"],\"limit\":10}" \
+                  '{"startTime":"2020-01-01T00:00:00Z","endTime":"2020-01-01T01:00:00Z","limit":10}'; do
+        curl -s -m 10 -o /dev/null -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' -d "$body" || true
+      done
+      sleep 0.5
+    done
+  ) &
+  traffic=$!
+  curl -s -N -m $((TIMEOUT + 30)) -o /dev/null localhost:8080/api/tail &
+  viewer=$!
   deadline=$((SECONDS + TIMEOUT))
   until out="$(./setup.sh check-dashboards 2>&1)"; do
-    [ "$SECONDS" -lt "$deadline" ] || { printf '%s\n' "$out"; fail "dashboard queries still fail after ${TIMEOUT}s"; }
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      kill "$traffic" "$viewer" 2>/dev/null || true
+      printf '%s\n' "$out"
+      fail "dashboard queries still without data after ${TIMEOUT}s"
+    fi
     sleep 5
   done
-  printf '%s\n' "$out" | tail -n 3
+  kill "$traffic" "$viewer" 2>/dev/null || true
+  wait "$traffic" "$viewer" 2>/dev/null || true
+  printf '%s\n' "$out" | tail -n 1
 else
   step "Prometheus does not run here: check-dashboards skipped"
 fi
