@@ -515,6 +515,7 @@ class QueryPathIT {
                 {"{\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\",\"limit\":0}", "limit"},
                 {"{\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\",\"cursor\":\"nope\"}", "cursor"},
                 {"{\"contains\":\"" + "x".repeat(1 << 20) + "\"}", "body"}, // beyond the server's in-memory limit
+                {"{\"startTime\":\"0000-01-01T00:00:00Z\",\"endTime\":\"9999-12-31T23:59:59Z\"}", "endTime"},
         };
         for (String[] c : cases) {
             for (String accept : new String[] {null, "application/x-ndjson"}) {
@@ -525,6 +526,44 @@ class QueryPathIT {
                 assertThat(problem.get("errors").get(0).get("field").asString()).as("field of %s", c[0]).isEqualTo(c[1]);
             }
         }
+    }
+
+    @Test
+    @Order(6)
+    void malformedMediaTypeHeadersAre4xxProblemsNamingTheHeaderOnEveryPath() throws Exception {
+        String body = "{\"startTime\":\"" + Rfc3339.format(oldest) + "\",\"endTime\":\"" + Rfc3339.format(newest)
+                + "\",\"limit\":1}";
+        // header, value, expected status
+        String[][] cases = {
+                {"Accept", "foo", "406"},
+                {"Accept", "application/x-ndjson;q=abc", "406"},
+                {"Accept", "application/json;charset=nope", "406"},
+                {"Content-Type", "foo", "415"},
+                {"Content-Type", "application/json; charset=nope", "415"},
+                {"Content-Type", "application/json; charset=\"", "415"},
+        };
+        for (String path : List.of("/api/query/logs", "/api/query/stats", "/actuator/health", "/actuator/prometheus")) {
+            for (String[] c : cases) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port(coordinator) + path))
+                        .timeout(Duration.ofSeconds(30));
+                if (path.equals("/api/query/logs")) {
+                    request.POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                    if (!c[0].equals("Content-Type")) {
+                        request.header("Content-Type", "application/json");
+                    }
+                }
+                request.header(c[0], c[1]);
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as("%s %s: %s", path, c[0], c[1]).isEqualTo(Integer.parseInt(c[2]));
+                assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                        t -> assertThat(t).startsWith("application/problem+json"));
+                JsonNode problem = JSON.readTree(response.body());
+                assertThat(problem.get("header").asString()).isEqualTo(c[0]);
+                assertThat(problem.get("detail").asString()).contains(c[0]);
+            }
+        }
+        // The well-formed forms of the same headers still answer.
+        assertThat(post(body, "application/x-ndjson;q=0.9, application/json;q=0.5").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.query.CursorCodec;
 import dev.logquery.common.query.LogQuery;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,6 +78,9 @@ public final class LogQueryRequestParser {
     public static final List<String> FIELDS = List.of("startTime", "endTime", "serviceName", "logLevel", "levels",
             "namespace", "pod", "contains", "limit", "cursor", "allowPartial");
 
+    /** The longest window a query may ask when the coordinator's setting does not say. */
+    public static final Duration DEFAULT_MAX_WINDOW = Duration.ofDays(30);
+
     static final String BAD_CURSOR = "cursor does not decode or belongs to other filters";
     private static final String LEVEL_NAMES = "TRACE, DEBUG, INFO, WARN, ERROR, FATAL";
 
@@ -93,10 +97,18 @@ public final class LogQueryRequestParser {
 
     /** Parses and validates a request body ({@code null} counts as empty), limit up to {@code maxLimit}. */
     public static ParsedRequest parse(byte[] body, int maxLimit) {
+        return parse(body, maxLimit, DEFAULT_MAX_WINDOW);
+    }
+
+    /**
+     * Parses and validates a request body ({@code null} counts as empty), limit up to {@code maxLimit}, window
+     * ({@code endTime - startTime}) up to {@code maxWindow}.
+     */
+    public static ParsedRequest parse(byte[] body, int maxLimit, Duration maxWindow) {
         if (body == null || body.length == 0) {
             return body("body is empty: a JSON query object is expected");
         }
-        Reader r = new Reader(maxLimit);
+        Reader r = new Reader(maxLimit, maxWindow);
         try (JsonParser p = MAPPER.createParser(body)) {
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -117,6 +129,20 @@ public final class LogQueryRequestParser {
             return body("body is not JSON: " + firstLine(e.getOriginalMessage()));
         }
         return r.build();
+    }
+
+    /** {@code 30d}, {@code 12h}, {@code 90m} or the ISO form for other durations. */
+    static String human(Duration d) {
+        if (d.toSeconds() % 86_400 == 0) {
+            return d.toDays() + "d";
+        }
+        if (d.toSeconds() % 3_600 == 0) {
+            return d.toHours() + "h";
+        }
+        if (d.toSeconds() % 60 == 0) {
+            return d.toMinutes() + "m";
+        }
+        return d.toString();
     }
 
     private static ParsedRequest body(String message) {
@@ -140,8 +166,11 @@ public final class LogQueryRequestParser {
         private Integer limit;
         private Boolean allowPartial;
 
-        Reader(int maxLimit) {
+        private final Duration maxWindow;
+
+        Reader(int maxLimit, Duration maxWindow) {
             this.maxLimit = maxLimit;
+            this.maxWindow = maxWindow;
         }
         private String cursor;
 
@@ -191,6 +220,10 @@ public final class LogQueryRequestParser {
             if (startTime != null && endTime != null && endTime.isBefore(startTime)) {
                 problem("endTime", "endTime " + Rfc3339.format(endTime) + " is before startTime "
                         + Rfc3339.format(startTime));
+            } else if (startTime != null && endTime != null
+                    && Duration.between(startTime, endTime).compareTo(maxWindow) > 0) {
+                problem("endTime", "endTime " + Rfc3339.format(endTime) + " is more than " + human(maxWindow)
+                        + " after startTime " + Rfc3339.format(startTime) + " (the longest window a query may ask)");
             }
             if (logLevel != null && levels != null) {
                 problem("levels", "levels and logLevel are both given: send one of them");
@@ -204,10 +237,14 @@ public final class LogQueryRequestParser {
                     return new ParsedRequest.Valid(query, partialOk);
                 }
                 Optional<LogQuery.Position> after = CursorCodec.decode(cursor, query);
-                if (after.isPresent()) {
+                if (after.isEmpty()) {
+                    problem("cursor", BAD_CURSOR);
+                } else if (after.get().timestamp().isBefore(startTime) || after.get().timestamp().isAfter(endTime)) {
+                    problem("cursor", "cursor points at " + Rfc3339.format(after.get().timestamp())
+                            + ", outside the window from startTime to endTime");
+                } else {
                     return new ParsedRequest.Valid(query.withAfter(after.get()), partialOk);
                 }
-                problem("cursor", BAD_CURSOR);
             }
             List<FieldProblem> out = new ArrayList<>(problems.size());
             add(out, "body");

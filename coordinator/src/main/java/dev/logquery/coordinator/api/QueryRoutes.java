@@ -4,6 +4,7 @@ import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.admission.OverloadedException;
 import dev.logquery.coordinator.cache.ResultCache;
+import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.search.QueryMetrics;
 import dev.logquery.coordinator.search.SearchExecution;
@@ -55,14 +56,15 @@ public class QueryRoutes {
 
     /** What answering a query needs. */
     record Answering(SearchService search, QueryMetrics metrics, AdmissionControl admission, ResultCache cache,
-                     int maxLimit) {
+                     int maxLimit, Duration maxWindow) {
     }
 
     @Bean
     RouterFunction<ServerResponse> queryRouter(SearchService search, QueryMetrics metrics, QueryStats stats,
                                                CoordinatorProperties properties, AdmissionControl admission,
-                                               ResultCache cache) {
-        Answering answering = new Answering(search, metrics, admission, cache, properties.maxLimit());
+                                               ResultCache cache, ApiProperties api) {
+        Answering answering = new Answering(search, metrics, admission, cache, properties.maxLimit(),
+                api.maxQueryWindow());
         return RouterFunctions.route()
                 .POST("/api/query/logs", request -> logs(request, answering))
                 .GET("/api/query/stats", request -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
@@ -77,7 +79,7 @@ public class QueryRoutes {
                 .flatMap(body -> {
                     ParsedRequest parsed = body == TOO_LARGE
                             ? new ParsedRequest.Invalid(List.of(new FieldProblem("body", "body is too large for a query")))
-                            : LogQueryRequestParser.parse(body, a.maxLimit());
+                            : LogQueryRequestParser.parse(body, a.maxLimit(), a.maxWindow());
                     if (parsed instanceof ParsedRequest.Invalid invalid) {
                         a.metrics().badRequest();
                         return ServerResponse.badRequest()

@@ -3,6 +3,7 @@ package dev.logquery.coordinator.config;
 import dev.logquery.coordinator.admission.AdmissionControl;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.logquery.common.query.InternalHeaders;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,7 +15,7 @@ import reactor.netty.http.client.HttpClient;
 
 /** The HTTP client the coordinator talks to partition nodes with. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(CoordinatorProperties.class)
+@EnableConfigurationProperties({CoordinatorProperties.class, ApiProperties.class, InternalProperties.class})
 public class CoordinatorConfiguration {
 
     /** A node's metadata (hour chunks with bloom filters) and a long message line may exceed the 256 KiB default. */
@@ -29,8 +30,13 @@ public class CoordinatorConfiguration {
      * larger than 64 KiB stalled in Netty 4.2.18.
      */
     @Bean
-    public WebClient nodeWebClient() {
+    public WebClient nodeWebClient(InternalProperties internal) {
         return WebClient.builder()
+                .defaultHeaders(h -> {
+                    if (!internal.token().isEmpty()) {
+                        h.set(InternalHeaders.TOKEN, internal.token());
+                    }
+                })
                 .clientConnector(new ReactorClientHttpConnector(HttpClient.create().protocol(HttpProtocol.H2C)
                         .doOnRequest((request, connection) -> FlushWindowUpdates.install(connection))))
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(MAX_IN_MEMORY_BYTES))

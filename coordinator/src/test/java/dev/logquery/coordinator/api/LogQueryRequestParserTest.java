@@ -18,10 +18,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LogQueryRequestParserTest {
 
     private static final String START = "\"startTime\": \"2024-12-01T00:00:00Z\"";
-    private static final String END = "\"endTime\": \"2024-12-31T23:59:59Z\"";
+    private static final String END = "\"endTime\": \"2024-12-30T23:59:59Z\"";
     private static final String TIMES = START + ", " + END;
     private static final Instant T0 = Instant.parse("2024-12-01T00:00:00Z");
-    private static final Instant T1 = Instant.parse("2024-12-31T23:59:59Z");
+    private static final Instant T1 = Instant.parse("2024-12-30T23:59:59Z");
 
     /** A body holding the two valid times plus {@code more} (a comma-separated list of fields, may be empty). */
     private static String withTimes(String more) {
@@ -82,6 +82,10 @@ class LogQueryRequestParserTest {
                 Arguments.of("{" + START + ", \"endTime\": \"2024-11-30T23:59:59Z\"}", List.of("endTime")),
                 Arguments.of("{" + START + ", \"endTime\": \"2024-12-01T00:00:00.000001+00:01\"}", List.of("endTime")),
                 Arguments.of("{\"startTime\": \"x\", \"endTime\": \"y\"}", List.of("startTime", "endTime")),
+                // the window: at most 30 days by default
+                Arguments.of("{\"startTime\": \"0000-01-01T00:00:00Z\", \"endTime\": \"9999-12-31T23:59:59Z\"}",
+                        List.of("endTime")),
+                Arguments.of("{" + START + ", \"endTime\": \"2024-12-31T00:00:00.000001Z\"}", List.of("endTime")),
                 // service, namespace, pod, contains
                 Arguments.of(withTimes("\"serviceName\": \"\""), List.of("serviceName")),
                 Arguments.of(withTimes("\"serviceName\": \"   \""), List.of("serviceName")),
@@ -214,6 +218,30 @@ class LogQueryRequestParserTest {
         assertThat(second.after()).isEqualTo(last);
         assertThat(second).isEqualTo(new LogQuery(T0, T1, "payment-service", LevelSet.of(List.of(LogLevel.ERROR)),
                 null, null, null, 50, last));
+    }
+
+    @Test
+    void aWindowOfExactlyTheMaximumIsValidAndTheMessageNamesTheLimit() {
+        assertThat(valid("{" + START + ", \"endTime\": \"2024-12-31T00:00:00Z\"}").endTime())
+                .isEqualTo(Instant.parse("2024-12-31T00:00:00Z"));
+        List<FieldProblem> problems = invalid("{" + START + ", \"endTime\": \"2025-01-01T00:00:00Z\"}");
+        assertThat(problems).hasSize(1);
+        assertThat(problems.get(0).message()).contains("more than 30d after startTime");
+        ParsedRequest day = LogQueryRequestParser.parse(("{" + START + ", \"endTime\": \"2024-12-02T00:00:01Z\"}")
+                .getBytes(StandardCharsets.UTF_8), 100, java.time.Duration.ofDays(1));
+        assertThat(((ParsedRequest.Invalid) day).problems()).extracting(FieldProblem::field).containsExactly("endTime");
+    }
+
+    @Test
+    void aCursorPositionOutsideTheWindowIsRefused() {
+        LogQuery query = valid(withTimes(""));
+        String after = CursorCodec.encode(query, new LogQuery.Position(T1.plusSeconds(86_400), 1, 2));
+        String before = CursorCodec.encode(query, new LogQuery.Position(T0.minusNanos(1000), 1, 2));
+        for (String cursor : List.of(after, before)) {
+            List<FieldProblem> problems = invalid(withTimes("\"cursor\": \"" + cursor + "\""));
+            assertThat(problems).extracting(FieldProblem::field).containsExactly("cursor");
+            assertThat(problems.get(0).message()).contains("outside the window");
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.EntryJson;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorConfiguration;
+import dev.logquery.coordinator.config.InternalProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,7 +86,7 @@ class ShardClientHttp2Test {
 
     @Test
     void aLargeAnswerReadFromAnotherThreadArrivesWhole() {
-        ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient());
+        ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient(new InternalProperties("")));
         for (int round = 0; round < 5; round++) {
             List<StoredLogEntry> got = answer(client, 0).publishOn(reader, 1).collectList()
                     .block(Duration.ofSeconds(30));
@@ -95,7 +96,7 @@ class ShardClientHttp2Test {
 
     @Test
     void keepAliveLinesAreSignsOfLifeNotRows() {
-        ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient());
+        ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient(new InternalProperties("")));
         AtomicInteger signs = new AtomicInteger();
         AtomicInteger signsBeforeTheFirstRow = new AtomicInteger(-1);
         List<StoredLogEntry> got = client.query(replica(0, "/scanning"), QUERY, true, new ShardClient.AnswerListener() {
@@ -116,7 +117,7 @@ class ShardClientHttp2Test {
 
     @Test
     void threeAnswersMergedOnTheirRowsArriveWhole() {
-        ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient());
+        ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient(new InternalProperties("")));
         for (int round = 0; round < 5; round++) {
             List<StoredLogEntry> got = Flux.mergeComparing(8,
                             Comparator.comparing((StoredLogEntry e) -> e.entry().timestamp()).reversed(),
