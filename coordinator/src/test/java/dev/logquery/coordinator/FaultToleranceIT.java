@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.common.codec.Rfc3339;
 import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.order.LogOrder;
 import dev.logquery.node.PartitionNodeApplication;
@@ -317,6 +318,15 @@ class FaultToleranceIT {
         assertThat(meter("query.cache.requests", "result", "hit")).isEqualTo(hits + 1);
         assertThat(logs(second)).containsExactlyElementsOf(logs(first)).containsExactlyElementsOf(expected(-1, 3, 200));
         assertThat(second.get("nextCursor").asString()).isEqualTo(first.get("nextCursor").asString());
+
+        // A line that arrives late for that closed window (a shipper that was down) shows up in the same query
+        // once the metadata refreshed, although its answer was cached: the cache key follows the data.
+        LogEntry late = new LogEntry(end.minusNanos(1_000), "late-service", LogLevel.ERROR, "backfill", "late-pod-1",
+                "late", "written late for a window already cached");
+        truth.addAll(TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, List.of(late), SHARDS));
+        Await.until(Duration.ofSeconds(30), "the late line is answered by the query that was cached",
+                () -> logs(json(query(q))), lines -> lines.equals(expected(-1, 3, 200)));
+        assertThat(logs(json(query(q))).get(0)).contains("written late for a window already cached");
 
         redis.stop();
         try {

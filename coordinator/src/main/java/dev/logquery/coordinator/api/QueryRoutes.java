@@ -4,6 +4,7 @@ import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.admission.OverloadedException;
 import dev.logquery.coordinator.cache.ResultCache;
+import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.search.QueryMetrics;
@@ -56,14 +57,14 @@ public class QueryRoutes {
 
     /** What answering a query needs. */
     record Answering(SearchService search, QueryMetrics metrics, AdmissionControl admission, ResultCache cache,
-                     int maxLimit, Duration maxWindow) {
+                     ShardCatalog catalog, int maxLimit, Duration maxWindow) {
     }
 
     @Bean
     RouterFunction<ServerResponse> queryRouter(SearchService search, QueryMetrics metrics, QueryStats stats,
                                                CoordinatorProperties properties, AdmissionControl admission,
-                                               ResultCache cache, ApiProperties api) {
-        Answering answering = new Answering(search, metrics, admission, cache, properties.maxLimit(),
+                                               ResultCache cache, ShardCatalog catalog, ApiProperties api) {
+        Answering answering = new Answering(search, metrics, admission, cache, catalog, properties.maxLimit(),
                 api.maxQueryWindow());
         return RouterFunctions.route()
                 .POST("/api/query/logs", request -> logs(request, answering))
@@ -125,12 +126,27 @@ public class QueryRoutes {
         return ndjson > 0 && ndjson >= json;
     }
 
-    /** The whole answer as one document: from the results cache when it has it, else searched (and kept). */
+    /**
+     * The whole answer as one document: from the results cache when it has it for the data the shards hold
+     * now (their metadata's fingerprint), else searched (and kept under that fingerprint).
+     */
     static Mono<ServerResponse> json(ParsedRequest.Valid valid, Answering a) {
         LogQuery query = valid.query();
+        if (!a.cache().cacheable(query)) {
+            return json(valid, a, null);
+        }
+        return a.catalog().current()
+                .map(shards -> ResultCache.dataFingerprint(query, shards).orElse(""))
+                .onErrorReturn("")
+                .flatMap(fingerprint -> json(valid, a, fingerprint.isEmpty() ? null : fingerprint));
+    }
+
+    /** {@code fingerprint} null: not from the cache, not into it. */
+    private static Mono<ServerResponse> json(ParsedRequest.Valid valid, Answering a, String fingerprint) {
+        LogQuery query = valid.query();
         long started = System.nanoTime();
-        Mono<ServerResponse> cached = !a.cache().cacheable(query) ? Mono.empty()
-                : a.cache().get(query).flatMap(c -> {
+        Mono<ServerResponse> cached = fingerprint == null ? Mono.empty()
+                : a.cache().get(query, fingerprint).flatMap(c -> {
                     Duration took = Duration.ofNanos(System.nanoTime() - started);
                     a.metrics().executed(took);
                     a.metrics().answered(false);
@@ -149,8 +165,8 @@ public class QueryRoutes {
                                 .bodyValue(ServiceProblems.partialRefused(summary.failedPartitions()));
                     }
                     a.metrics().answered(summary.partial());
-                    if (a.cache().cacheable(query)) {
-                        a.cache().put(query, rows, summary);
+                    if (fingerprint != null) {
+                        a.cache().put(query, fingerprint, rows, summary);
                     }
                     return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                             .bodyValue(ResponseJson.page(rows, summary));

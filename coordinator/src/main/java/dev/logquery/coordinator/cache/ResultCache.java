@@ -1,10 +1,14 @@
 package dev.logquery.coordinator.cache;
 
+import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
+import dev.logquery.common.metadata.ChunkMetadata;
+import dev.logquery.common.metadata.PartitionMetadata;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.EntryJson;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.common.query.QueryJson;
+import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.redis.RedisStore;
 import dev.logquery.coordinator.search.SearchSummary;
@@ -12,7 +16,12 @@ import io.lettuce.core.SetArgs;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -28,9 +37,12 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Answers to queries about the past, kept in Redis: a complete (not partial) JSON answer of at most
  * {@code maxRows} rows to a query whose {@code endTime} is at least {@code minAge} ago is stored for
- * {@code ttl}, under a key derived from the whole query (filters, limit, cursor position) and the pruning
- * switch. Lines that arrive later for such a window (a producer far behind) are not in a cached answer
- * until it expires: {@code minAge} is the bet that they no longer come.
+ * {@code ttl}, under a key derived from the whole query (filters, limit, cursor position), the pruning
+ * switch and the data it was computed from: a fingerprint of every shard's metadata for the hour chunks that
+ * overlap the window (their row counts and time ranges, per shard). A line that arrives late for such a
+ * window (a backfill, a shipper outage, Kafka lag) changes its chunk's row count, so the next query after the
+ * metadata refresh (about a second) finds no answer under the new key and searches again: a cached answer
+ * never hides a late line for longer than that. A shard whose metadata is unknown makes the query uncached.
  *
  * <p>Redis slow, down or holding garbage costs a cache miss, never an error. Metrics:
  * {@code query_cache_requests_total{result="hit|miss|error"}} and {@code query_cache_stores_total{result}}.
@@ -90,14 +102,44 @@ public class ResultCache {
                 && query.endTime().isBefore(clock.instant().minus(settings.minAge()));
     }
 
-    /** The cached answer, or empty (not cached, Redis unavailable, or an unreadable value). */
-    public Mono<Cached> get(LogQuery query) {
+    /**
+     * The fingerprint of the data an answer to {@code query} is computed from: per shard (by id), the hour
+     * chunks overlapping the window with their row counts and time ranges. Empty when a shard's metadata is
+     * unknown: such an answer cannot be tied to its data and is not cached.
+     */
+    public static Optional<String> dataFingerprint(LogQuery query, List<ShardCatalog.ShardState> shards) {
+        Hasher h = Hashing.sha256().newHasher();
+        List<ShardCatalog.ShardState> sorted = new ArrayList<>(shards);
+        sorted.sort(Comparator.comparingInt(s -> s.shard().id()));
+        for (ShardCatalog.ShardState state : sorted) {
+            PartitionMetadata m = state.metadata();
+            if (m == null) {
+                return Optional.empty();
+            }
+            h.putInt(state.shard().id()).putInt(-1);
+            for (ChunkMetadata c : m.chunks()) {
+                Instant hourEnd = c.hour().plus(Duration.ofHours(1));
+                if (hourEnd.isAfter(query.startTime()) && !c.hour().isAfter(query.endTime())) {
+                    h.putLong(c.hour().getEpochSecond()).putLong(c.rowCount())
+                            .putLong(c.minTime().getEpochSecond()).putInt(c.minTime().getNano())
+                            .putLong(c.maxTime().getEpochSecond()).putInt(c.maxTime().getNano());
+                }
+            }
+        }
+        return Optional.of(h.hash().toString());
+    }
+
+    /**
+     * The cached answer to {@code query} over the data {@code fingerprint} describes, or empty (not cached,
+     * Redis unavailable, or an unreadable value).
+     */
+    public Mono<Cached> get(LogQuery query, String fingerprint) {
         var commands = redis.commands();
         if (commands.isEmpty()) {
             errors.increment();
             return Mono.empty();
         }
-        return commands.get().get(key(query))
+        return commands.get().get(key(query, fingerprint))
                 .timeout(RedisStore.COMMAND_TIMEOUT)
                 .publishOn(Schedulers.parallel()) // off Lettuce's I/O thread: decoding a page is CPU work
                 .map(ResultCache::decode)
@@ -110,13 +152,16 @@ public class ResultCache {
                 });
     }
 
-    /** Stores a complete answer in the background (a partial one, or one too large, is not kept). */
-    public void put(LogQuery query, List<StoredLogEntry> rows, SearchSummary summary) {
+    /**
+     * Stores a complete answer, computed over the data {@code fingerprint} describes (taken before the search
+     * ran), in the background (a partial one, or one too large, is not kept).
+     */
+    public void put(LogQuery query, String fingerprint, List<StoredLogEntry> rows, SearchSummary summary) {
         var commands = redis.commands();
         if (summary.partial() || rows.size() > settings.maxRows() || commands.isEmpty()) {
             return;
         }
-        commands.get().set(key(query), encode(rows, summary), SetArgs.Builder.ex(settings.ttl()))
+        commands.get().set(key(query, fingerprint), encode(rows, summary), SetArgs.Builder.ex(settings.ttl()))
                 .timeout(RedisStore.COMMAND_TIMEOUT)
                 .subscribe(ok -> stored.increment(), e -> {
                     log.debug("results cache write failed: {}", e.toString());
@@ -124,9 +169,10 @@ public class ResultCache {
                 });
     }
 
-    String key(LogQuery query) {
+    String key(LogQuery query, String fingerprint) {
         byte[] q = QueryJson.toJson(query);
-        return KEY_PREFIX + (pruning ? "p:" : "u:") + Hashing.sha256().hashBytes(q);
+        return KEY_PREFIX + (pruning ? "p:" : "u:") + Hashing.sha256().newHasher().putBytes(q)
+                .putString(fingerprint, StandardCharsets.UTF_8).hash();
     }
 
     /** The summary fields as one JSON line, then the rows as the nodes write them (NDJSON). */
