@@ -51,6 +51,7 @@ class DatabaseOutageIT {
         postgres = new RestartablePostgres();
         node = new SpringApplicationBuilder(PartitionNodeApplication.class).run(
                 "--server.port=0",
+                "--management.endpoint.health.show-details=always", // the test reads components' details
                 "--spring.datasource.url=" + postgres.jdbcUrl(),
                 "--logquery.node.shard=0",
                 "--logquery.node.shard-count=1",

@@ -68,6 +68,7 @@ class MetadataPublishIT {
         redisPort = FreePorts.next(); // Redis is started by the first test, after the node
         node = new SpringApplicationBuilder(PartitionNodeApplication.class).run(
                 "--server.port=0",
+                "--management.endpoint.health.show-details=always", // the test reads components' details
                 "--spring.datasource.url=" + databases.jdbcUrl(0),
                 "--logquery.node.shard=0",
                 "--logquery.node.replica=2",

@@ -15,6 +15,9 @@ import dev.logquery.node.storage.DatabaseMonitor;
 import dev.logquery.node.storage.OffsetStore;
 import dev.logquery.node.storage.TimePartitions;
 import dev.logquery.node.web.InternalRoutes;
+import dev.logquery.node.web.HeaderCheckFilter;
+import dev.logquery.node.web.HeaderProblemHandler;
+import dev.logquery.node.web.InternalTokenFilter;
 import dev.logquery.node.web.QueryHandler;
 import dev.logquery.node.web.QueryProblemHandler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -143,10 +146,28 @@ public class NodeConfiguration {
         return new QueryProblemHandler();
     }
 
+    /** 401 for {@code /internal/*} without {@code logquery.internal.token} (open, with a warning, when it is empty). */
+    @Bean
+    InternalTokenFilter internalTokenFilter(InternalProperties internal) {
+        return new InternalTokenFilter(internal.token());
+    }
+
+    /** 400/415 problems naming a malformed Accept or Content-Type, before anything else parses them. */
+    @Bean
+    HeaderCheckFilter headerCheckFilter() {
+        return new HeaderCheckFilter();
+    }
+
+    /** 406/415/413/400 problems for Spring's own exceptions about a request, without content negotiation. */
+    @Bean
+    HeaderProblemHandler headerProblemHandler() {
+        return new HeaderProblemHandler();
+    }
+
     @Bean
     RouterFunction<ServerResponse> internalRoutes(ServedMetadata metadata, ChunkStore chunks, QueryExecutor queries,
                                                   DatabaseMonitor database, NodeProperties properties) {
         return InternalRoutes.routes(metadata, new QueryHandler(chunks, queries, database,
-                properties.query().keepAlive()));
+                properties.query().keepAlive(), properties.query().maxLimit()));
     }
 }

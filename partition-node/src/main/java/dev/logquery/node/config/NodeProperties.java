@@ -1,5 +1,6 @@
 package dev.logquery.node.config;
 
+import dev.logquery.common.query.LogQuery;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -101,7 +102,9 @@ public record NodeProperties(
      * that reads nothing for {@code stallTimeout} loses its query (and the connection goes back to the pool).
      * Every {@code keepAlive} while a query's answer runs, a blank line tells the coordinator that the node
      * works on it, also during a long scan that finds no row ({@code 0}: never); keep it well below the
-     * coordinator's {@code shard-timeout}.
+     * coordinator's {@code shard-timeout}. A query asking more than {@code maxLimit} rows is refused (400
+     * naming {@code limit}); the coordinator sends its own page limit to every shard, so keep it at least the
+     * coordinator's {@code max-limit}.
      */
     public record Query(
             @DefaultValue("10s") Duration statementTimeout,
@@ -109,7 +112,8 @@ public record NodeProperties(
             @DefaultValue("0") int threads,
             @DefaultValue("64") int queuePerThread,
             @DefaultValue("30s") Duration stallTimeout,
-            @DefaultValue("500ms") Duration keepAlive) {
+            @DefaultValue("500ms") Duration keepAlive,
+            @DefaultValue("1000000") int maxLimit) {
 
         public Query {
             if (statementTimeout.toMillis() < 1) {
@@ -129,6 +133,10 @@ public record NodeProperties(
             }
             if (keepAlive.isNegative() || (!keepAlive.isZero() && keepAlive.toMillis() < 10)) {
                 throw new IllegalArgumentException("logquery.node.query.keep-alive must be 0 (off) or at least 10ms");
+            }
+            if (maxLimit < 1 || maxLimit > LogQuery.HARD_MAX_LIMIT) {
+                throw new IllegalArgumentException("logquery.node.query.max-limit must be 1.." + LogQuery.HARD_MAX_LIMIT
+                        + ", is " + maxLimit);
             }
         }
     }

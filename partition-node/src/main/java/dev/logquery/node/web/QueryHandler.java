@@ -29,8 +29,9 @@ import reactor.core.scheduler.Schedulers;
  * database cursor yields them (memory does not grow with the result).
  *
  * <ul>
- *   <li>{@code 400} problem with a {@code field} member when the body is not a valid query (checked
- *       first: a bad request is bad whatever the node's state);</li>
+ *   <li>{@code 400} problem with a {@code field} member when the body is not a valid query, or asks more
+ *       than {@code logquery.node.query.max-limit} rows (checked first: a bad request is bad whatever the
+ *       node's state);</li>
  *   <li>{@code 413} problem when the body exceeds the codecs' in-memory limit;</li>
  *   <li>{@code 503} problem until the chunk metadata is loaded: without it the node cannot tell which
  *       of its rows exist, and an empty answer would be a silent lie; and while the database is
@@ -56,13 +57,24 @@ public final class QueryHandler {
 
     private final DatabaseMonitor database;
     private final Duration keepAlive;
+    private final int maxLimit;
 
-    /** @param keepAlive the interval of blank keep-alive lines ({@link KeepAlive}; zero: none) */
-    public QueryHandler(ChunkStore chunks, QueryExecutor executor, DatabaseMonitor database, Duration keepAlive) {
+    /**
+     * @param keepAlive the interval of blank keep-alive lines ({@link KeepAlive}; zero: none)
+     * @param maxLimit  the largest {@code limit} a query may ask
+     */
+    public QueryHandler(ChunkStore chunks, QueryExecutor executor, DatabaseMonitor database, Duration keepAlive,
+                        int maxLimit) {
         this.chunks = chunks;
         this.executor = executor;
         this.database = database;
         this.keepAlive = keepAlive;
+        this.maxLimit = maxLimit;
+    }
+
+    /** Without a limit of its own ({@link LogQuery#HARD_MAX_LIMIT}). */
+    public QueryHandler(ChunkStore chunks, QueryExecutor executor, DatabaseMonitor database, Duration keepAlive) {
+        this(chunks, executor, database, keepAlive, LogQuery.HARD_MAX_LIMIT);
     }
 
     public Mono<ServerResponse> query(ServerRequest request) {
@@ -76,6 +88,11 @@ public final class QueryHandler {
                         query = QueryJson.fromJson(body);
                     } catch (InvalidFieldException e) {
                         return Problems.response(HttpStatus.BAD_REQUEST, e.getMessage(), path, Map.of("field", e.field()));
+                    }
+                    if (query.limit() > maxLimit) {
+                        return Problems.response(HttpStatus.BAD_REQUEST, "limit must be an integer from 1 to " + maxLimit
+                                + " on this node (logquery.node.query.max-limit), is " + query.limit(), path,
+                                Map.of("field", "limit"));
                     }
                     if (!chunks.isLoaded()) {
                         return Problems.response(HttpStatus.SERVICE_UNAVAILABLE,
