@@ -1,0 +1,111 @@
+package dev.logquery.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The public API with bearer tokens configured, over real HTTP: nothing answers without a valid token but the
+ * probes and the scrape endpoint; Bearer and Basic (the token as password, as Grafana sends it) both let in.
+ * The coordinator has no shard here: authentication happens before any shard would be asked.
+ */
+class ApiSecurityIT {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static ConfigurableApplicationContext coordinator;
+    static String base;
+
+    @BeforeAll
+    static void start() {
+        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run("--server.port=0",
+                "--spring.autoconfigure.exclude=" + QueryPathIT.EXCLUDED_AUTO_CONFIGURATION,
+                "--logquery.coordinator.redis-url=",
+                "--logquery.coordinator.shards[0].id=0",
+                "--logquery.coordinator.shards[0].url=http://127.0.0.1:9", // nothing listens: never asked here
+                "--logquery.coordinator.tail.bootstrap-servers=127.0.0.1:9",
+                "--logquery.coordinator.auth.tokens=team-a-token,team-b-token");
+        base = "http://localhost:" + ((WebServerApplicationContext) coordinator).getWebServer().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (coordinator != null) {
+            coordinator.close();
+        }
+    }
+
+    static HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+        if (authorization != null) {
+            r.header("Authorization", authorization);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withoutAValidTokenEveryApiPathIs401WithAProblemAndAChallenge() throws Exception {
+        for (String path : new String[] {"/api/query/stats", "/api/tail", "/actuator/metrics", "/loki/api/v1/labels",
+                "/", "/no/such/path"}) {
+            for (String auth : new String[] {null, "Bearer wrong", basic("grafana", "wrong"), "Bearer", "Digest x",
+                    "Bearer team-a-token-but-longer"}) {
+                HttpResponse<String> r = get(path, auth);
+                assertThat(r.statusCode()).as("%s with %s", path, auth).isEqualTo(401);
+                assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"logquery\"");
+                JsonNode problem = JSON.readTree(r.body());
+                assertThat(problem.get("status").asInt()).isEqualTo(401);
+                assertThat(problem.get("header").asString()).isEqualTo("Authorization");
+            }
+        }
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "/api/query/logs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).as("a query without token is refused before its body is read").isEqualTo(401);
+    }
+
+    @Test
+    void bearerOrBasicWithAConfiguredTokenLetsIn() throws Exception {
+        assertThat(get("/api/query/stats", "Bearer team-a-token").statusCode()).isEqualTo(200);
+        assertThat(get("/api/query/stats", "Bearer team-b-token").statusCode()).isEqualTo(200);
+        assertThat(get("/api/query/stats", basic("grafana", "team-b-token")).statusCode()).isEqualTo(200);
+        assertThat(get("/api/query/stats", basic("", "team-a-token")).statusCode()).isEqualTo(200);
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(base + "/api/query/logs"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer team-a-token")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).as("authenticated, then validated").isEqualTo(400);
+    }
+
+    @Test
+    void probesAndScrapingNeedNoToken() throws Exception {
+        assertThat(get("/actuator/health", null).statusCode()).isIn(200, 503);
+        HttpResponse<String> prometheus = get("/actuator/prometheus", null);
+        assertThat(prometheus.statusCode()).isEqualTo(200);
+        assertThat(prometheus.body()).contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void sensitiveActuatorEndpointsAreNotExposed() throws Exception {
+        for (String path : new String[] {"/actuator/env", "/actuator/heapdump", "/actuator/threaddump",
+                "/actuator/configprops", "/actuator/shutdown", "/actuator/beans", "/actuator/loggers"}) {
+            assertThat(get(path, "Bearer team-a-token").statusCode()).as(path).isEqualTo(404);
+        }
+    }
+}
