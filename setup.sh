@@ -25,7 +25,11 @@
 # STACK_APP_HEAP (coordinator and producer, 256m), STACK_KAFKA_HEAP (512m), STACK_REDIS_MAXMEMORY (256mb),
 # STACK_REPLICAS (1; 2 starts a second replica of every shard, each with its own PostgreSQL; in Docker mode
 # too: the compose profile `replicas`), STACK_PG_CACHE (directory of the unpacked PostgreSQL binaries,
-# .run/postgres-binaries), STACK_PROMETHEUS (on, or off to run without Prometheus), JAVA_HOME.
+# .run/postgres-binaries), STACK_PROMETHEUS (on, or off to run without Prometheus), STACK_BIND_ADDRESS (where
+# the HTTP services and Prometheus listen, 127.0.0.1), STACK_API_TOKEN (when set, the coordinator's API wants
+# Authorization: Bearer <it>, or Basic with it as the password; health and metrics stay open), JAVA_HOME. Secrets are generated on the first start into
+# .run/secrets/ (mode 600): internal-token (the nodes' /internal/* API answers 401 without it) and
+# redis-password (Redis refuses commands without it); they reach the JVMs through the environment, not argv.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,6 +48,9 @@ KAFKA_HEAP="${STACK_KAFKA_HEAP:-512m}"
 MVN="${MVN:-mvn}"
 PG_CACHE="${STACK_PG_CACHE:-$RUN/postgres-binaries}"
 PROMETHEUS_WANTED="${STACK_PROMETHEUS:-on}"
+# Every HTTP service (and Prometheus) listens on this address only; 0.0.0.0 exposes them to the network.
+BIND="${STACK_BIND_ADDRESS:-127.0.0.1}"
+SECRETS="$RUN/secrets"
 case "$PROMETHEUS_WANTED" in on | off) ;; *) printf 'setup.sh: STACK_PROMETHEUS must be on or off, is %s\n' "$PROMETHEUS_WANTED" >&2; exit 2 ;; esac
 
 TOPIC="pod-logs"
@@ -199,10 +206,32 @@ http_code() {
 # Redis' answer to PING on its port ("+PONG" when it is up), over bash's /dev/tcp.
 redis_ping() {
   local line=""
+  local password=""
+  [ -r "$SECRETS/redis-password" ] && password="$(cat "$SECRETS/redis-password")"
   line="$( (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT" || exit 1
+            if [ -n "$password" ]; then
+              printf 'AUTH %s\r\n' "$password" >&3
+              IFS= read -r -t 3 reply <&3 || exit 1
+            fi
             printf 'PING\r\n' >&3
             IFS= read -r -t 3 reply <&3 && printf '%s' "$reply") 2>/dev/null || true)"
   printf '%s' "${line%$'\r'}"
+}
+
+# Generates the stack's secrets once (.run/secrets/, readable by this user only): the nodes' internal token and
+# Redis' password. Later starts reuse them, so running components and new ones agree.
+ensure_secrets() {
+  local name
+  mkdir -p "$SECRETS"
+  chmod 700 "$SECRETS"
+  for name in internal-token redis-password; do
+    if [ ! -s "$SECRETS/$name" ]; then
+      (umask 077; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$SECRETS/$name.tmp" && mv "$SECRETS/$name.tmp" "$SECRETS/$name")
+    fi
+  done
+  INTERNAL_TOKEN="$(cat "$SECRETS/internal-token")"
+  REDIS_PASSWORD="$(cat "$SECRETS/redis-password")"
+  REDIS_URL="redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT"
 }
 
 # True if the log of component $1 has the line matching $2 since its last start by this script.
@@ -541,7 +570,7 @@ start_prometheus() {
   mkdir -p "$PIDS" "$LOGS" "$RUN/prometheus"
   printf '=== setup.sh: starting prometheus at %s ===\n' "$(date '+%Y-%m-%d %H:%M:%S')" >> "$log"
   nohup prometheus "--config.file=$ROOT/prometheus/prometheus-local.yml" "--storage.tsdb.path=$RUN/prometheus" \
-    "--web.listen-address=127.0.0.1:$PROMETHEUS_PORT" "--web.page-title=logquery $MARK_ROOT $MARK_NAME""prometheus " \
+    "--web.listen-address=$BIND:$PROMETHEUS_PORT" "--web.page-title=logquery $MARK_ROOT $MARK_NAME""prometheus " \
     >> "$log" 2>&1 < /dev/null &
   printf '%s\n' "$!" > "$PIDS/prometheus.pid"
   say "  started  $(printf '%-12s' prometheus) pid $!   log $(rel "$log")"
@@ -557,22 +586,29 @@ start_redis() {
   mkdir -p "$PIDS" "$LOGS" "$RUN/redis"
   bin="$("$JAVA" -cp "$STACK_CP" dev.logquery.stack.RedisBinary "$RUN/redis/bin" 2>>"$log")" \
     || { tail -n 5 "$log" >&2; die "no redis-server binary for this platform (see $(rel "$log"))"; }
-  cat > "$RUN/redis/redis.conf" <<EOF
+  (umask 077; cat > "$RUN/redis/redis.conf" <<EOF
 # Written by setup.sh on every start; edit setup.sh instead.
 port $REDIS_PORT
 bind 127.0.0.1
+requirepass $REDIS_PASSWORD
 dir "$RUN/redis"
 save ""
 appendonly no
 maxmemory $REDIS_MAXMEMORY
 maxmemory-policy allkeys-lru
 EOF
+  )
   printf '=== setup.sh: starting redis at %s ===\n' "$(date '+%Y-%m-%d %H:%M:%S')" >> "$log"
   # The markers are in the arguments (for the moments before Redis sets its title) and in the title.
   nohup "$bin" "$RUN/redis/redis.conf" --proc-title-template "{title} {listen-addr} $MARK_ROOT ${MARK_NAME}redis " \
     >> "$log" 2>&1 < /dev/null &
   printf '%s\n' "$!" > "$PIDS/redis.pid"
   say "  started  $(printf '%-12s' redis) pid $!   log $(rel "$log")"
+}
+
+# Where the coordinator reaches the nodes: the bind address, or loopback when they listen on all addresses.
+node_host() {
+  case "$BIND" in 0.0.0.0 | '::' | '') printf '127.0.0.1' ;; *) printf '%s' "$BIND" ;; esac
 }
 
 start_app() {
@@ -586,9 +622,10 @@ start_app() {
       replica=0
       [ "$n" = "$shard" ] || replica=1
       # zonky's PostgreSQL trusts local connections: user postgres, any password (the default in
-      # application.yml is fine). Nodes publish their metadata to Redis on 6379 (their default).
+      # application.yml is fine). The secrets go through the environment (not visible in ps).
+      LOGQUERY_INTERNAL_TOKEN="$INTERNAL_TOKEN" LOGQUERY_NODE_REDISURL="$REDIS_URL" \
       launch "$name" "-Xmx$NODE_HEAP" -jar "$NODE_JAR" \
-        "--server.port=$port" \
+        "--server.port=$port" "--server.address=$BIND" \
         "--spring.datasource.url=jdbc:postgresql://localhost:$(port_of "pg-$n")/logquery" \
         "--spring.datasource.username=postgres" \
         "--logquery.node.shard=$shard" "--logquery.node.replica=$replica" "--logquery.node.shard-count=$SHARDS" \
@@ -597,16 +634,19 @@ start_app() {
       local -a shards=()
       for shard in 0 1 2; do
         shards+=("--logquery.coordinator.shards[$shard].id=$shard"
-                 "--logquery.coordinator.shards[$shard].replicas[0]=http://localhost:$(port_of "node-$shard")")
-        [ "$REPLICAS" = 1 ] || shards+=("--logquery.coordinator.shards[$shard].replicas[1]=http://localhost:$(port_of "node-$shard-r1")")
+                 "--logquery.coordinator.shards[$shard].replicas[0]=http://$(node_host):$(port_of "node-$shard")")
+        [ "$REPLICAS" = 1 ] || shards+=("--logquery.coordinator.shards[$shard].replicas[1]=http://$(node_host):$(port_of "node-$shard-r1")")
       done
       # The live tail (GET /api/tail) reads the same topic as the nodes.
-      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" "${shards[@]}" \
+      LOGQUERY_INTERNAL_TOKEN="$INTERNAL_TOKEN" LOGQUERY_COORDINATOR_REDISURL="$REDIS_URL" \
+      LOGQUERY_COORDINATOR_AUTH_TOKENS="${STACK_API_TOKEN:-}" \
+      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" "--server.address=$BIND" \
+        "${shards[@]}" \
         "--logquery.coordinator.tail.bootstrap-servers=localhost:$KAFKA_PORT" \
         "--logquery.coordinator.tail.topic=$TOPIC" ;;
     producer)
       launch producer "-Xmx$APP_HEAP" -jar "$PRODUCER_JAR" \
-        "--server.port=$port" \
+        "--server.port=$port" "--server.address=$BIND" \
         "--logquery.kafka.bootstrap-servers=localhost:$KAFKA_PORT" \
         "--logquery.producer.mode=live" "--logquery.producer.rate=$PRODUCER_RATE" \
         "--logquery.producer.topic=$TOPIC" "--logquery.producer.partitions=$PARTITIONS" ;;
@@ -701,6 +741,7 @@ cmd_up() {
   started=$SECONDS
   raise_open_files_limit
   say "Open files limit: $(ulimit -n)"
+  ensure_secrets
 
   say "PostgreSQL ($( [ "$REPLICAS" = 1 ] && echo 5432-5434 || echo 5432-5437 )):"
   prepare_postgres "${DATABASES[@]}"
@@ -747,7 +788,8 @@ Try (the last hour of payment-service, newest first):
   # the same as a stream, one line per entry and a summary line last:
   curl -s -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' -H 'Accept: application/x-ndjson' \\
     -d '{"startTime":"$hour_ago","endTime":"$now","logLevel":"ERROR","limit":5}'
-  curl -s localhost:8081/internal/metadata | head -c 600; echo        # shard 0's chunks and their union
+  # shard 0's chunks and their union (the internal API needs the stack's token):
+  curl -s -H "Logquery-Internal-Token: \$(cat .run/secrets/internal-token)" localhost:8081/internal/metadata | head -c 600; echo
   curl -s localhost:8084/api/producer/status; echo                    # what the producer has sent
   ./setup.sh status
   ./setup.sh down

@@ -18,6 +18,9 @@ PORTS=(5432 5433 5434 5435 5436 5437 9092 9093 6379 8080 8081 8082 8083 8084 809
 step() { printf '\n== smoke: %s\n' "$*"; }
 fail() { printf '\nsmoke: FAILED: %s\n' "$*" >&2; exit 1; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# With STACK_API_TOKEN set, the coordinator wants it (./setup.sh passes it on).
+AUTH=()
+[ -z "${STACK_API_TOKEN:-}" ] || AUTH=(-H "Authorization: Bearer $STACK_API_TOKEN")
 
 stack_up=""
 finish() {
@@ -56,7 +59,7 @@ answer=""
 while :; do
   from="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
   to="$(date -u -d '+1 minute' +%Y-%m-%dT%H:%M:%SZ)"
-  answer="$(curl -s -m 10 -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' \
+  answer="$(curl -s -m 10 "${AUTH[@]}" -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' \
             -d "{\"startTime\":\"$from\",\"endTime\":\"$to\",\"limit\":20}" || true)"
   lines="$(printf '%s' "$answer" | grep -o '"message":' | wc -l)"
   [ "$lines" -gt 0 ] && break
@@ -67,6 +70,22 @@ sent="$(curl -s -m 5 localhost:8084/api/producer/status || true)"
 echo "smoke: $lines lines in the answer; producer: ${sent:0:300}"
 printf '%s' "$answer" | grep -q '"partial":false' || fail "the answer is partial: ${answer:0:600}"
 printf '%s' "$answer" | grep -q '"service":"' || fail "the lines carry no service: ${answer:0:600}"
+
+step "least exposure: the internal API wants the stack's token, nothing listens beyond loopback"
+code="$(curl -s -m 5 -o /dev/null -w '%{http_code}' localhost:8081/internal/metadata)"
+[ "$code" = 401 ] || fail "GET /internal/metadata without the internal token answered $code, not 401"
+code="$(curl -s -m 5 -o /dev/null -w '%{http_code}' -H "Logquery-Internal-Token: $(cat .run/secrets/internal-token)" \
+        localhost:8081/internal/metadata)"
+[ "$code" = 200 ] || fail "GET /internal/metadata with the internal token answered $code, not 200"
+if [ -n "${STACK_API_TOKEN:-}" ]; then
+  code="$(curl -s -m 5 -o /dev/null -w '%{http_code}' localhost:8080/api/query/stats)"
+  [ "$code" = 401 ] || fail "GET /api/query/stats without the API token answered $code, not 401"
+fi
+if command -v ss >/dev/null 2>&1; then
+  exposed="$(ss -Hltn | awk '{print $4}' | grep -E ':(80[89][0-9]|543[2-7]|909[23]|6379)$' | grep -vE '^(127\.0\.0\.1|\[::1\]|\[::ffff:127\.0\.0\.1\]):' || true)"
+  [ -z "$exposed" ] || fail "listening beyond loopback: $exposed"
+  echo "smoke: every port of the stack listens on loopback only"
+fi
 
 step "./setup.sh status"
 ./setup.sh status || fail "./setup.sh status says a component is not UP"
@@ -84,13 +103,13 @@ if curl -s -m 3 -o /dev/null -w '%{http_code}' 127.0.0.1:9090/-/ready | grep -q 
                   "{\"startTime\":\"$from\",\"endTime\":\"$to\",\"serviceName\":\"$service\",\"limit\":10}" \
                   "{\"startTime\":\"$from\",\"endTime\":\"$to\",\"levels\":[\"WARN\",\"ERROR\"],\"limit\":10}" \
                   '{"startTime":"2020-01-01T00:00:00Z","endTime":"2020-01-01T01:00:00Z","limit":10}'; do
-        curl -s -m 10 -o /dev/null -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' -d "$body" || true
+        curl -s -m 10 -o /dev/null "${AUTH[@]}" -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' -d "$body" || true
       done
       sleep 0.5
     done
   ) &
   traffic=$!
-  curl -s -N -m $((TIMEOUT + 30)) -o /dev/null localhost:8080/api/tail &
+  curl -s -N -m $((TIMEOUT + 30)) -o /dev/null "${AUTH[@]}" localhost:8080/api/tail &
   viewer=$!
   deadline=$((SECONDS + TIMEOUT))
   until out="$(./setup.sh check-dashboards 2>&1)"; do
