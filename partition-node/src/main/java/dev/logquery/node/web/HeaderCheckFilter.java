@@ -16,9 +16,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Judges the media-type headers of every request before anything else reads them: a malformed
- * {@code Accept}, {@code Content-Type} or {@code Accept-Language} is answered {@code 400}, a {@code Content-Type}
- * naming a charset this JVM does not know {@code 415}, each with a problem naming the header (member
- * {@code header}). Without it Spring parses these headers lazily wherever it needs them (content negotiation,
+ * {@code Accept} is answered {@code 406}, a malformed {@code Content-Type} or one naming a charset this JVM does
+ * not know {@code 415} (as the coordinator does), a malformed {@code Accept-Language} {@code 400}, each with a
+ * problem naming the header (member {@code header}). Without it Spring parses these headers lazily wherever it needs them (content negotiation,
  * body decoding, Spring Boot's error page) and an {@code InvalidMediaTypeException} there became a {@code 500},
  * on the actuator too. The problem itself is written without reading {@code Accept}.
  */
@@ -40,7 +40,7 @@ public final class HeaderCheckFilter implements WebFilter, Ordered {
             try {
                 MediaType.parseMediaTypes(accept);
             } catch (IllegalArgumentException e) {
-                return problem(exchange, HttpStatus.BAD_REQUEST, HttpHeaders.ACCEPT,
+                return problem(exchange, HttpStatus.NOT_ACCEPTABLE, HttpHeaders.ACCEPT,
                         "the header Accept is not a valid list of media types: " + e.getMessage());
             }
         }
@@ -58,7 +58,7 @@ public final class HeaderCheckFilter implements WebFilter, Ordered {
                     return problem(exchange, HttpStatus.UNSUPPORTED_MEDIA_TYPE, HttpHeaders.CONTENT_TYPE,
                             "the header Content-Type names the charset '" + charset + "', which this node does not know");
                 }
-                return problem(exchange, HttpStatus.BAD_REQUEST, HttpHeaders.CONTENT_TYPE,
+                return problem(exchange, HttpStatus.UNSUPPORTED_MEDIA_TYPE, HttpHeaders.CONTENT_TYPE,
                         "the header Content-Type is not a valid media type: " + e.getMessage());
             }
         }
