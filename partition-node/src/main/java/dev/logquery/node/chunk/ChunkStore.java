@@ -71,11 +71,40 @@ public final class ChunkStore {
                         rs.getLong(4), new LevelSet(rs.getShort(5)), bloom));
             }
         }
-        committed = Collections.unmodifiableNavigableMap(loaded);
-        served = committed;
-        generation.incrementAndGet();
-        this.loaded = true;
+        synchronized (this) {
+            committed = Collections.unmodifiableNavigableMap(loaded);
+            served = committed;
+            generation.incrementAndGet();
+            this.loaded = true;
+        }
         changed();
+    }
+
+    /**
+     * Forgets every chunk of an hour before {@code boundary}, after the retention deleted their rows and
+     * their rows in {@code chunks} (committed). Listeners hear of it (the metadata is published again).
+     *
+     * @return the hours forgotten
+     */
+    public int dropBefore(Instant boundary) {
+        int dropped;
+        synchronized (this) {
+            dropped = served.headMap(boundary, false).size();
+            if (dropped == 0 && committed.headMap(boundary, false).isEmpty()) {
+                return 0;
+            }
+            committed = Collections.unmodifiableNavigableMap(new TreeMap<>(committed.tailMap(boundary, true)));
+            served = Collections.unmodifiableNavigableMap(new TreeMap<>(served.tailMap(boundary, true)));
+            generation.incrementAndGet();
+        }
+        changed();
+        return dropped;
+    }
+
+    /** The earliest line the served chunks know of, or null when there is none. */
+    public Instant oldestLine() {
+        Map.Entry<Instant, ChunkMetadata> first = served.firstEntry();
+        return first == null ? null : first.getValue().minTime();
     }
 
     /**
@@ -126,7 +155,7 @@ public final class ChunkStore {
     }
 
     /** Before the batch commits: readers see its chunks from now on. */
-    public void serve(Map<Instant, ChunkMetadata> merged) {
+    public synchronized void serve(Map<Instant, ChunkMetadata> merged) {
         served = with(served, merged);
         generation.incrementAndGet();
     }
@@ -141,7 +170,9 @@ public final class ChunkStore {
 
     /** After the batch committed: its chunks are the base of the next merge. */
     public void committed(Map<Instant, ChunkMetadata> merged) {
-        committed = with(committed, merged);
+        synchronized (this) {
+            committed = with(committed, merged);
+        }
         changed();
     }
 

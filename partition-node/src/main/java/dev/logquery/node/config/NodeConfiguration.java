@@ -13,6 +13,7 @@ import dev.logquery.node.query.QueryMetrics;
 import dev.logquery.node.storage.DatabaseHealthIndicator;
 import dev.logquery.node.storage.DatabaseMonitor;
 import dev.logquery.node.storage.OffsetStore;
+import dev.logquery.node.storage.RetentionJob;
 import dev.logquery.node.storage.TimePartitions;
 import dev.logquery.node.web.InternalRoutes;
 import dev.logquery.node.web.HeaderCheckFilter;
@@ -66,6 +67,19 @@ public class NodeConfiguration {
     @Bean
     ChunkStore chunkStore(DataSource dataSource, NodeProperties properties, Clock clock) {
         return new ChunkStore(dataSource, properties, clock);
+    }
+
+    /** Drops daily partitions (and their chunks) older than {@code logquery.node.retention}, on its own thread. */
+    @Bean
+    RetentionJob retentionJob(DataSource dataSource, ChunkStore chunks, TimePartitions partitions,
+                              NodeProperties properties, Clock clock, MeterRegistry registry) {
+        if (properties.accept().maxAge().compareTo(properties.retention()) > 0) {
+            org.slf4j.LoggerFactory.getLogger(RetentionJob.class).warn("logquery.node.accept.max-age ({}) is longer than"
+                    + " logquery.node.retention ({}): lines between the two are stored, then dropped at the next"
+                    + " retention run", properties.accept().maxAge(), properties.retention());
+        }
+        return new RetentionJob(dataSource, chunks, partitions, properties.retention(), properties.retentionInterval(),
+                clock, registry);
     }
 
     @Bean

@@ -19,6 +19,11 @@ import org.springframework.util.unit.DataSize;
  * @param bootstrapServers the Kafka brokers
  * @param redisUrl   where the node publishes its metadata ({@code redis://host:port}); empty: not published
  * @param query      how {@code POST /internal/query} runs its SQL
+ * @param retention  how long lines are kept: every {@code retentionInterval} the daily partitions that lie
+ *                   entirely before {@code now - retention} are dropped with their chunk metadata (and older
+ *                   rejected records deleted); lines older than it are refused at ingest unless
+ *                   {@code accept.max-age} says otherwise
+ * @param retentionInterval how often the retention job runs (also shortly after start-up)
  */
 @ConfigurationProperties("logquery.node")
 public record NodeProperties(
@@ -32,7 +37,9 @@ public record NodeProperties(
         @DefaultValue Bloom bloom,
         @DefaultValue Storage storage,
         @DefaultValue Accept accept,
-        @DefaultValue Query query) {
+        @DefaultValue Query query,
+        @DefaultValue("7d") Duration retention,
+        @DefaultValue("15m") Duration retentionInterval) {
 
     public NodeProperties {
         if (shardCount < 1) {
@@ -45,6 +52,15 @@ public record NodeProperties(
             throw new IllegalArgumentException("logquery.node.replica must be 0 or more, is " + replica);
         }
         redisUrl = redisUrl == null ? "" : redisUrl.strip();
+        if (retention == null || retention.compareTo(Duration.ofDays(1)) < 0) {
+            throw new IllegalArgumentException("logquery.node.retention must be at least 1d, is " + retention);
+        }
+        if (retentionInterval == null || retentionInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("logquery.node.retention-interval must be at least 100ms");
+        }
+        if (accept.maxAge() == null) {
+            accept = new Accept(retention, accept.maxFuture());
+        }
     }
 
     /**
@@ -78,11 +94,12 @@ public record NodeProperties(
     }
 
     /**
-     * Lines whose timestamp is more than {@code maxAge} old or more than {@code maxFuture} ahead of the
-     * node's clock are rejected (kept in rejected_records with the reason): a producer with a broken
-     * clock must not make the node keep metadata for thousands of years of hours.
+     * Lines whose timestamp is more than {@code maxAge} old ({@code too_old}) or more than {@code maxFuture}
+     * ahead of the node's clock ({@code too_new}) are rejected (kept in rejected_records with the reason): a
+     * producer with a broken clock must not make the node keep metadata for thousands of years of hours, and a
+     * line the retention would drop at once is not stored. {@code maxAge} unset: the {@code retention}.
      */
-    public record Accept(@DefaultValue("3650d") Duration maxAge, @DefaultValue("1d") Duration maxFuture) {
+    public record Accept(Duration maxAge, @DefaultValue("1d") Duration maxFuture) {
     }
 
     /**

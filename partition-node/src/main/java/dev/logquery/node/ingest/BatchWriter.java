@@ -154,7 +154,10 @@ final class BatchWriter {
         }
         next.putAll(advanced);
         chunks.committed(merged);
-        metrics.batchWritten(stored, rejected.size(), truncated, System.nanoTime() - started);
+        metrics.batchWritten(stored, truncated, System.nanoTime() - started);
+        for (DecodedRecord r : rejected) {
+            metrics.rejected(r.reasonCode());
+        }
     }
 
     private static void copyRows(Connection c, List<DecodedRecord> records) throws SQLException {

@@ -9,6 +9,13 @@ import dev.logquery.common.model.LogEntry;
 record DecodedRecord(int partition, long offset, LogEntry entry, boolean truncated, String rejection,
                      byte[] raw, int rawLength) {
 
+    /** Reason code (the start of the rejection, and the {@code reason} tag of the rejected counter): older than accepted. */
+    static final String TOO_OLD = "too_old";
+    /** Reason code: further ahead of the node's clock than accepted. */
+    static final String TOO_NEW = "too_new";
+    /** Reason code of every other rejection: not a valid log line, or refused by the database. */
+    static final String INVALID = "invalid";
+
     /** How much of a rejected value is kept (the rejected-records table stores its first 4096 characters). */
     static final int MAX_RAW_BYTES = 16 * 1024;
 
@@ -22,6 +29,17 @@ record DecodedRecord(int partition, long offset, LogEntry entry, boolean truncat
         }
         byte[] kept = value.length <= MAX_RAW_BYTES ? value : java.util.Arrays.copyOf(value, MAX_RAW_BYTES);
         return new DecodedRecord(partition, offset, null, false, reason, kept, value.length);
+    }
+
+    /** {@link #TOO_OLD}, {@link #TOO_NEW} or {@link #INVALID}; null for an accepted record. */
+    String reasonCode() {
+        if (rejection == null) {
+            return null;
+        }
+        if (rejection.startsWith(TOO_OLD + ":")) {
+            return TOO_OLD;
+        }
+        return rejection.startsWith(TOO_NEW + ":") ? TOO_NEW : INVALID;
     }
 
     boolean accepted() {

@@ -297,10 +297,14 @@ public final class IngestLoop implements SmartLifecycle {
             Instant ts = a.entry().timestamp();
             Instant now = Instant.now();
             NodeProperties.Accept window = properties.accept();
-            if (ts.isBefore(now.minus(window.maxAge())) || ts.isAfter(now.plus(window.maxFuture()))) {
-                return DecodedRecord.rejected(r.partition(), r.offset(), "timestamp " + ts + " is outside the accepted"
-                        + " window (at most " + window.maxAge().toDays() + " days old and " + window.maxFuture()
-                        + " ahead)", r.value());
+            if (ts.isBefore(now.minus(window.maxAge()))) {
+                return DecodedRecord.rejected(r.partition(), r.offset(), DecodedRecord.TOO_OLD + ": timestamp " + ts
+                        + " is more than " + window.maxAge() + " old (logquery.node.accept.max-age, by default the"
+                        + " retention)", r.value());
+            }
+            if (ts.isAfter(now.plus(window.maxFuture()))) {
+                return DecodedRecord.rejected(r.partition(), r.offset(), DecodedRecord.TOO_NEW + ": timestamp " + ts
+                        + " is more than " + window.maxFuture() + " ahead (logquery.node.accept.max-future)", r.value());
             }
             return DecodedRecord.accepted(r.partition(), r.offset(), a.entry(), a.truncated());
         }

@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The node's ingest meters (Prometheus names in brackets): lines stored ({@code ingest_lines_total}),
- * records rejected ({@code ingest_records_rejected_total}), messages truncated
+ * records rejected ({@code ingest_records_rejected_total}, tag {@code reason}: {@code too_old},
+ * {@code too_new}, {@code invalid}), messages truncated
  * ({@code ingest_messages_truncated_total}), batch latency ({@code ingest_batch_duration_seconds},
  * histogram), failed batch attempts ({@code ingest_batch_failures_total}), consumer lag per Kafka
  * partition ({@code ingest_consumer_lag_records}) and rows stored ({@code ingest_rows_stored}).
@@ -22,7 +23,7 @@ public final class IngestMetrics {
 
     private final MeterRegistry registry;
     private final Counter lines;
-    private final Counter rejected;
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Counter truncated;
     private final Counter failures;
     private final Timer batch;
@@ -31,8 +32,11 @@ public final class IngestMetrics {
     public IngestMetrics(MeterRegistry registry, LongSupplier rowsStored) {
         this.registry = registry;
         this.lines = Counter.builder("ingest.lines").description("Log lines stored").register(registry);
-        this.rejected = Counter.builder("ingest.records.rejected")
-                .description("Kafka records that were not valid log lines").register(registry);
+        for (String reason : new String[] {DecodedRecord.TOO_OLD, DecodedRecord.TOO_NEW, DecodedRecord.INVALID}) {
+            rejected.put(reason, Counter.builder("ingest.records.rejected").tag("reason", reason)
+                    .description("Kafka records not stored, by reason: too_old, too_new (outside the accepted"
+                            + " window) or invalid").register(registry));
+        }
         this.truncated = Counter.builder("ingest.messages.truncated")
                 .description("Messages stored truncated to 64 KiB").register(registry);
         this.failures = Counter.builder("ingest.batch.failures")
@@ -44,11 +48,15 @@ public final class IngestMetrics {
                 .description("Log rows stored on this node").register(registry);
     }
 
-    void batchWritten(int stored, int rejectedCount, int truncatedCount, long nanos) {
+    void batchWritten(int stored, int truncatedCount, long nanos) {
         lines.increment(stored);
-        rejected.increment(rejectedCount);
         truncated.increment(truncatedCount);
         batch.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One record stored in rejected_records, with its {@link DecodedRecord#reasonCode()}. */
+    void rejected(String reason) {
+        rejected.get(reason).increment();
     }
 
     void batchFailed() {

@@ -75,6 +75,16 @@ public final class TimePartitions {
                 && !day.isAfter(today.plusDays(settings.dailyPartitionsAhead()));
     }
 
+    /** The day of a daily partition's name ({@code logs_YYYYMMDD}). */
+    public static LocalDate day(String partitionName) {
+        return LocalDate.parse(partitionName, NAME);
+    }
+
+    /** After the retention dropped a day's partition: created again on demand only. */
+    public void forget(LocalDate day) {
+        known.remove(day);
+    }
+
     public int count() {
         return known.size();
     }

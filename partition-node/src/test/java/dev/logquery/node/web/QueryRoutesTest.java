@@ -38,7 +38,8 @@ class QueryRoutesTest {
                 new NodeProperties.Bloom(256, 0.01), new NodeProperties.Storage(35, 3),
                 new NodeProperties.Accept(Duration.ofDays(3650), Duration.ofDays(1)),
                 new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30), Duration.ofMillis(500),
-                        10_000));
+                        10_000),
+                Duration.ofDays(3650), Duration.ofMinutes(15));
     }
 
     /** A node that never loaded its chunks: no query reaches the (absent) database. */
