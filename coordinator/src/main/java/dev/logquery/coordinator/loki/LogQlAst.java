@@ -1,0 +1,325 @@
+package dev.logquery.coordinator.loki;
+
+import com.google.re2j.Pattern;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The syntax tree of the LogQL that {@link LogQl} parses: immutable records, label names already resolved
+ * ({@code service} and {@code app} are {@code service_name} in stream selectors).
+ */
+public final class LogQlAst {
+
+    private LogQlAst() {
+    }
+
+    /** A whole query: a log query or a metric query. */
+    public sealed interface Expr permits LogExpr, MetricExpr {
+    }
+
+    // ------------------------------------------------------------------------------------------ log queries
+
+    /** {@code {selector} stage*}. */
+    public record LogExpr(List<Matcher> selector, List<Stage> stages) implements Expr {
+        public LogExpr {
+            selector = List.copyOf(selector);
+            stages = List.copyOf(stages);
+        }
+    }
+
+    public enum MatchType {
+        EQ("="), NEQ("!="), RE("=~"), NRE("!~");
+
+        private final String symbol;
+
+        MatchType(String symbol) {
+            this.symbol = symbol;
+        }
+
+        public String symbol() {
+            return symbol;
+        }
+
+        public boolean negative() {
+            return this == NEQ || this == NRE;
+        }
+    }
+
+    /**
+     * {@code label op "value"}. A regex is fully anchored and evaluated with RE2 semantics (linear time);
+     * {@code caseInsensitive} is set for the level labels, whose values compare case-insensitively.
+     */
+    public record Matcher(String label, MatchType type, String value, boolean caseInsensitive, Pattern pattern) {
+
+        public Matcher {
+            Objects.requireNonNull(label, "label");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(value, "value");
+        }
+
+        /** Compiles the regex (throws {@link com.google.re2j.PatternSyntaxException} when it is not one). */
+        public static Matcher of(String label, MatchType type, String value, boolean caseInsensitive) {
+            Pattern pattern = null;
+            if (type == MatchType.RE || type == MatchType.NRE) {
+                pattern = Pattern.compile("^(?:" + value + ")$", caseInsensitive ? Pattern.CASE_INSENSITIVE | Pattern.DOTALL
+                        : Pattern.DOTALL);
+            }
+            return new Matcher(label, type, value, caseInsensitive, pattern);
+        }
+
+        /** Whether a label value ({@code ""} for an absent label, as in Loki) satisfies this matcher. */
+        public boolean matches(String labelValue) {
+            String v = labelValue == null ? "" : labelValue;
+            return switch (type) {
+                case EQ -> caseInsensitive ? v.equalsIgnoreCase(value) : v.equals(value);
+                case NEQ -> !(caseInsensitive ? v.equalsIgnoreCase(value) : v.equals(value));
+                case RE -> pattern.matcher(v).matches();
+                case NRE -> !pattern.matcher(v).matches();
+            };
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Matcher m && m.label.equals(label) && m.type == type && m.value.equals(value)
+                    && m.caseInsensitive == caseInsensitive;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(label, type, value, caseInsensitive);
+        }
+
+        @Override
+        public String toString() {
+            return label + type.symbol + '"' + value + '"';
+        }
+    }
+
+    /** One stage of a log pipeline. */
+    public sealed interface Stage permits LineFilter, JsonParser, LogfmtParser, LabelFilterStage, Drop {
+    }
+
+    public enum LineFilterType {
+        CONTAINS("|="), NOT_CONTAINS("!="), MATCHES("|~"), NOT_MATCHES("!~");
+
+        private final String symbol;
+
+        LineFilterType(String symbol) {
+            this.symbol = symbol;
+        }
+
+        public String symbol() {
+            return symbol;
+        }
+    }
+
+    /** {@code |= "text"}, {@code != "text"} (case-sensitive substring), {@code |~ "re"}, {@code !~ "re"} (RE2, unanchored). */
+    public record LineFilter(LineFilterType type, String text, Pattern pattern) implements Stage {
+
+        public static LineFilter of(LineFilterType type, String text) {
+            Pattern pattern = type == LineFilterType.MATCHES || type == LineFilterType.NOT_MATCHES
+                    ? Pattern.compile(text) : null;
+            return new LineFilter(type, text, pattern);
+        }
+
+        public boolean test(String line) {
+            return switch (type) {
+                case CONTAINS -> line.contains(text);
+                case NOT_CONTAINS -> !line.contains(text);
+                case MATCHES -> pattern.matcher(line).find();
+                case NOT_MATCHES -> !pattern.matcher(line).find();
+            };
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LineFilter f && f.type == type && f.text.equals(text);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(type, text);
+        }
+
+        @Override
+        public String toString() {
+            return type.symbol + '"' + text + '"';
+        }
+    }
+
+    /** {@code | json}: every scalar field of a JSON object line becomes a label (nested names joined by {@code _}). */
+    public record JsonParser() implements Stage {
+    }
+
+    /** {@code | logfmt}: every {@code key=value} pair of the line becomes a label. */
+    public record LogfmtParser() implements Stage {
+    }
+
+    /** {@code | <label filter expression>}. */
+    public record LabelFilterStage(LabelFilter filter) implements Stage {
+    }
+
+    /** {@code | drop a, b="v"}: removes labels (all values, or those a matcher accepts). */
+    public record Drop(List<DropLabel> labels) implements Stage {
+        public Drop {
+            labels = List.copyOf(labels);
+        }
+    }
+
+    /** A label to drop; {@code matcher} null: whatever its value. */
+    public record DropLabel(String name, Matcher matcher) {
+    }
+
+    /** A predicate on the labels of a line (stream labels plus those the parsers extracted). */
+    public sealed interface LabelFilter permits And, Or, StringFilter, NumericFilter {
+    }
+
+    public record And(LabelFilter left, LabelFilter right) implements LabelFilter {
+    }
+
+    public record Or(LabelFilter left, LabelFilter right) implements LabelFilter {
+    }
+
+    public record StringFilter(Matcher matcher) implements LabelFilter {
+    }
+
+    public enum Comparison {
+        GT(">"), GTE(">="), LT("<"), LTE("<="), EQ("=="), NEQ("!=");
+
+        private final String symbol;
+
+        Comparison(String symbol) {
+            this.symbol = symbol;
+        }
+
+        public String symbol() {
+            return symbol;
+        }
+
+        public boolean test(double a, double b) {
+            return switch (this) {
+                case GT -> a > b;
+                case GTE -> a >= b;
+                case LT -> a < b;
+                case LTE -> a <= b;
+                case EQ -> a == b;
+                case NEQ -> a != b;
+            };
+        }
+    }
+
+    public enum ValueKind {
+        /** A plain number: the label's value is parsed as a number. */
+        NUMBER,
+        /** A duration literal: the label's value is parsed as a duration ({@code 1.5s}, {@code 250ms}); compared in seconds. */
+        DURATION,
+        /** A bytes literal: the label's value is parsed as a byte size ({@code 10KB}); compared in bytes. */
+        BYTES
+    }
+
+    /** {@code label op value}, value a number, a duration (in seconds) or a byte count. */
+    public record NumericFilter(String label, Comparison op, ValueKind kind, double value) implements LabelFilter {
+    }
+
+    // ------------------------------------------------------------------------------------------ metric queries
+
+    public sealed interface MetricExpr extends Expr permits RangeAggregation, VectorAggregation, Binary, NumberLiteral,
+            VectorLiteral {
+    }
+
+    public enum RangeFunction {
+        COUNT_OVER_TIME("count_over_time"), RATE("rate"), BYTES_OVER_TIME("bytes_over_time"), BYTES_RATE("bytes_rate");
+
+        private final String logQl;
+
+        RangeFunction(String logQl) {
+            this.logQl = logQl;
+        }
+
+        public String logQl() {
+            return logQl;
+        }
+
+        static RangeFunction named(String name) {
+            for (RangeFunction f : values()) {
+                if (f.logQl.equals(name)) {
+                    return f;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** {@code count_over_time({...} | ... [5m])} and its siblings. */
+    public record RangeAggregation(RangeFunction function, LogExpr log, Duration range) implements MetricExpr {
+    }
+
+    public enum AggregationOp {
+        SUM, COUNT, MAX, MIN, AVG;
+
+        public String logQl() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static AggregationOp named(String name) {
+            for (AggregationOp op : values()) {
+                if (op.logQl().equals(name)) {
+                    return op;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** {@code by (a, b)} or {@code without (a, b)}; no grouping at all is {@code without ()}... of every label: see {@link #NONE}. */
+    public record Grouping(boolean without, List<String> labels) {
+        /** No {@code by}/{@code without}: everything in one group. */
+        public static final Grouping NONE = new Grouping(false, List.of());
+
+        public Grouping {
+            labels = List.copyOf(labels);
+        }
+    }
+
+    /** {@code sum by (level) (inner)}. */
+    public record VectorAggregation(AggregationOp op, Grouping grouping, MetricExpr inner) implements MetricExpr {
+    }
+
+    public enum BinaryOp {
+        ADD("+"), SUB("-"), MUL("*"), DIV("/"), MOD("%");
+
+        private final String symbol;
+
+        BinaryOp(String symbol) {
+            this.symbol = symbol;
+        }
+
+        public String symbol() {
+            return symbol;
+        }
+
+        public double apply(double a, double b) {
+            return switch (this) {
+                case ADD -> a + b;
+                case SUB -> a - b;
+                case MUL -> a * b;
+                case DIV -> a / b;
+                case MOD -> a % b;
+            };
+        }
+    }
+
+    /** {@code left op right}: one-to-one on equal label sets, or a number applied to every sample. */
+    public record Binary(BinaryOp op, MetricExpr left, MetricExpr right) implements MetricExpr {
+    }
+
+    /** A number: a scalar. */
+    public record NumberLiteral(double value) implements MetricExpr {
+    }
+
+    /** {@code vector(n)}: one sample without labels at every step. */
+    public record VectorLiteral(double value) implements MetricExpr {
+    }
+}
