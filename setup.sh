@@ -945,13 +945,42 @@ COMMAND="${COMMAND:-up}"
 # Docker mode: what docker compose does, with the same commands as the local mode. STACK_REPLICAS=2 is
 # COMPOSE_PROFILES=replicas for up: it starts node-<s>-r1 and pg-<s>-r1 and gives the coordinator their URLs
 # (docker-compose.yml); STACK_REPLICAS=1 clears COMPOSE_PROFILES. status and down take the profile whatever
-# STACK_REPLICAS says: second replicas may run from an earlier start.
+# STACK_REPLICAS says: second replicas may run from an earlier start. The compose file's secrets come from .env
+# next to it (git-ignored, mode 600), which up writes once: each of POSTGRES_PASSWORD, REDIS_PASSWORD and
+# LOGQUERY_INTERNAL_TOKEN that it lacks gets a random value; existing values are kept. Only the coordinator,
+# Grafana, Prometheus and Kafka are published, on 127.0.0.1 (LOGQUERY_BIND changes that); STACK_API_TOKEN, when
+# set, is the coordinator's API token as in the local mode.
 compose() { docker compose -f "$ROOT/docker-compose.yml" "$@"; }
 
 docker_mode() {
+  local env_file="$ROOT/.env"
   # shellcheck disable=SC2086  # $build_flag is one word or none
   case "$COMMAND" in
     up)
+      local name added=""
+      if [ ! -e "$env_file" ]; then
+        (umask 077; printf '# Secrets of docker-compose.yml, written by ./setup.sh --mode docker. Git ignores this file.\n' > "$env_file")
+      fi
+      # a hand-written file may lack its last newline
+      [ -z "$(tail -c 1 "$env_file")" ] || printf '\n' >> "$env_file"
+      for name in POSTGRES_PASSWORD REDIS_PASSWORD LOGQUERY_INTERNAL_TOKEN; do
+        if ! grep -q "^$name=." "$env_file"; then
+          printf '%s=%s\n' "$name" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >> "$env_file"
+          added="$added $name"
+        fi
+      done
+      chmod 600 "$env_file"
+      if [ -n "$added" ]; then
+        say "Generated$added into $(rel "$env_file") (mode 600)."
+        case "$added" in
+          *POSTGRES_PASSWORD*)
+            # PostgreSQL sets its password when its data volume is initialised, and keeps it on later starts
+            if [ -n "$(docker ps -aq --filter label=com.docker.compose.project=logquery --filter label=com.docker.compose.service=pg-0)" ]; then
+              warn "PostgreSQL containers from an earlier start keep their old password; if the nodes cannot log in,"
+              warn "run ./setup.sh --mode docker down --purge (deletes their data) and start again"
+            fi ;;
+        esac
+      fi
       say "Docker mode: docker compose up (builds the images on first run; waits until every service is healthy)"
       local build_flag="" profiles=""
       [ "$FORCE_BUILD" = "no" ] || build_flag="--build"
@@ -962,16 +991,29 @@ docker_mode() {
       COMPOSE_PROFILES="$profiles" compose up -d $build_flag --wait --wait-timeout "$((START_TIMEOUT * 3))" \
         || { compose --profile replicas ps; die "docker compose up failed or a service is not healthy (docker compose logs <service>)"; }
       compose --profile replicas ps
+      local auth=""
+      [ -z "${STACK_API_TOKEN:-}" ] || auth=" -H \"Authorization: Bearer \$STACK_API_TOKEN\""
       say ""
-      say "Coordinator http://localhost:8080, Prometheus http://localhost:9090, Grafana http://localhost:3000 (admin/admin)."
-      say "Try: curl -s -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json' \\"
+      say "Coordinator http://localhost:8080, Prometheus http://localhost:9090, Grafana http://localhost:3000 (admin/admin),"
+      say "on ${LOGQUERY_BIND:-127.0.0.1} only; PostgreSQL, Redis, the nodes and the producer are not published."
+      say "Try: curl -s -X POST localhost:8080/api/query/logs -H 'Content-Type: application/json'$auth \\"
       say "       -d '{\"startTime\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ 2>/dev/null)\",\"endTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"limit\":5}'" ;;
-    status)
-      compose --profile replicas ps --all
-      # every service running and, where it has a health check, healthy
-      ! compose --profile replicas ps --all --format '{{.Service}} {{.State}} {{.Health}}' | grep -vqE ' running (healthy)?$' ;;
-    down)
-      if [ "$PURGE" = "yes" ]; then compose --profile replicas down --volumes; else compose --profile replicas down; fi ;;
+    status | down)
+      # Compose interpolates the whole file, secrets included, even to list or stop containers: without .env
+      # (nothing was started by this script here) placeholders let it read the file.
+      if [ ! -e "$env_file" ]; then
+        export POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-unused}" REDIS_PASSWORD="${REDIS_PASSWORD:-unused}" \
+               LOGQUERY_INTERNAL_TOKEN="${LOGQUERY_INTERNAL_TOKEN:-unused}"
+      fi
+      if [ "$COMMAND" = "status" ]; then
+        compose --profile replicas ps --all
+        # every service running and, where it has a health check, healthy
+        ! compose --profile replicas ps --all --format '{{.Service}} {{.State}} {{.Health}}' | grep -vqE ' running (healthy)?$'
+      elif [ "$PURGE" = "yes" ]; then
+        compose --profile replicas down --volumes
+      else
+        compose --profile replicas down
+      fi ;;
     check-dashboards)
       find_java
       locate_artifacts

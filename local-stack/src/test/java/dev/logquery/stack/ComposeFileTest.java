@@ -3,6 +3,7 @@ package dev.logquery.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.tail.TailProperties;
 import dev.logquery.node.config.NodeProperties;
@@ -40,7 +41,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * Docker cannot run here, so docker-compose.yml is checked against what the services really read: the
- * services and ports of DESIGN.md, and every environment variable of every logquery service bound the way
+ * services and ports of docs/architecture.md, what is published on the host (the entry points only, on
+ * 127.0.0.1 by default), the secrets (from the environment, i.e. Compose's .env), and every environment variable of every logquery service bound the way
  * Spring Boot binds the environment ({@link SystemEnvironmentPropertySource}) into the services' own
  * configuration classes. A variable counts as read when changing its value changes what is bound; a
  * misspelt name (say {@code LOGQUERY_NODE_SHARDCOUNTS}) changes nothing and fails the test.
@@ -49,13 +51,32 @@ import org.yaml.snakeyaml.Yaml;
  * ({@link #interpolate}) and only the services of the active profiles ({@code COMPOSE_PROFILES}) kept. Each
  * check runs for both stacks: one replica per shard (no profile, what {@code docker compose up} and
  * {@code ./setup.sh} start) and two ({@code COMPOSE_PROFILES=replicas}, what {@code STACK_REPLICAS=2
- * ./setup.sh} sets).
+ * ./setup.sh} sets). Both hosts have the secrets that {@code ./setup.sh --mode docker} writes into .env
+ * ({@link #SECRETS}).
  */
 class ComposeFileTest {
 
+    /** What {@code ./setup.sh --mode docker} writes into .env, which Compose reads as host environment. */
+    static final Map<String, String> SECRETS = Map.of(
+            "POSTGRES_PASSWORD", "pg-secret-0a1b", "REDIS_PASSWORD", "redis-secret-2c3d",
+            "LOGQUERY_INTERNAL_TOKEN", "internal-secret-4e5f");
+
+    /** The message of Compose's refusal when a secret is missing ({@code ${VAR:?message}}). */
+    private static final String NO_SECRETS = "run ./setup.sh --mode docker once, or write .env";
+
+    /** The services published on the host: the entry points, nothing else. */
+    private static final Set<String> PUBLISHED = Set.of("coordinator", "grafana", "prometheus", "kafka");
+
     /** The host environment of each stack: how many replicas per shard it runs. */
     static Stream<Arguments> stacks() {
-        return Stream.of(Arguments.of(1, Map.of()), Arguments.of(2, Map.of("COMPOSE_PROFILES", "replicas")));
+        return Stream.of(Arguments.of(1, host(Map.of())), Arguments.of(2, host(Map.of("COMPOSE_PROFILES", "replicas"))));
+    }
+
+    /** The secrets of .env plus {@code more}. */
+    private static Map<String, String> host(Map<String, String> more) {
+        Map<String, String> host = new HashMap<>(SECRETS);
+        host.putAll(more);
+        return host;
     }
 
     private static final Pattern NODE = Pattern.compile("node-(\\d)(-r(\\d))?");
@@ -64,40 +85,179 @@ class ComposeFileTest {
 
     @BeforeAll
     static void load() throws IOException {
-        try (Reader in = Files.newBufferedReader(Path.of("..", "docker-compose.yml"))) {
+        try (Reader in = Files.newBufferedReader(COMPOSE_FILE)) {
             file = new Yaml().load(in);
+        }
+    }
+
+    private static final Path COMPOSE_FILE = Path.of("..", "docker-compose.yml");
+
+    private static String fileText() {
+        try {
+            return Files.readString(COMPOSE_FILE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
     @ParameterizedTest(name = "{0} replica(s) per shard")
     @MethodSource("stacks")
     void everyServiceOfTheDesignIsThereOnItsPort(int replicas, Map<String, String> host) {
-        Map<String, String> ports = new LinkedHashMap<>();
-        ports.put("kafka", "9092:9092");
-        ports.put("pg-0", "5432:5432");
-        ports.put("pg-1", "5433:5432");
-        ports.put("pg-2", "5434:5432");
-        ports.put("redis", "6379:6379");
-        ports.put("node-0", "8081:8081");
-        ports.put("node-1", "8082:8082");
-        ports.put("node-2", "8083:8083");
-        ports.put("coordinator", "8080:8080");
-        ports.put("producer", "8084:8084");
-        ports.put("prometheus", "9090:9090");
-        ports.put("grafana", "3000:3000");
+        // the port each service listens on in its container; the entry points are published on the same port
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("kafka", 9092);
+        ports.put("pg-0", 5432);
+        ports.put("pg-1", 5432);
+        ports.put("pg-2", 5432);
+        ports.put("redis", 6379);
+        ports.put("node-0", 8081);
+        ports.put("node-1", 8082);
+        ports.put("node-2", 8083);
+        ports.put("coordinator", 8080);
+        ports.put("producer", 8084);
+        ports.put("prometheus", 9090);
+        ports.put("grafana", 3000);
         if (replicas == 2) {
             // the ports of the local mode's second replicas (setup.sh)
             for (int s = 0; s < 3; s++) {
-                ports.put("pg-" + s + "-r1", (5435 + s) + ":5432");
-                ports.put("node-" + s + "-r1", (8091 + s) + ":" + (8091 + s));
+                ports.put("pg-" + s + "-r1", 5432);
+                ports.put("node-" + s + "-r1", 8091 + s);
             }
         }
         Map<String, Map<String, Object>> services = services(host);
         assertThat(services.keySet()).containsExactlyInAnyOrderElementsOf(ports.keySet());
-        ports.forEach((service, mapping) -> {
-            assertThat(services.get(service).get("ports")).as(service).isEqualTo(List.of(mapping));
+        ports.forEach((service, port) -> {
+            if (PUBLISHED.contains(service)) {
+                assertThat(services.get(service).get("ports")).as(service).isEqualTo(List.of("127.0.0.1:" + port + ":" + port));
+            } else {
+                assertThat(services.get(service)).as(service + " is not published").doesNotContainKey("ports");
+                assertThat(services.get(service).get("expose")).as(service + "'s port").isEqualTo(List.of(String.valueOf(port)));
+            }
+            assertThat(containerPort(services, service)).as(service).isEqualTo(port);
             assertThat(services.get(service)).as(service + " has a health check").containsKey("healthcheck");
         });
+    }
+
+    @Test
+    void onlyTheEntryPointsArePublishedAndOnLoopbackUnlessToldOtherwise() {
+        Map<String, List<String>> published = new TreeMap<>();
+        services(file).forEach((name, service) -> {
+            assertThat(service.get("network_mode")).as(name + " stays on the compose network").isNull();
+            if (service.containsKey("ports")) {
+                published.put(name, strings(service.get("ports")));
+            }
+        });
+        assertThat(published.keySet()).containsExactlyInAnyOrderElementsOf(PUBLISHED);
+        // each mapping is "${LOGQUERY_BIND:-127.0.0.1}:<port>:<port>", the short form with an address
+        published.forEach((name, mappings) -> assertThat(mappings).as(name).hasSize(1)
+                .allSatisfy(m -> assertThat(m).matches("\\$\\{LOGQUERY_BIND:-127\\.0\\.0\\.1\\}:(\\d+):\\1")));
+        for (Map<String, String> bind : List.of(Map.<String, String>of(), Map.of("LOGQUERY_BIND", ""),
+                Map.of("LOGQUERY_BIND", "0.0.0.0"))) {
+            String address = bind.getOrDefault("LOGQUERY_BIND", "").isEmpty() ? "127.0.0.1" : bind.get("LOGQUERY_BIND");
+            Map<String, Map<String, Object>> services = services(host(merge(bind, Map.of("COMPOSE_PROFILES", "replicas"))));
+            for (String name : PUBLISHED) {
+                assertThat(strings(services.get(name).get("ports"))).as(name + " with " + bind)
+                        .allSatisfy(m -> assertThat(m).startsWith(address + ":"));
+            }
+        }
+    }
+
+    @Test
+    void withoutTheSecretsComposeRefusesTheFile() {
+        for (String secret : SECRETS.keySet()) {
+            Map<String, String> host = host(Map.of());
+            host.remove(secret);
+            assertThatThrownBy(() -> services(host)).as("without " + secret)
+                    .hasMessageContaining(secret).hasMessageContaining(NO_SECRETS);
+            host.put(secret, "");
+            assertThatThrownBy(() -> services(host)).as("with an empty " + secret)
+                    .hasMessageContaining(secret).hasMessageContaining(NO_SECRETS);
+        }
+        // no default value, nor a secret written into the file itself
+        String text = fileText();
+        for (String secret : SECRETS.keySet()) {
+            assertThat(text).doesNotContain("${" + secret + ":-").doesNotContain("${" + secret + "-");
+        }
+        services(file).forEach((name, service) -> {
+            Object environment = service.getOrDefault("environment", Map.of());
+            ((Map<?, ?>) environment).forEach((variable, value) -> {
+                String v = String.valueOf(value);
+                boolean secret = String.valueOf(variable).matches(".*(PASSWORD|TOKENS?|AUTH)") || v.matches("\\w+://[^/]*@.*");
+                // Grafana's admin password stays admin (Grafana is on 127.0.0.1, anonymous users only view)
+                if (secret && !variable.equals("GF_SECURITY_ADMIN_PASSWORD")) {
+                    assertThat(v).as(name + "'s " + variable + " comes from the environment").contains("${");
+                }
+            });
+        });
+    }
+
+    @ParameterizedTest(name = "{0} replica(s) per shard")
+    @MethodSource("stacks")
+    void databasesAndRedisWantTheirPasswords(int replicas, Map<String, String> host) {
+        Map<String, Map<String, Object>> services = services(host);
+        List<String> databases = services.keySet().stream().filter(n -> n.startsWith("pg-")).toList();
+        assertThat(databases).hasSize(3 * replicas);
+        for (String name : databases) {
+            assertThat(env(services, name)).as(name).containsEntry("POSTGRES_PASSWORD", SECRETS.get("POSTGRES_PASSWORD"));
+        }
+        Map<String, Object> redis = services.get("redis");
+        List<String> command = strings(redis.get("command"));
+        assertThat(command).as("redis' command").startsWith("redis-server");
+        int requirepass = command.indexOf("--requirepass");
+        assertThat(requirepass).as("redis-server --requirepass").isPositive();
+        assertThat(command.get(requirepass + 1)).isEqualTo(SECRETS.get("REDIS_PASSWORD"));
+        // the health check must authenticate: REDISCLI_AUTH in the container's environment, or redis-cli -a
+        String check = String.join(" ", strings(((Map<?, ?>) redis.get("healthcheck")).get("test")));
+        assertThat(check).contains("redis-cli").contains("ping");
+        assertThat(check.contains(" -a ") || SECRETS.get("REDIS_PASSWORD").equals(env(services, "redis").get("REDISCLI_AUTH")))
+                .as("redis' health check authenticates: " + check).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0} replica(s) per shard")
+    @MethodSource("stacks")
+    void nodesAndCoordinatorShareTheInternalTokenAndLogInToRedis(int replicas, Map<String, String> host) {
+        Map<String, Map<String, Object>> services = services(host);
+        List<String> apps = new ArrayList<>(services.keySet().stream().filter(n -> NODE.matcher(n).matches()).toList());
+        assertThat(apps).hasSize(3 * replicas);
+        for (String name : apps) {
+            Binder binder = binder(env(services, name));
+            assertThat(binder.bindOrCreate("logquery.internal", dev.logquery.node.config.InternalProperties.class).token())
+                    .as(name + "'s internal token").isEqualTo(SECRETS.get("LOGQUERY_INTERNAL_TOKEN"));
+            assertRedisWithPassword(name, binder.bindOrCreate("logquery.node", NodeProperties.class).redisUrl());
+            assertThat(binder.bind("spring.datasource.password", String.class).orElse(null)).as(name + "'s database password")
+                    .isEqualTo(SECRETS.get("POSTGRES_PASSWORD"));
+        }
+        Binder coordinator = binder(env(services, "coordinator"));
+        assertThat(coordinator.bindOrCreate("logquery.internal", dev.logquery.coordinator.config.InternalProperties.class).token())
+                .as("the coordinator's internal token").isEqualTo(SECRETS.get("LOGQUERY_INTERNAL_TOKEN"));
+        assertRedisWithPassword("coordinator", coordinator.bindOrCreate("logquery.coordinator", CoordinatorProperties.class).redisUrl());
+        assertThat(services.get("producer").get("environment").toString()).as("the producer gets no secret")
+                .doesNotContain(SECRETS.values().toArray(String[]::new));
+    }
+
+    @Test
+    void theApiTokenIsOptional() {
+        assertThat(apiTokens(host(Map.of()))).isEmpty();
+        assertThat(apiTokens(host(Map.of("STACK_API_TOKEN", "")))).isEmpty();
+        assertThat(apiTokens(host(Map.of("STACK_API_TOKEN", "api-secret")))).containsExactly("api-secret");
+    }
+
+    private static List<String> apiTokens(Map<String, String> host) {
+        return binder(env(services(host), "coordinator")).bindOrCreate("logquery.coordinator", ApiProperties.class).auth().tokens();
+    }
+
+    private static void assertRedisWithPassword(String service, String url) {
+        URI uri = URI.create(url);
+        assertThat(uri.getScheme()).as(service + "'s Redis URL " + url).isEqualTo("redis");
+        assertThat(uri.getHost()).as(service + "'s Redis URL " + url).isEqualTo("redis");
+        assertThat(uri.getPort()).as(service + "'s Redis URL " + url).isEqualTo(6379);
+        assertThat(uri.getUserInfo()).as(service + "'s Redis URL has the password").isEqualTo(":" + SECRETS.get("REDIS_PASSWORD"));
+    }
+
+    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> merged = new HashMap<>(a);
+        merged.putAll(b);
+        return merged;
     }
 
     @Test
@@ -135,7 +295,7 @@ class ComposeFileTest {
             assertThat(node.shardCount()).isEqualTo(3);
             assertThat(node.bootstrapServers()).isEqualTo("kafka:29092");
             assertThat(node.topic()).isEqualTo("pod-logs");
-            assertThat(node.redisUrl()).isEqualTo("redis://redis:6379");
+            assertThat(node.redisUrl()).isEqualTo("redis://:" + SECRETS.get("REDIS_PASSWORD") + "@redis:6379");
             int port = binder.bind("server.port", Integer.class).get();
             assertThat(port).as(name).isEqualTo(containerPort(services, name));
             assertThat(strings(((Map<?, ?>) services.get(name).get("healthcheck")).get("test")))
@@ -147,8 +307,10 @@ class ComposeFileTest {
             databases.add(url);
             assertEveryVariableIsRead(name, env, b -> List.of(
                     b.bindOrCreate("logquery.node", NodeProperties.class),
+                    b.bindOrCreate("logquery.internal", dev.logquery.node.config.InternalProperties.class),
                     b.bind("server.port", Integer.class).orElse(-1),
-                    b.bind("spring.datasource.url", String.class).orElse("")));
+                    b.bind("spring.datasource.url", String.class).orElse(""),
+                    b.bind("spring.datasource.password", String.class).orElse("")));
         }
         assertThat(databases).as("every node has a database of its own").hasSize(nodes.size());
     }
@@ -183,6 +345,8 @@ class ComposeFileTest {
         assertThat(binder.bind("server.port", Integer.class).get()).isEqualTo(8080);
         assertEveryVariableIsRead("coordinator", env, b -> List.of(
                 b.bindOrCreate("logquery.coordinator", CoordinatorProperties.class),
+                b.bindOrCreate("logquery.coordinator", ApiProperties.class),
+                b.bindOrCreate("logquery.internal", dev.logquery.coordinator.config.InternalProperties.class),
                 b.bindOrCreate("logquery.coordinator.tail", TailProperties.class),
                 b.bind("server.port", Integer.class).orElse(-1)));
     }
@@ -395,9 +559,13 @@ class ComposeFileTest {
         return env;
     }
 
-    /** The port a service listens on in its container: the second half of its one port mapping. */
+    /**
+     * The port a service listens on in its container: the last part of its one port mapping when it is
+     * published, else its one {@code expose} entry.
+     */
     private static int containerPort(Map<String, Map<String, Object>> services, String service) {
-        List<String> ports = strings(services.get(service).get("ports"));
+        Map<String, Object> definition = services.get(service);
+        List<String> ports = strings(definition.containsKey("ports") ? definition.get("ports") : definition.get("expose"));
         assertThat(ports).as(service + "'s ports").hasSize(1);
         return Integer.parseInt(ports.get(0).substring(ports.get(0).lastIndexOf(':') + 1));
     }
