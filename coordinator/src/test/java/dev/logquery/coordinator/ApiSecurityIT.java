@@ -2,13 +2,17 @@ package dev.logquery.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.logquery.node.support.Await;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +42,8 @@ class ApiSecurityIT {
                 "--logquery.coordinator.shards[0].id=0",
                 "--logquery.coordinator.shards[0].url=http://127.0.0.1:9", // nothing listens: never asked here
                 "--logquery.coordinator.tail.bootstrap-servers=127.0.0.1:9",
-                "--logquery.coordinator.auth.tokens=team-a-token,team-b-token");
+                "--logquery.coordinator.auth.tokens=team-a-token,team-b-token",
+                "--logquery.coordinator.max-viewers-per-client=2");
         base = "http://localhost:" + ((WebServerApplicationContext) coordinator).getWebServer().getPort();
     }
 
@@ -91,6 +96,46 @@ class ApiSecurityIT {
                 .header("Content-Type", "application/json").header("Authorization", "Bearer team-a-token")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).as("authenticated, then validated").isEqualTo(400);
+    }
+
+    @Test
+    void eachClientHasItsOwnShareOfTailStreams() throws Exception {
+        List<InputStream> open = new ArrayList<>();
+        try {
+            open.add(tail("team-a-token", 200));
+            open.add(tail("team-a-token", 200));
+            HttpResponse<InputStream> third = http.send(tailRequest("team-a-token"), HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(third.statusCode()).as("team a's third stream").isEqualTo(429);
+            assertThat(third.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(new String(third.body().readAllBytes(), StandardCharsets.UTF_8)).contains("2 live-tail streams");
+            open.add(tail("team-b-token", 200)); // another client's share is untouched
+
+            open.remove(0).close(); // team a closes one: its share comes back once the server saw the close
+            Await.until(Duration.ofSeconds(20), "team a may open a stream again", () -> {
+                HttpResponse<InputStream> r = http.send(tailRequest("team-a-token"), HttpResponse.BodyHandlers.ofInputStream());
+                if (r.statusCode() == 200) {
+                    open.add(r.body());
+                } else {
+                    r.body().close();
+                }
+                return r.statusCode();
+            }, code -> code == 200);
+        } finally {
+            for (InputStream in : open) {
+                in.close();
+            }
+        }
+    }
+
+    static HttpRequest tailRequest(String token) {
+        return HttpRequest.newBuilder(URI.create(base + "/api/tail")).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(20)).build();
+    }
+
+    static InputStream tail(String token, int status) throws Exception {
+        HttpResponse<InputStream> r = http.send(tailRequest(token), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(status);
+        return r.body();
     }
 
     @Test

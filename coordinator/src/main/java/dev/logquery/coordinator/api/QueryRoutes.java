@@ -1,12 +1,16 @@
 package dev.logquery.coordinator.api;
 
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.query.CursorCodec;
 import dev.logquery.common.query.LogQuery;
+import dev.logquery.coordinator.merge.NextCursor;
 import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.admission.OverloadedException;
 import dev.logquery.coordinator.cache.ResultCache;
 import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.search.BoundedPage;
 import dev.logquery.coordinator.search.QueryMetrics;
 import dev.logquery.coordinator.search.SearchExecution;
 import dev.logquery.coordinator.search.SearchService;
@@ -57,7 +61,7 @@ public class QueryRoutes {
 
     /** What answering a query needs. */
     record Answering(SearchService search, QueryMetrics metrics, AdmissionControl admission, ResultCache cache,
-                     ShardCatalog catalog, int maxLimit, Duration maxWindow) {
+                     ShardCatalog catalog, int maxLimit, Duration maxWindow, long maxAnswerBytes) {
     }
 
     @Bean
@@ -65,7 +69,7 @@ public class QueryRoutes {
                                                CoordinatorProperties properties, AdmissionControl admission,
                                                ResultCache cache, ShardCatalog catalog, ApiProperties api) {
         Answering answering = new Answering(search, metrics, admission, cache, catalog, properties.maxLimit(),
-                api.maxQueryWindow());
+                api.maxQueryWindow(), api.maxAnswerBytes().toBytes());
         return RouterFunctions.route()
                 .POST("/api/query/logs", request -> logs(request, answering))
                 .GET("/api/query/stats", request -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
@@ -156,8 +160,12 @@ public class QueryRoutes {
                             .bodyValue(ResponseJson.page(c.rows(), summary));
                 });
         return cached.switchIfEmpty(Mono.defer(() -> a.search().search(query)
-                .flatMap(execution -> execution.rows().collectList().flatMap(rows -> {
-                    SearchSummary summary = execution.summary().get();
+                .flatMap(execution -> BoundedPage.collect(execution.rows(), a.maxAnswerBytes()).flatMap(page -> {
+                    List<StoredLogEntry> rows = page.rows();
+                    SearchSummary summary = page.cut()
+                            ? execution.summary().get().withNextCursor(CursorCodec.encode(query,
+                                    NextCursor.position(rows.get(rows.size() - 1))))
+                            : execution.summary().get();
                     if (summary.partial() && !valid.allowPartial()) {
                         a.metrics().refusedPartial();
                         return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)

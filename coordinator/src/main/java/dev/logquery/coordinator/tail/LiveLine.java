@@ -32,6 +32,14 @@ public final class LiveLine implements TailEvent {
     }
 
     /** The Kafka record's timestamp (the producer's send time, or the broker's append time), epoch milliseconds. */
+    /**
+     * What keeping this line costs in memory, estimated: its frame plus its entry's strings (about the frame's
+     * size again) plus the objects around them.
+     */
+    public long estimatedBytes() {
+        return 2L * frame.length + 256;
+    }
+
     public long recordTimestampMs() {
         return recordTimestampMs;
     }

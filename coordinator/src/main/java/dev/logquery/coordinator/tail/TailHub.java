@@ -36,14 +36,17 @@ public final class TailHub {
 
     private final int maxViewers;
     private final int recentLines;
+    private final long recentBytes;
     private final int shardCount;
     private final TailMetrics metrics;
 
     private final Object lock = new Object();
     /** The next line's number (guarded by lock). */
     private long nextSeq;
-    /** The latest lines, oldest first, at most recentLines (guarded by lock). */
+    /** The latest lines, oldest first, at most recentLines and recentBytes (guarded by lock). */
     private final ArrayDeque<LiveLine> recent = new ArrayDeque<>();
+    /** The estimated memory of {@link #recent} (guarded by lock). */
+    private long recentSize;
     /** Per Kafka partition, the offset of the next record the reader will receive (guarded by lock). */
     private final Map<Integer, Long> nextOffsets = new HashMap<>();
 
@@ -55,8 +58,17 @@ public final class TailHub {
      * @param shardCount the number of shards, for the {@code partition} (shard) of each line: {@code p % shardCount}
      */
     public TailHub(int maxViewers, int recentLines, int shardCount, TailMetrics metrics) {
+        this(maxViewers, recentLines, Long.MAX_VALUE, shardCount, metrics);
+    }
+
+    /**
+     * @param recentBytes the most memory the recent lines may take ({@link LiveLine#estimatedBytes()})
+     * @param shardCount  the number of shards, for the {@code partition} (shard) of each line: {@code p % shardCount}
+     */
+    public TailHub(int maxViewers, int recentLines, long recentBytes, int shardCount, TailMetrics metrics) {
         this.maxViewers = maxViewers;
         this.recentLines = recentLines;
+        this.recentBytes = recentBytes;
         this.shardCount = Math.max(1, shardCount);
         this.metrics = metrics;
         metrics.viewers(viewers::get);
@@ -154,11 +166,12 @@ public final class TailHub {
                 Received r = batch.get(i);
                 LiveLine line = new LiveLine(nextSeq++, rows.get(i), r.timestampMs(), frames.get(i));
                 lines.add(line);
-                if (recentLines > 0) {
-                    if (recent.size() == recentLines) {
-                        recent.removeFirst();
-                    }
+                if (recentLines > 0 && line.estimatedBytes() <= recentBytes) {
                     recent.addLast(line);
+                    recentSize += line.estimatedBytes();
+                    while (recent.size() > recentLines || recentSize > recentBytes) {
+                        recentSize -= recent.removeFirst().estimatedBytes();
+                    }
                 }
                 nextOffsets.put(r.kafkaPartition(), r.offset() + 1);
             }

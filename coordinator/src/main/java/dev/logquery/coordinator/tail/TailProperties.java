@@ -2,6 +2,7 @@ package dev.logquery.coordinator.tail;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -19,6 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                         lines (it must cover the nodes' ingest delay: at 2,000 lines/s, 20,000 lines are 10 s)
  * @param maxReplayLines   the most lines a {@code since} replay sends (a count above it is refused)
  * @param replayMaxAge     the longest {@code since} duration, and how far back a count replay looks
+ * @param recentBytes      the most memory the recent lines may take (estimated): whichever of
+ *                         {@code recentLines} and this is reached first bounds them, so 64 KiB lines cannot
+ *                         fill the heap
  */
 @ConfigurationProperties("logquery.coordinator.tail")
 public record TailProperties(
@@ -29,7 +33,8 @@ public record TailProperties(
         @DefaultValue("15s") Duration heartbeat,
         @DefaultValue("20000") int recentLines,
         @DefaultValue("10000") int maxReplayLines,
-        @DefaultValue("24h") Duration replayMaxAge) {
+        @DefaultValue("24h") Duration replayMaxAge,
+        @DefaultValue("32MB") DataSize recentBytes) {
 
     public TailProperties {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -52,6 +57,9 @@ public record TailProperties(
         }
         if (maxReplayLines < 1 || maxReplayLines > 1_000_000) {
             throw new IllegalArgumentException("logquery.coordinator.tail.max-replay-lines must be 1..1000000");
+        }
+        if (recentBytes == null || recentBytes.toBytes() < 0) {
+            throw new IllegalArgumentException("logquery.coordinator.tail.recent-bytes must not be negative");
         }
         if (replayMaxAge.isNegative() || replayMaxAge.isZero()) {
             throw new IllegalArgumentException("logquery.coordinator.tail.replay-max-age must be positive");

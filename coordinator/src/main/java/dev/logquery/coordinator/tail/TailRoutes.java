@@ -1,6 +1,8 @@
 package dev.logquery.coordinator.tail;
 
 import dev.logquery.coordinator.api.BadRequestProblems;
+import dev.logquery.coordinator.admission.AdmissionControl;
+import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.search.SearchService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,7 +43,8 @@ public class TailRoutes {
 
     @Bean
     TailHub tailHub(TailProperties properties, CoordinatorProperties coordinator, TailMetrics metrics) {
-        return new TailHub(properties.maxViewers(), properties.recentLines(), coordinator.shards().size(), metrics);
+        return new TailHub(properties.maxViewers(), properties.recentLines(), properties.recentBytes().toBytes(),
+                coordinator.shards().size(), metrics);
     }
 
     @Bean
@@ -50,8 +53,9 @@ public class TailRoutes {
     }
 
     @Bean
-    TailStreams tailStreams(TailHub hub, SearchService search, TailProperties properties, TailMetrics metrics) {
-        return new TailStreams(hub, search, properties, metrics);
+    TailStreams tailStreams(TailHub hub, SearchService search, TailProperties properties, TailMetrics metrics,
+                            AdmissionControl admission, ApiProperties api) {
+        return new TailStreams(hub, search, properties, metrics, admission, api.maxAnswerBytes().toBytes());
     }
 
     @Bean

@@ -1,6 +1,8 @@
 package dev.logquery.coordinator.tail;
 
 import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.coordinator.admission.AdmissionControl;
+import dev.logquery.coordinator.search.BoundedPage;
 import dev.logquery.coordinator.search.SearchService;
 import dev.logquery.coordinator.search.SearchSummary;
 import java.time.Duration;
@@ -28,12 +30,22 @@ public class TailStreams {
     private final SearchService search;
     private final TailProperties properties;
     private final TailMetrics metrics;
+    private final AdmissionControl admission;
+    private final long maxReplayBytes;
 
-    public TailStreams(TailHub hub, SearchService search, TailProperties properties, TailMetrics metrics) {
+    /**
+     * @param admission      replays are searches: they wait for a turn like queries (none within bounds: the
+     *                       replay holds only the reader's recent lines and says it is partial)
+     * @param maxReplayBytes the most the stored lines of one replay may take in memory (estimated)
+     */
+    public TailStreams(TailHub hub, SearchService search, TailProperties properties, TailMetrics metrics,
+                       AdmissionControl admission, long maxReplayBytes) {
         this.hub = hub;
         this.search = search;
         this.properties = properties;
         this.metrics = metrics;
+        this.admission = admission;
+        this.maxReplayBytes = maxReplayBytes;
     }
 
     /** Whether a new viewer would be accepted; a refusal is counted. */
@@ -84,12 +96,16 @@ public class TailStreams {
             from = now.minus(properties.replayMaxAge());
             limit = ((Since.Lines) request.since()).count();
         }
-        return search.search(request.filter().query(from, now.plus(FUTURE_SLACK), limit))
-                .flatMap(execution -> execution.rows().collectList().map(rows -> {
-                    SearchSummary summary = execution.summary().get();
-                    return new Replay(ReplayMerge.merge(rows, registration.recent(), registration.nextOffsets(),
-                            request.filter(), from, limit), summary.partial());
-                }))
+        return admission.acquire()
+                .flatMap(permit -> search.search(request.filter().query(from, now.plus(FUTURE_SLACK), limit))
+                        .flatMap(execution -> BoundedPage.collect(execution.rows(), maxReplayBytes).map(page -> {
+                            SearchSummary summary = execution.summary().get();
+                            // A replay cut by its size keeps its newest lines: the oldest are what it lacks.
+                            return new Replay(ReplayMerge.merge(page.rows(), registration.recent(),
+                                    registration.nextOffsets(), request.filter(), from, limit),
+                                    summary.partial() || page.cut());
+                        }))
+                        .doFinally(signal -> permit.release()))
                 .onErrorResume(e -> {
                     log.warn("live tail: the replay of stored lines failed: {}", e.toString());
                     return Mono.just(new Replay(ReplayMerge.merge(List.of(), registration.recent(),

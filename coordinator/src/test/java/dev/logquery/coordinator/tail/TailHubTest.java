@@ -60,6 +60,27 @@ class TailHubTest {
     }
 
     @Test
+    void theRecentLinesAreBoundedInBytesSoLongLinesCannotFillTheHeap() {
+        long budget = 1 << 20; // 1 MiB of recent lines, 20,000 lines allowed by count
+        TailHub hub = new TailHub(10, 20_000, budget, 3, metrics);
+        String big = "x".repeat(64 * 1024);
+        for (int i = 0; i < 100; i++) { // 100 lines of 64 KiB: about 13 MiB as kept
+            hub.publish(List.of(new TailHub.Received(0, nextOffset++, 1_000,
+                    new LogEntry(Instant.parse("2026-11-23T10:00:00Z"), "a", LogLevel.INFO, null, null, null, big))));
+        }
+        List<LiveLine> recent = hub.register(TailFilter.ALL, 100, true).orElseThrow().recent();
+        long kept = recent.stream().mapToLong(LiveLine::estimatedBytes).sum();
+        assertThat(kept).isLessThanOrEqualTo(budget);
+        assertThat(recent).hasSizeGreaterThan(3);
+        assertThat(recent.get(recent.size() - 1).row().offset()).as("the newest are kept").isEqualTo(nextOffset - 1);
+        // A line larger than the whole budget is sent to viewers but not kept.
+        TailHub tiny = new TailHub(10, 20_000, 1_000, 3, metrics);
+        tiny.publish(List.of(new TailHub.Received(0, nextOffset++, 1_000,
+                new LogEntry(Instant.parse("2026-11-23T10:00:00Z"), "a", LogLevel.INFO, null, null, null, big))));
+        assertThat(tiny.register(TailFilter.ALL, 100, true).orElseThrow().recent()).isEmpty();
+    }
+
+    @Test
     void aRegistrationCarriesTheRecentLinesAndNextOffsetsThatTheLiveLinesContinue() {
         TailHub hub = new TailHub(10, 3, 3, metrics);
         hub.startingAt(Map.of(0, 0L, 1, 0L, 5, 40L));
