@@ -192,7 +192,9 @@ public final class QueryBenchmark {
             List<String> coordinatorArgs = new ArrayList<>(List.of("--logquery.coordinator.max-limit=" + Math.max(10_000,
                     o.ndjsonLines), "--logquery.coordinator.tail.bootstrap-servers=" + bootstrap,
                     "--logquery.coordinator.redis-url=", // no results cache: the benchmark measures queries
-                    "--logquery.coordinator.tail.topic=" + topic));
+                    "--logquery.coordinator.tail.topic=" + topic,
+                    // every benchmark client comes from this one address: no per-client share applies
+                    "--logquery.coordinator.max-queries-per-client=1000000"));
             for (int s = 0; s < 3; s++) {
                 coordinatorArgs.add("--logquery.coordinator.shards[" + s + "].id=" + s);
                 coordinatorArgs.add("--logquery.coordinator.shards[" + s + "].url=" + nodes.get(s).node.baseUrl);

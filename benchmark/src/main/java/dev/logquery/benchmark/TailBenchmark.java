@@ -110,7 +110,10 @@ public final class TailBenchmark {
                     "--logquery.coordinator.tail.bootstrap-servers=" + bootstrap,
                     "--logquery.coordinator.redis-url=",
                     "--logquery.coordinator.tail.topic=" + topic,
-                    "--logquery.coordinator.tail.max-viewers=" + (maxViewers + 100)));
+                    "--logquery.coordinator.tail.max-viewers=" + (maxViewers + 100),
+                    // every viewer comes from this one address: no per-client share applies
+                    "--logquery.coordinator.max-viewers-per-client=" + (maxViewers + 100),
+                    "--logquery.coordinator.max-queries-per-client=1000000"));
             for (int s = 0; s < 3; s++) {
                 coordinatorArgs.add("--logquery.coordinator.shards[" + s + "].id=" + s);
                 coordinatorArgs.add("--logquery.coordinator.shards[" + s + "].url=" + nodes.get(s).baseUrl);
