@@ -17,10 +17,12 @@ import reactor.core.publisher.Mono;
 /**
  * Judges the media-type headers of every request before anything else reads them: a malformed
  * {@code Accept} is answered {@code 406}, a malformed {@code Content-Type} or one naming a charset this JVM does
- * not know {@code 415} (as the coordinator does), a malformed {@code Accept-Language} {@code 400}, each with a
- * problem naming the header (member {@code header}). Without it Spring parses these headers lazily wherever it needs them (content negotiation,
- * body decoding, Spring Boot's error page) and an {@code InvalidMediaTypeException} there became a {@code 500},
- * on the actuator too. The problem itself is written without reading {@code Accept}.
+ * not know {@code 415} (as the coordinator does), each with a problem naming the header (member {@code header}).
+ * Without it Spring parses these headers lazily where it needs them: reading the body of
+ * {@code POST /internal/query} parsed {@code Content-Type} and its {@code InvalidMediaTypeException} (not a
+ * {@code ResponseStatusException}) became a {@code 500}; a malformed {@code Accept} was ignored by the internal
+ * routes and a non-problem {@code 406} on the actuator. The problem itself is written without reading
+ * {@code Accept}.
  */
 public final class HeaderCheckFilter implements WebFilter, Ordered {
 
@@ -60,14 +62,6 @@ public final class HeaderCheckFilter implements WebFilter, Ordered {
                 }
                 return problem(exchange, HttpStatus.UNSUPPORTED_MEDIA_TYPE, HttpHeaders.CONTENT_TYPE,
                         "the header Content-Type is not a valid media type: " + e.getMessage());
-            }
-        }
-        if (headers.containsHeader(HttpHeaders.ACCEPT_LANGUAGE)) {
-            try {
-                headers.getAcceptLanguage();
-            } catch (IllegalArgumentException e) {
-                return problem(exchange, HttpStatus.BAD_REQUEST, HttpHeaders.ACCEPT_LANGUAGE,
-                        "the header Accept-Language is not a valid language range list: " + e.getMessage());
             }
         }
         return chain.filter(exchange);
