@@ -1,0 +1,107 @@
+package dev.logquery.coordinator.loki;
+
+import dev.logquery.common.codec.TextSanitizer;
+import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.coordinator.api.LogQueryRequestParser;
+import dev.logquery.coordinator.loki.LogQlAst.LineFilter;
+import dev.logquery.coordinator.loki.LogQlAst.LineFilterType;
+import dev.logquery.coordinator.loki.LogQlAst.LogExpr;
+import dev.logquery.coordinator.loki.LogQlAst.MatchType;
+import dev.logquery.coordinator.loki.LogQlAst.Matcher;
+import dev.logquery.coordinator.loki.LogQlAst.Stage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What of a log query the nodes can do, as the {@link LogQuery} of {@code POST /api/query/logs} (so that the same
+ * pruning applies): equality on {@code service_name}, {@code namespace} and {@code pod}; every matcher on
+ * {@code level} and {@code detected_level} (six values: any matcher is a level set); and the longest positive
+ * {@code |=} line filter as {@code contains}. {@code contains} is case-insensitive on the nodes ({@code ILIKE})
+ * and {@code |=} is case-sensitive, so it is sent as a superset only, and the coordinator still checks every line
+ * ({@link #exact} false). Everything not pushed is evaluated in the coordinator by {@link LinePipeline}.
+ *
+ * @param service   pushed service, or null
+ * @param levels    pushed levels, or null for any
+ * @param namespace pushed namespace, or null
+ * @param pod       pushed pod, or null
+ * @param contains  pushed text (a superset of the line filter), or null
+ * @param exact     whether the nodes' answer is exactly the query's lines (nothing left for the coordinator)
+ * @param none      whether the matchers contradict each other (no line can match: nothing to ask)
+ */
+public record Pushdown(String service, LevelSet levels, String namespace, String pod, String contains, boolean exact,
+                       boolean none) {
+
+    public static Pushdown of(LogExpr expr) {
+        String service = null;
+        String namespace = null;
+        String pod = null;
+        int levelBits = LevelSet.ALL.bits();
+        boolean levelFiltered = false;
+        boolean none = false;
+        boolean residual = false;
+        for (Matcher m : expr.selector()) {
+            String label = m.label();
+            if (LogQl.LEVEL_LABELS.contains(label)) {
+                int bits = 0;
+                for (LogLevel level : LogLevel.values()) {
+                    if (m.matches(level.name().toLowerCase(Locale.ROOT))) {
+                        bits |= level.bit();
+                    }
+                }
+                levelBits &= bits;
+                levelFiltered = true;
+                continue;
+            }
+            String value = m.type() == MatchType.EQ && pushable(m.value()) ? m.value() : null;
+            if (value == null) {
+                residual = true;
+                continue;
+            }
+            switch (label) {
+                case LogQl.SERVICE_NAME -> {
+                    none |= service != null && !service.equals(value);
+                    service = value;
+                }
+                case "namespace" -> {
+                    none |= namespace != null && !namespace.equals(value);
+                    namespace = value;
+                }
+                case "pod" -> {
+                    none |= pod != null && !pod.equals(value);
+                    pod = value;
+                }
+                default -> residual = true;
+            }
+        }
+        none |= levelBits == 0;
+        String contains = null;
+        for (Stage s : expr.stages()) {
+            if (s instanceof LineFilter f && f.type() == LineFilterType.CONTAINS && !f.text().isEmpty()
+                    && f.text().equals(TextSanitizer.clean(f.text()))
+                    && f.text().length() <= LogQueryRequestParser.MAX_CONTAINS_CHARS
+                    && (contains == null || f.text().length() > contains.length())) {
+                contains = f.text();
+            }
+        }
+        LevelSet levels = !levelFiltered || levelBits == LevelSet.ALL.bits() || levelBits == 0 ? null : new LevelSet(levelBits);
+        return new Pushdown(service, levels, namespace, pod, contains, !residual && expr.stages().isEmpty(), none);
+    }
+
+    /** A value as stored lines have it (cleaned, trimmed, not empty): otherwise equality is left to the coordinator. */
+    private static boolean pushable(String value) {
+        return !value.isEmpty() && value.equals(TextSanitizer.clean(value.strip()));
+    }
+
+    /** The query for the nodes over {@code [start, end]}, {@code limit} rows a page. */
+    public LogQuery query(Instant start, Instant end, int limit) {
+        return new LogQuery(start, end, service, levels, namespace, pod, contains, limit, null);
+    }
+
+    /** The same query with a service bloom's worth of the selector: for a list of matchers alone. */
+    public static Pushdown of(List<Matcher> selector) {
+        return of(new LogExpr(selector, List.of()));
+    }
+}
