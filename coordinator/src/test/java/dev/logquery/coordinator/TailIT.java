@@ -29,6 +29,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +72,11 @@ class TailIT {
     static Databases databases;
     static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
     static ConfigurableApplicationContext coordinator;
+    /**
+     * A second coordinator with a short write timeout, started by the test that needs it and closed with the
+     * others (closing a coordinator releases the JVM's shared Reactor Netty resources, so not before them).
+     */
+    static ConfigurableApplicationContext strictCoordinator;
     final List<SseViewer> viewers = new ArrayList<>();
 
     @BeforeAll
@@ -112,8 +118,9 @@ class TailIT {
         }
     }
 
-    static ConfigurableApplicationContext startCoordinator(String bootstrap) {
-        List<String> args = new ArrayList<>(List.of("--server.port=0",
+    static ConfigurableApplicationContext startCoordinator(String bootstrap, String... more) {
+        List<String> args = new ArrayList<>(List.of(more));
+        args.addAll(List.of("--server.port=0",
                 "--spring.autoconfigure.exclude=" + QueryPathIT.EXCLUDED_AUTO_CONFIGURATION,
                 "--logquery.coordinator.tail.bootstrap-servers=" + bootstrap,
                 "--logquery.coordinator.redis-url=",
@@ -136,6 +143,9 @@ class TailIT {
     @AfterAll
     static void stopSystem() throws Exception {
         assertThat(QueryPathIT.blockingCalls).as("blocking calls on non-blocking threads").isEmpty();
+        if (strictCoordinator != null) {
+            strictCoordinator.close();
+        }
         if (coordinator != null) {
             coordinator.close();
         }
@@ -407,6 +417,33 @@ class TailIT {
         List<String> expectedLast = sent.stream().sorted(LogOrder.NEWEST_FIRST).limit(50)
                 .sorted(LogOrder.NEWEST_FIRST.reversed()).map(TailIT::key).toList();
         assertThat(last.lines().stream().map(TailIT::key).toList()).isEqualTo(expectedLast);
+    }
+
+    @Test
+    void aViewerThatReadsNothingLosesItsConnectionAfterTheWriteTimeout() throws Exception {
+        if (strictCoordinator == null) {
+            strictCoordinator = startCoordinator(kafka.getBrokersAsString(), "--logquery.coordinator.write-timeout=1s");
+        }
+        ConfigurableApplicationContext strict = strictCoordinator;
+        MeterRegistry strictRegistry = strict.getBean(MeterRegistry.class);
+        SseViewer stuck = SseViewer.slow(url(strict, "service=stuck-svc"));
+        viewers.add(stuck);
+        Await.until(Duration.ofSeconds(10), "the stuck viewer registered",
+                () -> strictRegistry.get("tail.viewers").gauge().value(), n -> n == 1);
+        String padding = "x".repeat(8 * 1024);
+        // Lines for it until its socket buffers are full and a write waits longer than the timeout; sent in
+        // rounds, since the new coordinator's reader starts at the end of the topic once it is assigned.
+        AtomicInteger round = new AtomicInteger();
+        Await.until(Duration.ofSeconds(90), "the stuck viewer's connection closed and its slot freed", () -> {
+            int r = round.incrementAndGet();
+            TestLines.send(kafka.getBrokersAsString(), TOPIC, IntStream.range(0, 400)
+                    .mapToObj(i -> line("stuck-svc", LogLevel.INFO, "round " + r + " line " + i + " " + padding))
+                    .toList());
+            return strictRegistry.get("tail.viewers").gauge().value();
+        }, n -> n == 0);
+        stuck.readOn();
+        Await.until(Duration.ofSeconds(10), "its stream ended", () -> stuck.ended || stuck.error != null, e -> e);
+        assertThat(viewerGauge()).as("the other coordinator's viewers are not affected").isZero();
     }
 
     @Test

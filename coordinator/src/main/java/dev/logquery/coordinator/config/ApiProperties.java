@@ -17,18 +17,22 @@ import org.springframework.util.unit.DataSize;
  *                       (NDJSON answers stream and are not bounded by it); the same bound holds a tail's replay
  * @param maxQueriesPerClient queries one client (its token, else its address) may have in flight; one more: 429
  * @param maxViewersPerClient live-tail streams one client may have open; one more: 429
+ * @param writeTimeout   how long one write to a client may wait for its socket; a client that reads nothing that
+ *                       long loses its connection (and the answer's permit and shares)
  */
 @ConfigurationProperties("logquery.coordinator")
 public record ApiProperties(@DefaultValue("30d") Duration maxQueryWindow, @DefaultValue Auth auth,
                             @DefaultValue("8MB") DataSize maxAnswerBytes,
                             @DefaultValue("64") int maxQueriesPerClient,
-                            @DefaultValue("1000") int maxViewersPerClient) {
+                            @DefaultValue("1000") int maxViewersPerClient,
+                            @DefaultValue("60s") Duration writeTimeout) {
 
     public ApiProperties {
         CoordinatorProperties.positive(maxQueryWindow, "max-query-window");
         if (maxAnswerBytes == null || maxAnswerBytes.toBytes() < 1024) {
             throw new IllegalArgumentException("logquery.coordinator.max-answer-bytes must be at least 1KB");
         }
+        CoordinatorProperties.positive(writeTimeout, "write-timeout");
         if (maxQueriesPerClient < 1 || maxViewersPerClient < 1) {
             throw new IllegalArgumentException(
                     "logquery.coordinator.max-queries-per-client and max-viewers-per-client must be at least 1");
