@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class LinePipelineTest {
+class LokiPipelineTest {
 
     static LogEntry line(LogLevel level, String message) {
         return new LogEntry(Instant.parse("2026-11-23T12:00:00Z"), "api", level, "prod", "api-1", null, message);

@@ -1,0 +1,318 @@
+package dev.logquery.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.common.order.LogOrder;
+import dev.logquery.node.PartitionNodeApplication;
+import dev.logquery.node.support.Await;
+import dev.logquery.node.support.Databases;
+import dev.logquery.node.support.TestLines;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Loki-compatible API end to end (a KRaft broker, three partition nodes on real PostgreSQL, the coordinator,
+ * all in this JVM), with requests as Grafana's Loki data source sends them ({@code pkg/tsdb/loki}: GET, times as
+ * integer nanoseconds, {@code step} in milliseconds, {@code direction} always set): the health check, the label
+ * browser, a log query with a line filter and a metric query, each compared with the truth computed from the lines
+ * written.
+ */
+class LokiApiIT {
+
+    static final String TOPIC = "pod-logs";
+    static final int SHARDS = 3;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    static EmbeddedKafkaKraftBroker kafka;
+    static Databases databases;
+    static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
+    static ConfigurableApplicationContext coordinator;
+    static List<StoredLogEntry> truth;
+    static Instant end;
+    static Instant start;
+
+    @BeforeAll
+    static void startSystem() throws Exception {
+        kafka = new EmbeddedKafkaKraftBroker(1, 6);
+        kafka.afterPropertiesSet();
+        kafka.addTopics(new NewTopic(TOPIC, 6, (short) 1));
+        databases = Databases.start(SHARDS);
+        for (int shard = 0; shard < SHARDS; shard++) {
+            nodes.add(new SpringApplicationBuilder(PartitionNodeApplication.class).run(
+                    "--server.port=0",
+                    "--spring.datasource.url=" + databases.jdbcUrl(shard),
+                    "--logquery.node.shard=" + shard,
+                    "--logquery.node.shard-count=" + SHARDS,
+                    "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
+                    "--logquery.node.batch.max-wait=200ms",
+                    "--logquery.node.redis-url=",
+                    "--server.shutdown=immediate"));
+        }
+        List<String> args = new ArrayList<>(List.of("--server.port=0",
+                "--spring.autoconfigure.exclude=" + QueryPathIT.EXCLUDED_AUTO_CONFIGURATION,
+                "--logquery.coordinator.tail.bootstrap-servers=" + kafka.getBrokersAsString(),
+                "--logquery.coordinator.metadata-max-age=1s",
+                "--logquery.coordinator.redis-url="));
+        for (int shard = 0; shard < SHARDS; shard++) {
+            args.add("--logquery.coordinator.shards[" + shard + "].id=" + shard);
+            args.add("--logquery.coordinator.shards[" + shard + "].url=http://localhost:" + port(nodes.get(shard)));
+        }
+        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(args.toArray(String[]::new));
+
+        end = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        start = end.minus(Duration.ofHours(3));
+        List<LogEntry> lines = TestLines.forQueries(15, 6_000, 8, end.minusSeconds(1), Duration.ofHours(4));
+        truth = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, SHARDS);
+        Await.until(Duration.ofSeconds(60), "all lines stored", LokiApiIT::storedRows, n -> n >= truth.size());
+        Thread.sleep(1_200); // the coordinator's metadata is refreshed after the last batch
+    }
+
+    @AfterAll
+    static void stopSystem() throws Exception {
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        nodes.forEach(ConfigurableApplicationContext::close);
+        if (databases != null) {
+            databases.close();
+        }
+        if (kafka != null) {
+            kafka.destroy();
+        }
+    }
+
+    static long storedRows() throws Exception {
+        long total = 0;
+        for (int s = 0; s < SHARDS; s++) {
+            total += databases.queryLong(s, "SELECT count(*) FROM logs");
+        }
+        return total;
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /** A GET as Grafana's Go client sends it: parameters form-encoded in the query string. */
+    static HttpResponse<String> get(String path, String... kv) throws Exception {
+        StringBuilder uri = new StringBuilder("http://localhost:" + port(coordinator) + path);
+        for (int i = 0; i < kv.length; i += 2) {
+            uri.append(i == 0 ? '?' : '&').append(URLEncoder.encode(kv[i], StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(uri.toString()))
+                .header("User-Agent", "Grafana/12.0.0").header("X-Query-Tags", "Source=grafana").GET().build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode ok(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("status").asString()).isEqualTo("success");
+        return body;
+    }
+
+    static String ns(Instant t) {
+        return Long.toString(t.getEpochSecond() * 1_000_000_000L + t.getNano());
+    }
+
+    static Map<String, String> labels(LogEntry e) {
+        Map<String, String> labels = new TreeMap<>();
+        labels.put("service_name", e.service());
+        labels.put("level", e.level().name().toLowerCase(Locale.ROOT));
+        labels.put("detected_level", e.level().name().toLowerCase(Locale.ROOT));
+        if (e.namespace() != null) {
+            labels.put("namespace", e.namespace());
+        }
+        labels.put("pod", e.pod());
+        if (e.container() != null) {
+            labels.put("container", e.container());
+        }
+        return labels;
+    }
+
+    static boolean inWindow(LogEntry e, Instant from, Instant to) {
+        return !e.timestamp().isBefore(from) && !e.timestamp().isAfter(to);
+    }
+
+    /** Every entry of a streams answer as "labels|ns|line", in the answer's order within each stream. */
+    static List<String> entries(JsonNode body) {
+        assertThat(body.at("/data/resultType").asString()).isEqualTo("streams");
+        List<String> out = new ArrayList<>();
+        for (JsonNode stream : body.at("/data/result")) {
+            Map<String, String> labels = new TreeMap<>();
+            stream.get("stream").properties().forEach(p -> labels.put(p.getKey(), p.getValue().asString()));
+            for (JsonNode value : stream.get("values")) {
+                out.add(labels + "|" + value.get(0).asString() + "|" + value.get(1).asString());
+            }
+        }
+        return out;
+    }
+
+    static List<String> expectedEntries(Predicate<LogEntry> filter, int limit, boolean forward) {
+        List<StoredLogEntry> rows = truth.stream().filter(r -> filter.test(r.entry()))
+                .sorted(forward ? LogOrder.NEWEST_FIRST.reversed() : LogOrder.NEWEST_FIRST).limit(limit).toList();
+        return rows.stream().map(r -> labels(r.entry()) + "|" + ns(r.entry().timestamp()) + "|" + r.entry().message()).toList();
+    }
+
+    @Test
+    void grafanasHealthCheck() throws Exception {
+        // healthcheck.go: instant query vector(1)+vector(1), time = To (4 s) in nanoseconds
+        JsonNode body = ok(get("/loki/api/v1/query", "direction", "backward", "query", "vector(1)+vector(1)",
+                "time", "4000000000"));
+        assertThat(body.at("/data/resultType").asString()).isEqualTo("vector");
+        assertThat(body.at("/data/result")).hasSize(1);
+        assertThat(body.at("/data/result/0/value/1").asString()).isEqualTo("2");
+        assertThat(get("/ready").body().strip()).isEqualTo("ready");
+        HttpResponse<String> buildInfo = get("/loki/api/v1/status/buildinfo");
+        assertThat(buildInfo.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(buildInfo.body()).get("version").asString()).startsWith("logquery");
+    }
+
+    @Test
+    void labelBrowser() throws Exception {
+        JsonNode names = ok(get("/loki/api/v1/labels", "start", ns(start), "end", ns(end)));
+        assertThat(names.get("data")).extracting(JsonNode::asString)
+                .containsExactly("container", "detected_level", "level", "namespace", "pod", "service_name");
+
+        Set<String> services = new TreeSet<>();
+        Set<String> levels = new TreeSet<>();
+        for (StoredLogEntry r : truth) {
+            if (inWindow(r.entry(), start, end)) {
+                services.add(r.entry().service());
+                levels.add(r.entry().level().name().toLowerCase(Locale.ROOT));
+            }
+        }
+        JsonNode serviceValues = ok(get("/loki/api/v1/label/service_name/values", "start", ns(start), "end", ns(end)));
+        assertThat(serviceValues.get("data")).extracting(JsonNode::asString).containsExactlyElementsOf(services);
+        JsonNode levelValues = ok(get("/loki/api/v1/label/level/values", "start", ns(start), "end", ns(end)));
+        assertThat(levelValues.get("data")).extracting(JsonNode::asString).containsExactlyElementsOf(levels);
+
+        // the label browser's values of one label for a chosen service
+        Set<String> pods = new TreeSet<>();
+        truth.stream().map(StoredLogEntry::entry).filter(e -> inWindow(e, start, end) && e.service().equals("svc-2"))
+                .forEach(e -> pods.add(e.pod()));
+        JsonNode podValues = ok(get("/loki/api/v1/label/pod/values", "start", ns(start), "end", ns(end),
+                "query", "{service_name=\"svc-2\"}"));
+        assertThat(podValues.get("data")).extracting(JsonNode::asString).containsExactlyElementsOf(pods);
+
+        Set<Map<String, String>> series = new HashSet<>();
+        truth.stream().map(StoredLogEntry::entry).filter(e -> inWindow(e, start, end) && e.service().equals("svc-2")
+                && e.level().name().equals("ERROR")).forEach(e -> series.add(labels(e)));
+        JsonNode seriesBody = ok(get("/loki/api/v1/series", "start", ns(start), "end", ns(end),
+                "match[]", "{service_name=\"svc-2\", level=\"error\"}"));
+        Set<Map<String, String>> answered = new HashSet<>();
+        for (JsonNode s : seriesBody.get("data")) {
+            Map<String, String> labels = new TreeMap<>();
+            s.properties().forEach(p -> labels.put(p.getKey(), p.getValue().asString()));
+            answered.add(labels);
+        }
+        assertThat(answered).isEqualTo(series);
+    }
+
+    @Test
+    void logQueriesWithLineFilters() throws Exception {
+        // Explore's log query: range, backward, maxLines, step in ms
+        JsonNode body = ok(get("/loki/api/v1/query_range", "direction", "backward", "limit", "100",
+                "query", "{service_name=\"svc-3\"} |= \"timed out\"", "start", ns(start), "end", ns(end), "step", "43200ms"));
+        List<String> expected = expectedEntries(e -> inWindow(e, start, end) && e.service().equals("svc-3")
+                && e.message().contains("timed out"), 100, false);
+        assertThat(expected).isNotEmpty();
+        assertThat(entries(body)).containsExactlyInAnyOrderElementsOf(expected);
+
+        // |= is case-sensitive although the nodes' contains is not
+        JsonNode upper = ok(get("/loki/api/v1/query_range", "direction", "backward", "limit", "1000",
+                "query", "{service_name=~\"svc-[0-3]\"} |= \"TIMEOUT\"", "start", ns(start), "end", ns(end)));
+        List<String> upperExpected = expectedEntries(e -> inWindow(e, start, end) && e.service().matches("svc-[0-3]")
+                && e.message().contains("TIMEOUT"), 1000, false);
+        assertThat(upperExpected).isNotEmpty();
+        assertThat(entries(upper)).containsExactlyInAnyOrderElementsOf(upperExpected);
+
+        // forward: the oldest lines of the window, oldest first in each stream
+        JsonNode forward = ok(get("/loki/api/v1/query_range", "direction", "forward", "limit", "10",
+                "query", "{service_name=~\"svc-[12]\", level=\"error\"} |~ \"(?i)cache\" != \"Hit\"", "start", ns(start),
+                "end", ns(end)));
+        List<String> forwardExpected = expectedEntries(e -> inWindow(e, start, end) && e.service().matches("svc-[12]")
+                && e.level().name().equals("ERROR") && e.message().toLowerCase(Locale.ROOT).contains("cache")
+                && !e.message().contains("Hit"), 10, true);
+        assertThat(forwardExpected).hasSize(10); // and more lines match: the limit cuts
+        assertThat(entries(forward)).containsExactlyInAnyOrderElementsOf(forwardExpected);
+    }
+
+    @Test
+    void metricQueries() throws Exception {
+        // the volume histogram Grafana asks for: sum by (level) (count_over_time(...[step])) over the window
+        Duration step = Duration.ofMinutes(5);
+        JsonNode body = ok(get("/loki/api/v1/query_range", "direction", "backward",
+                "query", "sum by (level) (count_over_time({service_name=\"svc-1\"}[5m]))",
+                "start", ns(start), "end", ns(end), "step", step.toMillis() + "ms"));
+        assertThat(body.at("/data/resultType").asString()).isEqualTo("matrix");
+        Map<String, Map<Long, Long>> expected = new TreeMap<>();
+        for (Instant t = start; !t.isAfter(end); t = t.plus(step)) {
+            Instant from = t.minus(Duration.ofMinutes(5));
+            for (StoredLogEntry r : truth) {
+                LogEntry e = r.entry();
+                if (e.service().equals("svc-1") && e.timestamp().isAfter(from) && !e.timestamp().isAfter(t)) {
+                    expected.computeIfAbsent(e.level().name().toLowerCase(Locale.ROOT), k -> new TreeMap<>())
+                            .merge(t.getEpochSecond(), 1L, Long::sum);
+                }
+            }
+        }
+        Map<String, Map<Long, Long>> answered = new TreeMap<>();
+        for (JsonNode series : body.at("/data/result")) {
+            assertThat(series.get("metric").propertyNames()).containsExactly("level");
+            Map<Long, Long> points = new TreeMap<>();
+            for (JsonNode v : series.get("values")) {
+                points.put(v.get(0).asLong(), Long.parseLong(v.get(1).asString()));
+            }
+            answered.put(series.at("/metric/level").asString(), points);
+        }
+        assertThat(answered).isEqualTo(expected);
+
+        // an instant query: one number per group
+        JsonNode instant = ok(get("/loki/api/v1/query", "direction", "backward",
+                "query", "sum(count_over_time({service_name=\"svc-1\"} |= \"GC\" [3h]))", "time", ns(end)));
+        long count = truth.stream().map(StoredLogEntry::entry).filter(e -> e.service().equals("svc-1")
+                && e.timestamp().isAfter(end.minus(Duration.ofHours(3))) && !e.timestamp().isAfter(end)
+                && e.message().contains("GC")).count();
+        assertThat(instant.at("/data/result/0/value/1").asString()).isEqualTo(Long.toString(count));
+    }
+
+    @Test
+    void badAndUnsupportedQueriesAre400s() throws Exception {
+        HttpResponse<String> bad = get("/loki/api/v1/query_range", "query", "{service_name=\"svc-1\"} | line_format \"{{.x}}\"",
+                "start", ns(start), "end", ns(end));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).startsWith("parse error at line 1, col ").contains("line_format is not supported");
+        assertThat(get("/loki/api/v1/index/volume", "query", "{service_name=\"svc-1\"}").statusCode()).isEqualTo(404);
+    }
+}
