@@ -26,7 +26,8 @@
 # STACK_REPLICAS (1; 2 starts a second replica of every shard, each with its own PostgreSQL; in Docker mode
 # too: the compose profile `replicas`), STACK_PG_CACHE (directory of the unpacked PostgreSQL binaries,
 # .run/postgres-binaries), STACK_PROMETHEUS (on, or off to run without Prometheus), STACK_BIND_ADDRESS (where
-# the HTTP services and Prometheus listen, 127.0.0.1), STACK_API_TOKEN (when set, the coordinator's API wants
+# the HTTP services and Prometheus listen, 127.0.0.1), STACK_RETENTION (how long the nodes keep lines, 7d),
+# STACK_API_TOKEN (when set, the coordinator's API wants
 # Authorization: Bearer <it>, or Basic with it as the password; health and metrics stay open), JAVA_HOME. Secrets are generated on the first start into
 # .run/secrets/ (mode 600): internal-token (the nodes' /internal/* API answers 401 without it) and
 # redis-password (Redis refuses commands without it); they reach the JVMs through the environment, not argv.
@@ -50,6 +51,8 @@ PG_CACHE="${STACK_PG_CACHE:-$RUN/postgres-binaries}"
 PROMETHEUS_WANTED="${STACK_PROMETHEUS:-on}"
 # Every HTTP service (and Prometheus) listens on this address only; 0.0.0.0 exposes them to the network.
 BIND="${STACK_BIND_ADDRESS:-127.0.0.1}"
+# How long the nodes keep lines: older daily partitions are dropped, older lines refused at ingest.
+RETENTION="${STACK_RETENTION:-7d}"
 SECRETS="$RUN/secrets"
 case "$PROMETHEUS_WANTED" in on | off) ;; *) printf 'setup.sh: STACK_PROMETHEUS must be on or off, is %s\n' "$PROMETHEUS_WANTED" >&2; exit 2 ;; esac
 
@@ -624,6 +627,7 @@ start_app() {
       # zonky's PostgreSQL trusts local connections: user postgres, any password (the default in
       # application.yml is fine). The secrets go through the environment (not visible in ps).
       LOGQUERY_INTERNAL_TOKEN="$INTERNAL_TOKEN" LOGQUERY_NODE_REDISURL="$REDIS_URL" \
+      LOGQUERY_NODE_RETENTION="$RETENTION" \
       launch "$name" "-Xmx$NODE_HEAP" -jar "$NODE_JAR" \
         "--server.port=$port" "--server.address=$BIND" \
         "--spring.datasource.url=jdbc:postgresql://localhost:$(port_of "pg-$n")/logquery" \

@@ -57,7 +57,8 @@ final class NodeProcess implements AutoCloseable {
                 "--logquery.node.shard-count=" + shardCount,
                 "--logquery.node.topic=" + topic,
                 "--logquery.node.bootstrap-servers=" + bootstrap,
-                "--logquery.node.redis-url=")); // no Redis: the benchmark measures the nodes, not a cache
+                "--logquery.node.redis-url=", // no Redis: the benchmark measures the nodes, not a cache
+                "--logquery.node.retention=30d")); // the generated week of lines is kept whole
         cmd.addAll(extraArgs);
         return launch(cmd, shard, port, log);
     }

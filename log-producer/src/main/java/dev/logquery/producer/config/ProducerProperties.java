@@ -53,7 +53,7 @@ public record ProducerProperties(
      */
     public record Backfill(
             @DefaultValue("1000000") long lines,
-            @DefaultValue("7d") Duration window,
+            @DefaultValue("6d") Duration window,
             @DefaultValue("false") boolean exitWhenDone) {
 
         public Backfill {

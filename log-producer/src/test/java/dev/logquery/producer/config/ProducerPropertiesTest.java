@@ -28,7 +28,7 @@ class ProducerPropertiesTest {
             assertThat(p.seed()).isEqualTo(42L);
             assertThat(p.rate()).isEqualTo(50.0);
             assertThat(p.backfill().lines()).isEqualTo(1_000_000L);
-            assertThat(p.backfill().window()).isEqualTo(Duration.ofDays(7));
+            assertThat(p.backfill().window()).isEqualTo(Duration.ofDays(6));
             assertThat(p.backfill().exitWhenDone()).isFalse();
             assertThat(p.send().compression()).isEqualTo("lz4");
             assertThat(context.getBean(KafkaConnectionProperties.class).bootstrapServers())
