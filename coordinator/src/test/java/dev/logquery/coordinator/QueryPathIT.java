@@ -514,9 +514,14 @@ class QueryPathIT {
                 {"{\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\",\"logLevel\":\"LOUD\"}", "logLevel"},
                 {"{\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\",\"limit\":0}", "limit"},
                 {"{\"startTime\":\"2026-03-01T00:00:00Z\",\"endTime\":\"2026-03-02T00:00:00Z\",\"cursor\":\"nope\"}", "cursor"},
-                {"{\"contains\":\"" + "x".repeat(1 << 20) + "\"}", "body"}, // beyond the server's in-memory limit
                 {"{\"startTime\":\"0000-01-01T00:00:00Z\",\"endTime\":\"9999-12-31T23:59:59Z\"}", "endTime"},
         };
+        for (String accept : new String[] {null, "application/x-ndjson"}) {
+            // beyond the server's in-memory limit: 413, naming the body
+            HttpResponse<String> tooLarge = post("{\"contains\":\"" + "x".repeat(1 << 20) + "\"}", accept);
+            assertThat(tooLarge.statusCode()).isEqualTo(413);
+            assertThat(JSON.readTree(tooLarge.body()).get("errors").get(0).get("field").asString()).isEqualTo("body");
+        }
         for (String[] c : cases) {
             for (String accept : new String[] {null, "application/x-ndjson"}) {
                 HttpResponse<String> response = post(c[0], accept);

@@ -44,6 +44,14 @@ public final class BadRequestProblems {
         return body;
     }
 
+    /** {@code 413}: the request's {@code field} (its body) is beyond what the server reads. */
+    public static ProblemDetail tooLarge(String field, String message) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE, message);
+        body.setTitle("Payload too large");
+        body.setProperty("errors", List.of(asMap(new FieldProblem(field, message))));
+        return body;
+    }
+
     /** {@code {"field": ..., "message": ...}} in that order, serializable by any JSON mapper. */
     private static Map<String, String> asMap(FieldProblem problem) {
         Map<String, String> m = new LinkedHashMap<>(2);

@@ -82,9 +82,13 @@ public class QueryRoutes {
                 .defaultIfEmpty(new byte[0])
                 .onErrorResume(DataBufferLimitException.class, e -> Mono.just(TOO_LARGE))
                 .flatMap(body -> {
-                    ParsedRequest parsed = body == TOO_LARGE
-                            ? new ParsedRequest.Invalid(List.of(new FieldProblem("body", "body is too large for a query")))
-                            : LogQueryRequestParser.parse(body, a.maxLimit(), a.maxWindow());
+                    if (body == TOO_LARGE) {
+                        a.metrics().badRequest();
+                        return ServerResponse.status(HttpStatus.PAYLOAD_TOO_LARGE)
+                                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                                .bodyValue(BadRequestProblems.tooLarge("body", "body is too large for a query"));
+                    }
+                    ParsedRequest parsed = LogQueryRequestParser.parse(body, a.maxLimit(), a.maxWindow());
                     if (parsed instanceof ParsedRequest.Invalid invalid) {
                         a.metrics().badRequest();
                         return ServerResponse.badRequest()

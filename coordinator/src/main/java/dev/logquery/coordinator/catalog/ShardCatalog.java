@@ -8,6 +8,9 @@ import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
 import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
 import dev.logquery.coordinator.redis.RedisStore;
 import io.lettuce.core.KeyValue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,6 +94,7 @@ public class ShardCatalog implements SmartLifecycle {
     }
 
     private final CoordinatorProperties properties;
+    private final MeterRegistry registry;
     private final WebClient client;
     private final RedisStore redis;
     private final Clock clock;
@@ -102,11 +107,18 @@ public class ShardCatalog implements SmartLifecycle {
     private volatile Disposable refresher;
 
     @Autowired
-    public ShardCatalog(CoordinatorProperties properties, WebClient nodeWebClient, RedisStore redis) {
-        this(properties, nodeWebClient, redis, Clock.systemUTC());
+    public ShardCatalog(CoordinatorProperties properties, WebClient nodeWebClient, RedisStore redis,
+                        MeterRegistry registry) {
+        this(properties, nodeWebClient, redis, Clock.systemUTC(), registry);
     }
 
     ShardCatalog(CoordinatorProperties properties, WebClient client, RedisStore redis, Clock clock) {
+        this(properties, client, redis, clock, new SimpleMeterRegistry());
+    }
+
+    ShardCatalog(CoordinatorProperties properties, WebClient client, RedisStore redis, Clock clock,
+                 MeterRegistry registry) {
+        this.registry = registry;
         this.properties = properties;
         this.client = client;
         this.redis = redis;
@@ -195,8 +207,24 @@ public class ShardCatalog implements SmartLifecycle {
         }
         return Mono.fromCallable(() -> MetadataCodec.fromJson(raw))
                 .subscribeOn(Schedulers.boundedElastic()) // bloom filters of many hours: decode off the event loop
-                .map(m -> known(new ReplicaState(r, m, clock.instant(), null, raw, "redis")))
-                .onErrorResume(e -> fromNode(r)); // a value that does not decode: ask the node
+                .flatMap(m -> {
+                    Optional<String> problem = MetadataCheck.problem(m, r.shard(), clock.instant());
+                    if (problem.isPresent()) {
+                        rejected(problem.get());
+                        return fromNode(r);
+                    }
+                    return Mono.just(known(new ReplicaState(r, m, clock.instant(), null, raw, "redis")));
+                })
+                .onErrorResume(e -> {
+                    rejected("undecodable");
+                    return fromNode(r); // a value that does not decode: ask the node
+                });
+    }
+
+    /** Counts metadata from Redis that was not used ({@code metadata_redis_rejected_total{reason}}). */
+    private void rejected(String reason) {
+        Counter.builder("metadata.redis.rejected").description("Metadata values in Redis ignored as untrustworthy")
+                .tag("reason", reason).register(registry).increment();
     }
 
     /**
