@@ -66,15 +66,25 @@ public final class LoadTest {
         }
     }
 
+    /** {@code Authorization} of every request ({@code -t TOKEN}, else {@code $STACK_API_TOKEN}); null: none. */
+    static volatile String authorization;
+
+    static HttpRequest.Builder withAuthorization(HttpRequest.Builder b) {
+        return authorization == null ? b : b.header("Authorization", authorization);
+    }
+
     public static void main(String[] args) throws Exception {
         int seconds = 30;
         int connections = 50;
         String url = "http://localhost:8080";
+        String env = System.getenv("STACK_API_TOKEN");
+        authorization = env == null || env.isBlank() ? null : "Bearer " + env.strip();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-d" -> seconds = Integer.parseInt(args[++i]);
                 case "-c" -> connections = Integer.parseInt(args[++i]);
                 case "-u" -> url = args[++i].replaceAll("/+$", "");
+                case "-t" -> authorization = "Bearer " + args[++i];
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -141,7 +151,7 @@ public final class LoadTest {
             cursor = null;
             long t0 = System.nanoTime();
             try {
-                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(endpoint))
+                HttpResponse<String> response = client.send(withAuthorization(HttpRequest.newBuilder(URI.create(endpoint)))
                         .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -202,7 +212,7 @@ public final class LoadTest {
         String body = "{\"startTime\":\"" + now.minus(Duration.ofDays(1)) + "\",\"endTime\":\"" + now
                 + "\",\"limit\":5000}";
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/api/query/logs"))
+            HttpResponse<String> response = http.send(withAuthorization(HttpRequest.newBuilder(URI.create(url + "/api/query/logs")))
                     .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
@@ -233,7 +243,7 @@ public final class LoadTest {
 
     private static void usage(String why) {
         System.err.println(why);
-        System.err.println("usage: ./load-test.sh [-d SECONDS (30)] [-c CONNECTIONS (50)] [-u http://localhost:8080]");
+        System.err.println("usage: ./load-test.sh [-d SECONDS (30)] [-c CONNECTIONS (50)] [-u http://localhost:8080] [-t TOKEN (default $STACK_API_TOKEN)]");
         System.exit(2);
     }
 }
