@@ -56,31 +56,35 @@ final class BatchWriter {
     }
 
     /**
-     * Writes {@code records} (in consumption order) and advances {@code next} (partition to next offset,
-     * the caller's view of what is stored) once committed. A record whose row the database refuses as
+     * Writes {@code records} (in consumption order, all read from the topic with id {@code topicId}) and
+     * advances {@code next} (partition to next offset and topic id, the caller's view of what is stored) once
+     * committed. A partition whose stored offset belongs to another topic id (the topic was deleted and
+     * created again) takes every record as new, and its row moves to the new id in the same transaction. A record whose row the database refuses as
      * data (SQLSTATE class 22, 23 or 54, from the COPY or the rejected-records insert) is found by halving the batch and stored as rejected instead, so no
-     * payload can stop ingestion. Other failures propagate; nothing is then committed.
+     * payload can stop ingestion. Other failures propagate (a full disk, SQLSTATE class 53, among them: it is
+     * no fault of the rows, and the batch must be retried, not rejected); nothing is then committed.
      */
-    void write(List<DecodedRecord> records, Map<Integer, Long> next) throws SQLException {
+    void write(List<DecodedRecord> records, String topicId, Map<Integer, OffsetStore.Stored> next) throws SQLException {
         try {
-            writeOnce(records, next);
+            writeOnce(records, topicId, next);
         } catch (RowsRefusedException refused) {
             SQLException e = refused.getCause();
             if (records.size() == 1) {
                 DecodedRecord r = records.get(0);
                 log.warn("database refused record {}-{}: {}", r.partition(), r.offset(), e.getMessage());
-                writeOnce(List.of(asRejected(r, "database refused the line: " + e.getMessage())), next);
+                writeOnce(List.of(asRejected(r, "database refused the line: " + e.getMessage())), topicId, next);
                 return;
             }
             int half = records.size() / 2;
-            write(records.subList(0, half), next);
-            write(records.subList(half, records.size()), next);
+            write(records.subList(0, half), topicId, next);
+            write(records.subList(half, records.size()), topicId, next);
         }
     }
 
-    private static boolean isNew(DecodedRecord r, Map<Integer, Long> next) {
-        Long stored = next.get(r.partition());
-        return stored == null || r.offset() >= stored;
+    /** Not stored yet: beyond the stored offset, or the stored offset is one of another topic (re-created). */
+    static boolean isNew(DecodedRecord r, String topicId, Map<Integer, OffsetStore.Stored> next) {
+        OffsetStore.Stored stored = next.get(r.partition());
+        return stored == null || !stored.sameTopic(topicId) || r.offset() >= stored.next();
     }
 
     /** The database refused the rows themselves (not the chunk, offset or partition statements). */
@@ -95,15 +99,22 @@ final class BatchWriter {
         }
     }
 
+    /**
+     * Whether the database refused the rows as data: classes 22 (data exception), 23 (integrity constraint
+     * violation) and 54 (program limit exceeded, e.g. a row too big for an index). Not class 53 (insufficient
+     * resources: a full disk, 53100, out of memory, too many connections), nor connection failures: those say
+     * nothing about the rows, so the batch is retried rather than moved to {@code rejected_records}.
+     */
     static boolean isDataError(SQLException e) {
         String state = e.getSQLState();
         return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
     }
 
-    private void writeOnce(List<DecodedRecord> batch, Map<Integer, Long> next) throws SQLException {
+    private void writeOnce(List<DecodedRecord> batch, String topicId, Map<Integer, OffsetStore.Stored> next)
+            throws SQLException {
         long started = System.nanoTime();
         // A retried batch may hold records a previous, partly successful attempt already committed.
-        List<DecodedRecord> records = batch.stream().filter(r -> isNew(r, next)).toList();
+        List<DecodedRecord> records = batch.stream().filter(r -> isNew(r, topicId, next)).toList();
         if (records.isEmpty()) {
             return;
         }
@@ -143,7 +154,7 @@ final class BatchWriter {
                 }
                 chunks.upsert(c, merged);
                 for (Map.Entry<Integer, Long> e : advanced.entrySet()) {
-                    offsets.advance(c, e.getKey(), next.get(e.getKey()), e.getValue());
+                    offsets.advance(c, e.getKey(), next.get(e.getKey()), e.getValue(), topicId);
                 }
                 chunks.serve(merged); // before the rows become visible: metadata never claims less
                 c.commit();
@@ -152,7 +163,9 @@ final class BatchWriter {
                 throw e;
             }
         }
-        next.putAll(advanced);
+        for (Map.Entry<Integer, Long> e : advanced.entrySet()) {
+            next.put(e.getKey(), OffsetStore.advanced(next.get(e.getKey()), e.getValue(), topicId));
+        }
         chunks.committed(merged);
         metrics.batchWritten(stored, truncated, System.nanoTime() - started);
         for (DecodedRecord r : rejected) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,11 +21,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -44,6 +50,16 @@ import org.springframework.context.SmartLifecycle;
  * <p>While Kafka is unreachable the consumer keeps its position and reconnects by itself; the loop notices
  * (no record for {@value #KAFKA_CHECK_AFTER_MS} ms, and asking for the log end offsets times out), reports
  * {@link State#KAFKA_UNREACHABLE} and goes on where it stopped once Kafka answers again.
+ *
+ * <p>The offsets are stored with the id of the topic they belong to (an {@link Admin} client asks for it; the
+ * consumer does not tell). A topic deleted and created again under the same name has a new id and starts
+ * its offsets at 0 again, so at assignment, when Kafka answers again after an outage, every 30 s, when a
+ * stored offset lies beyond the log end, and before each batch is written, the loop compares the topic's id
+ * with the one it consumes: when it changed, it drops the batch it gathered, reads the partitions whose
+ * stored offsets belong to another id from their beginning (instead of seeking to offsets that would skip
+ * the new topic's first records), says so in one warning, and stores the new id with the next batch's
+ * offsets. Rows stored from the old topic stay. A batch is written only once the id it was read under is
+ * confirmed, so no record of the new topic is ever stored as one of the old (which would store it twice).
  */
 public final class IngestLoop implements SmartLifecycle {
 
@@ -63,10 +79,16 @@ public final class IngestLoop implements SmartLifecycle {
     private final BatchWriter writer;
     private final IngestMetrics metrics;
 
-    /** Next offset per Kafka partition as committed; written by the writer thread, read for lag and seeks. */
-    private final Map<Integer, Long> next = new ConcurrentHashMap<>();
+    /** Next offset (and its topic id) per Kafka partition as committed; written by the writer thread, read for lag and seeks. */
+    private final Map<Integer, OffsetStore.Stored> next = new ConcurrentHashMap<>();
     private final ExecutorService writerThread;
     private Future<?> inFlight; // consumer thread only
+    private Admin admin; // consumer thread only: asks for the topic id, lives as long as the consumer
+    private boolean recheckTopic; // consumer thread only: compare the topic id before going on (Kafka answered again)
+    private boolean topicChanged; // consumer thread only: poll() found the topic re-created
+    private String recreationReported; // consumer thread only: the new topic id the warning was given for
+    private volatile String topicId; // the id of the topic consumed; null: the broker gives none
+    private volatile WriteFailure writeFailure; // why the last write failed, null once one succeeded
     private volatile boolean running;
     private volatile Thread thread;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -129,13 +151,15 @@ public final class IngestLoop implements SmartLifecycle {
 
     /** Health and status of the loop. */
     public record Status(State state, boolean threadAlive, List<Integer> kafkaPartitions, int consecutiveFailures,
-                         String lastError, Instant lastErrorAt, Instant lastBatchAt, Instant kafkaUnreachableSince) {
+                         String lastError, Instant lastErrorAt, Instant lastBatchAt, Instant kafkaUnreachableSince,
+                         String topicId, String failureReason) {
     }
 
     public Status status() {
         Thread t = thread;
+        WriteFailure failure = writeFailure;
         return new Status(state, t != null && t.isAlive(), assigned, consecutiveFailures, lastError, lastErrorAt,
-                lastBatchAt, kafkaUnreachableSince);
+                lastBatchAt, kafkaUnreachableSince, topicId, failure == null ? null : failure.reason());
     }
 
     private void run() {
@@ -151,6 +175,7 @@ public final class IngestLoop implements SmartLifecycle {
             }
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
                 consumer = c;
+                admin = Admin.create(adminProperties());
                 consume(c);
                 backoff = 100;
             } catch (WakeupException e) {
@@ -171,6 +196,7 @@ public final class IngestLoop implements SmartLifecycle {
             } finally {
                 finishInFlight();
                 consumer = null;
+                closeAdmin();
             }
         }
         state = State.STOPPED;
@@ -196,6 +222,8 @@ public final class IngestLoop implements SmartLifecycle {
         List<TopicPartition> mine = assign(c);
         long nextCheck = System.nanoTime() + PARTITION_CHECK_INTERVAL.toNanos();
         long lastHeardOfKafka = System.nanoTime();
+        boolean held = false; // the batch waits until its topic id is confirmed; the partitions are paused meanwhile
+        long nextTopicCheck = 0;
 
         while (running) {
             if (mine.isEmpty()) {
@@ -215,6 +243,13 @@ public final class IngestLoop implements SmartLifecycle {
                 batchBytes += d.weight();
                 polled++;
             }
+            if (topicChanged) { // poll() found a stored offset beyond the log end of a re-created topic
+                batch = new ArrayList<>();
+                batchBytes = 0;
+                held = false;
+                mine = recreated(c);
+                continue;
+            }
             if (polled > 0) {
                 lastHeardOfKafka = System.nanoTime();
                 kafkaAnswered(); // records are an answer too: the end of an outage may show first as records
@@ -226,15 +261,48 @@ public final class IngestLoop implements SmartLifecycle {
             recordLag(c, mine);
             boolean due = !batch.isEmpty() && (batch.size() >= limits.maxRecords() || batchBytes >= maxBytes
                     || System.nanoTime() - batchStarted >= maxWaitNanos);
+            if ((due || recheckTopic) && System.nanoTime() >= nextTopicCheck) {
+                // A batch is written only under a confirmed topic id: records fetched after a re-creation come
+                // from the new topic, at the old position; stored as the old topic's, they would be read again.
+                TopicCheck check = checkTopic();
+                if (check == TopicCheck.CHANGED) {
+                    if (!batch.isEmpty()) {
+                        log.info("dropping the {} records gathered from {} since its id changed: they are read again"
+                                + " from the new topic", batch.size(), properties.topic());
+                    }
+                    batch = new ArrayList<>();
+                    batchBytes = 0;
+                    held = false;
+                    mine = recreated(c);
+                    continue;
+                }
+                if (check == TopicCheck.UNKNOWN) {
+                    nextTopicCheck = System.nanoTime() + 1_000_000_000L;
+                    if (due && !held) {
+                        c.pause(mine); // nothing more is fetched into a batch that cannot be written yet
+                        held = true;
+                    }
+                    continue;
+                }
+                recheckTopic = false;
+                if (held) {
+                    c.resume(c.paused());
+                    held = false;
+                }
+            } else if (due) {
+                continue; // a held batch waits for the next topic check
+            }
             if (due) {
                 submit(batch);
                 batch = new ArrayList<>();
                 batchBytes = 0;
-            } else if (batch.isEmpty() && state != State.RETRYING && state != State.KAFKA_UNREACHABLE) {
+            } else if (batch.isEmpty() && state != State.RETRYING && state != State.KAFKA_UNREACHABLE
+                    && state != State.WAITING_FOR_TOPIC) {
                 state = State.RUNNING; // the poll above succeeded
             }
             if (System.nanoTime() >= nextCheck) {
                 nextCheck = System.nanoTime() + PARTITION_CHECK_INTERVAL.toNanos();
+                recheckTopic = true; // compared at the next pass, before anything else is written
                 List<TopicPartition> now;
                 try {
                     now = mineOf(c.partitionsFor(properties.topic(), Duration.ofSeconds(5)));
@@ -261,7 +329,9 @@ public final class IngestLoop implements SmartLifecycle {
      * {@code auto.offset.reset=none}): below the log start, retention removed those records before they
      * were stored, so reading goes on from the start, with a warning. Beyond the log end, the topic was
      * recreated or truncated: continuing would silently skip new lines whose offsets are below the stored
-     * ones, so the node stops ingesting that topic, reports DOWN and says why, until an operator acts.
+     * ones. When the topic's id changed (deleted and created again), the loop reads it from its beginning
+     * ({@link #recreated}); otherwise (truncated, or the id cannot be told) the node stops ingesting that
+     * topic, reports DOWN and says why, until an operator acts.
      */
     private Iterable<ConsumerRecord<byte[], byte[]>> poll(KafkaConsumer<byte[], byte[]> c, Duration wait) {
         try {
@@ -272,6 +342,10 @@ public final class IngestLoop implements SmartLifecycle {
             for (Map.Entry<TopicPartition, Long> out : e.offsetOutOfRangePartitions().entrySet()) {
                 TopicPartition tp = out.getKey();
                 if (out.getValue() > end.get(tp)) {
+                    if (checkTopic() == TopicCheck.CHANGED) {
+                        topicChanged = true;
+                        return List.of();
+                    }
                     throw new OffsetBeyondLogEndException("stored offset " + out.getValue() + " of " + tp
                             + " is beyond its log end " + end.get(tp) + ": the topic was recreated or truncated;"
                             + " not ingesting it, to avoid skipping lines (clear kafka_offsets for it to start over)");
@@ -314,8 +388,9 @@ public final class IngestLoop implements SmartLifecycle {
     /** Hands a batch to the writer thread once the previous one is written; rethrows what ended that one. */
     private void submit(List<DecodedRecord> batch) throws Exception {
         awaitInFlight();
+        String id = topicId; // confirmed just before
         inFlight = writerThread.submit(() -> {
-            writeWithRetry(batch);
+            writeWithRetry(batch, id);
             return null;
         });
     }
@@ -347,11 +422,12 @@ public final class IngestLoop implements SmartLifecycle {
     }
 
     /** Writes until it succeeds or the node stops; a fenced write ends this consumer's life instead. */
-    private void writeWithRetry(List<DecodedRecord> batch) throws Exception {
+    private void writeWithRetry(List<DecodedRecord> batch, String id) throws Exception {
         long backoff = 100;
         while (true) {
             try {
-                writer.write(batch, next);
+                writer.write(batch, id, next);
+                writeFailure = null;
                 consecutiveFailures = 0;
                 lastBatchAt = Instant.now();
                 state = State.RUNNING;
@@ -360,10 +436,12 @@ public final class IngestLoop implements SmartLifecycle {
                 throw e;
             } catch (Exception e) {
                 metrics.batchFailed();
+                WriteFailure kind = WriteFailure.of(e);
+                writeFailure = kind;
                 consecutiveFailures++;
                 state = State.RETRYING;
-                failed("batch of " + batch.size() + " records failed (attempt " + consecutiveFailures + "), retrying: "
-                        + e, consecutiveFailures == 1 ? e : null);
+                failed("batch of " + batch.size() + " records failed (attempt " + consecutiveFailures + ", "
+                        + kind.label() + "), retrying: " + e, consecutiveFailures == 1 ? e : null);
                 if (!running) {
                     throw e; // nothing committed; the stored offsets bring these records back on restart
                 }
@@ -381,16 +459,42 @@ public final class IngestLoop implements SmartLifecycle {
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 infos = List.of();
             }
+            String id = null;
+            boolean idKnown = false;
             if (infos != null && !infos.isEmpty()) {
+                try {
+                    id = describeTopicId(KAFKA_CHECK_TIMEOUT);
+                    idKnown = true;
+                } catch (Exception e) {
+                    log.info("cannot tell the id of topic {} yet: {}", properties.topic(), e.toString());
+                }
+            }
+            if (idKnown) {
                 List<TopicPartition> mine = mineOf(infos);
+                c.resume(c.paused());
                 c.assign(mine);
+                topicId = id;
+                List<Integer> fromStart = new ArrayList<>();
+                Map<Integer, OffsetStore.Stored> ofOtherTopic = new TreeMap<>();
                 for (TopicPartition tp : mine) {
-                    Long stored = next.get(tp.partition());
-                    if (stored != null) {
-                        c.seek(tp, stored);
-                    } else {
+                    OffsetStore.Stored stored = next.get(tp.partition());
+                    if (stored == null) {
                         c.seekToBeginning(List.of(tp));
+                    } else if (!stored.sameTopic(id)) {
+                        c.seekToBeginning(List.of(tp)); // its offsets start again: the stored one would skip lines
+                        fromStart.add(tp.partition());
+                        ofOtherTopic.put(tp.partition(), stored);
+                    } else {
+                        c.seek(tp, stored.next());
                     }
+                }
+                if (!fromStart.isEmpty() && !id.equals(recreationReported)) {
+                    recreationReported = id;
+                    log.warn("topic {} was deleted and created again: its id is now {}, the stored offsets {} are of"
+                            + " another topic; reading partitions {} from the beginning instead of from those offsets"
+                            + " (which would skip the new topic's first records). The rows stored from the old topic"
+                            + " stay; the new id is stored with the next batch", properties.topic(), id, ofOtherTopic,
+                            fromStart);
                 }
                 assigned = mine.stream().map(TopicPartition::partition).toList();
                 chunks.setKafkaPartitions(assigned);
@@ -410,6 +514,90 @@ public final class IngestLoop implements SmartLifecycle {
             sleepWhileRunning(1_000);
         }
         return List.of();
+    }
+
+    /** What {@link #checkTopic} found. */
+    private enum TopicCheck { SAME, CHANGED, UNKNOWN }
+
+    /**
+     * Compares the topic's id now with the one consumed. UNKNOWN when Kafka does not answer in time or the
+     * topic is missing (deleted, maybe to be created again): nothing may be written until it is known.
+     */
+    private TopicCheck checkTopic() {
+        String now;
+        try {
+            now = describeTopicId(KAFKA_CHECK_TIMEOUT);
+        } catch (Exception e) {
+            if (causedBy(e, org.apache.kafka.common.errors.UnknownTopicOrPartitionException.class)) {
+                if (state != State.WAITING_FOR_TOPIC) {
+                    log.info("topic {} is missing (deleted?): waiting for it before writing anything more",
+                            properties.topic());
+                }
+                state = State.WAITING_FOR_TOPIC;
+            } else {
+                log.debug("cannot tell the id of topic {}: {}", properties.topic(), e.toString());
+                if (kafkaUnreachableSince == null) {
+                    kafkaUnreachableSince = Instant.now();
+                    failed("Kafka at " + properties.bootstrapServers() + " does not tell the id of topic "
+                            + properties.topic() + " (" + e + "); waiting, and going on from offsets " + next
+                            + " when it does", null);
+                }
+                if (state == State.RUNNING) {
+                    state = State.KAFKA_UNREACHABLE;
+                }
+            }
+            return TopicCheck.UNKNOWN;
+        }
+        if (state == State.WAITING_FOR_TOPIC) {
+            state = State.RUNNING;
+        }
+        kafkaAnswered();
+        String consumed = topicId;
+        if (now == null || consumed == null) {
+            if (consumed == null && now != null) {
+                topicId = now; // the broker tells ids now: keep them from here on
+            }
+            return TopicCheck.SAME;
+        }
+        return now.equals(consumed) ? TopicCheck.SAME : TopicCheck.CHANGED;
+    }
+
+    /**
+     * The topic behind the name changed: waits for the batch being written (it was read under the old id,
+     * which was confirmed then), and assigns again, reading the partitions whose stored offsets belong to the
+     * old id from their beginning ({@link #assign}).
+     */
+    private List<TopicPartition> recreated(KafkaConsumer<byte[], byte[]> c) throws Exception {
+        topicChanged = false;
+        recheckTopic = false;
+        awaitInFlight();
+        return assign(c);
+    }
+
+    /** The topic's id as the cluster tells it now; null when it has none (Uuid.ZERO_UUID). */
+    private String describeTopicId(Duration timeout) throws Exception {
+        TopicDescription d = admin.describeTopics(List.of(properties.topic()),
+                        new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis()))
+                .allTopicNames().get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS).get(properties.topic());
+        Uuid id = d == null ? null : d.topicId();
+        return id == null || Uuid.ZERO_UUID.equals(id) ? null : id.toString();
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void closeAdmin() {
+        Admin a = admin;
+        admin = null;
+        if (a != null) {
+            a.close(Duration.ofSeconds(2));
+        }
     }
 
     private List<TopicPartition> mineOf(List<PartitionInfo> infos) {
@@ -453,6 +641,7 @@ public final class IngestLoop implements SmartLifecycle {
             log.info("Kafka at {} answers again after {}", properties.bootstrapServers(),
                     Duration.between(kafkaUnreachableSince, Instant.now()));
             kafkaUnreachableSince = null;
+            recheckTopic = true; // the topic may have been deleted and created again meanwhile
         }
         if (state == State.KAFKA_UNREACHABLE) {
             state = State.RUNNING;
@@ -465,8 +654,9 @@ public final class IngestLoop implements SmartLifecycle {
             OptionalLong lag = c.currentLag(tp);
             if (lag.isPresent()) {
                 long end = c.position(tp) + lag.getAsLong();
-                Long stored = next.get(tp.partition());
-                metrics.lag(tp.partition(), stored == null ? lag.getAsLong() : Math.max(0, end - stored));
+                OffsetStore.Stored stored = next.get(tp.partition());
+                metrics.lag(tp.partition(), stored == null || !stored.sameTopic(topicId) ? lag.getAsLong()
+                        : Math.max(0, end - stored.next()));
             }
         }
     }
@@ -491,6 +681,17 @@ public final class IngestLoop implements SmartLifecycle {
                 return;
             }
         }
+    }
+
+    private Properties adminProperties() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "partition-node-" + properties.shard() + "-" + properties.replica()
+                + "-admin");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "5000");
+        return p;
     }
 
     private Properties consumerProperties() {
