@@ -90,10 +90,26 @@ class LokiApiIT {
 
         end = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         start = end.minus(Duration.ofHours(3));
-        List<LogEntry> lines = TestLines.forQueries(15, 6_000, 8, end.minusSeconds(1), Duration.ofHours(4));
+        List<LogEntry> lines = new ArrayList<>(TestLines.forQueries(15, 6_000, 8, end.minusSeconds(1), Duration.ofHours(4)));
+        lines.addAll(structuredLines(end.minusSeconds(30)));
         truth = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, SHARDS);
         Await.until(Duration.ofSeconds(60), "all lines stored", LokiApiIT::storedRows, n -> n >= truth.size());
         Thread.sleep(1_200); // the coordinator's metadata is refreshed after the last batch
+    }
+
+    /** Lines of service "svc-json" with JSON and logfmt messages, for detected_fields. */
+    static List<LogEntry> structuredLines(Instant last) {
+        List<LogEntry> out = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            Instant ts = last.minusSeconds(60L * i);
+            String message = i % 2 == 0
+                    ? "{\"status\": " + (200 + (i % 3) * 100) + ", \"latency\": \"" + (i % 4 + 1) + "ms\", \"path\": \"/p" + (i % 5)
+                            + "\", \"ok\": " + (i % 3 == 0) + "}"
+                    : "method=GET status=" + (200 + (i % 3) * 100) + " ratio=0." + (i % 7) + " path=/p" + (i % 5);
+            out.add(new LogEntry(ts, "svc-json", i % 4 == 0 ? dev.logquery.common.model.LogLevel.ERROR
+                    : dev.logquery.common.model.LogLevel.INFO, "ns-json", "svc-json-pod-" + (i % 2), "app", message));
+        }
+        return out;
     }
 
     @AfterAll
@@ -307,12 +323,243 @@ class LokiApiIT {
         assertThat(instant.at("/data/result/0/value/1").asString()).isEqualTo(Long.toString(count));
     }
 
+    static long utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    static List<LogEntry> linesIn(Instant from, Instant to) {
+        return truth.stream().map(StoredLogEntry::entry).filter(e -> inWindow(e, from, to)).toList();
+    }
+
+    @Test
+    void volumeAndIndexStats() throws Exception {
+        // Drilldown's service list: {service_name=~".+"} by service_name, bytes, largest first
+        JsonNode body = ok(get("/loki/api/v1/index/volume", "query", "{service_name=~\".+\"}", "start", ns(start),
+                "end", ns(end), "limit", "1000", "targetLabels", "service_name", "aggregateBy", "series"));
+        assertThat(body.at("/data/resultType").asString()).isEqualTo("vector");
+        Map<String, Long> expected = new TreeMap<>();
+        linesIn(start, end).forEach(e -> expected.merge(e.service(), utf8(e.message()), Long::sum));
+        Map<String, Long> answered = new TreeMap<>();
+        long previous = Long.MAX_VALUE;
+        for (JsonNode v : body.at("/data/result")) {
+            assertThat(v.get("metric").propertyNames()).containsExactly("service_name");
+            long bytes = Long.parseLong(v.at("/value/1").asString());
+            assertThat(bytes).isLessThanOrEqualTo(previous);
+            previous = bytes;
+            assertThat(v.at("/value/0").asDouble()).isEqualTo(end.getEpochSecond());
+            answered.put(v.at("/metric/service_name").asString(), bytes);
+        }
+        assertThat(answered).isEqualTo(expected);
+
+        // by level for one service, and limit keeps the largest
+        JsonNode levels = ok(get("/loki/api/v1/index/volume", "query", "{service_name=\"svc-1\"}", "start", ns(start),
+                "end", ns(end), "targetLabels", "level", "limit", "2"));
+        Map<String, Long> byLevel = new TreeMap<>();
+        linesIn(start, end).stream().filter(e -> e.service().equals("svc-1"))
+                .forEach(e -> byLevel.merge(e.level().name().toLowerCase(Locale.ROOT), utf8(e.message()), Long::sum));
+        List<Map.Entry<String, Long>> top = byLevel.entrySet().stream()
+                .sorted((a, b) -> a.getValue().equals(b.getValue()) ? a.getKey().compareTo(b.getKey())
+                        : Long.compare(b.getValue(), a.getValue())).limit(2).toList();
+        assertThat(levels.at("/data/result")).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(levels.at("/data/result/" + i + "/metric/level").asString()).isEqualTo(top.get(i).getKey());
+            assertThat(levels.at("/data/result/" + i + "/value/1").asString()).isEqualTo(top.get(i).getValue().toString());
+        }
+
+        // aggregateBy=labels: one result per label name, empty value
+        JsonNode names = ok(get("/loki/api/v1/index/volume", "query", "{service_name=\"svc-2\"}", "start", ns(start),
+                "end", ns(end), "aggregateBy", "labels"));
+        Set<String> labelNames = new TreeSet<>();
+        for (JsonNode v : names.at("/data/result")) {
+            String name = v.get("metric").propertyNames().iterator().next();
+            assertThat(v.at("/metric/" + name).asString()).isEmpty();
+            labelNames.add(name);
+        }
+        assertThat(labelNames).contains("service_name", "level", "pod", "namespace");
+
+        // volume_range: bytes per (t - step, t] and level
+        Duration step = Duration.ofMinutes(10);
+        JsonNode range = ok(get("/loki/api/v1/index/volume_range", "query", "{service_name=\"svc-2\", level=~\"error|warn\"}",
+                "start", ns(start), "end", ns(end), "step", step.toMillis() + "ms", "targetLabels", "level", "limit", "100"));
+        assertThat(range.at("/data/resultType").asString()).isEqualTo("matrix");
+        Map<String, Map<Long, Long>> expectedRange = new TreeMap<>();
+        for (Instant t = start; !t.isAfter(end); t = t.plus(step)) {
+            for (StoredLogEntry r : truth) {
+                LogEntry e = r.entry();
+                if (e.service().equals("svc-2") && (e.level().name().equals("ERROR") || e.level().name().equals("WARN"))
+                        && e.timestamp().isAfter(t.minus(step)) && !e.timestamp().isAfter(t)) {
+                    expectedRange.computeIfAbsent(e.level().name().toLowerCase(Locale.ROOT), k -> new TreeMap<>())
+                            .merge(t.getEpochSecond(), utf8(e.message()), Long::sum);
+                }
+            }
+        }
+        Map<String, Map<Long, Long>> answeredRange = new TreeMap<>();
+        for (JsonNode series : range.at("/data/result")) {
+            Map<Long, Long> points = new TreeMap<>();
+            series.get("values").forEach(v -> points.put(v.get(0).asLong(), Long.parseLong(v.get(1).asString())));
+            answeredRange.put(series.at("/metric/level").asString(), points);
+        }
+        assertThat(answeredRange).isEqualTo(expectedRange);
+
+        // index/stats: streams, entries and bytes of the window
+        JsonNode stats = JSON.readTree(get("/loki/api/v1/index/stats", "query", "{service_name=\"svc-3\"}",
+                "start", ns(start), "end", ns(end)).body());
+        List<LogEntry> svc3 = linesIn(start, end).stream().filter(e -> e.service().equals("svc-3")).toList();
+        assertThat(stats.get("entries").asLong()).isEqualTo(svc3.size());
+        assertThat(stats.get("bytes").asLong()).isEqualTo(svc3.stream().mapToLong(e -> utf8(e.message())).sum());
+        assertThat(stats.get("streams").asLong()).isEqualTo(svc3.stream().map(LokiApiIT::labels).distinct().count());
+        assertThat(stats.get("chunks").asLong()).isPositive();
+    }
+
+    @Test
+    void metricQueriesCountedOnTheNodes() throws Exception {
+        // rate by service over an instant's range, and count_over_time by pod with range == step
+        JsonNode rate = ok(get("/loki/api/v1/query", "query",
+                "sum by (service_name) (rate({namespace=\"ns-1\", level=\"error\"}[3h]))", "time", ns(end)));
+        Map<String, Long> counts = new TreeMap<>();
+        truth.stream().map(StoredLogEntry::entry).filter(e -> "ns-1".equals(e.namespace()) && e.level().name().equals("ERROR")
+                && e.timestamp().isAfter(end.minus(Duration.ofHours(3))) && !e.timestamp().isAfter(end))
+                .forEach(e -> counts.merge(e.service(), 1L, Long::sum));
+        assertThat(counts).isNotEmpty();
+        Map<String, Double> answered = new TreeMap<>();
+        for (JsonNode v : rate.at("/data/result")) {
+            answered.put(v.at("/metric/service_name").asString(), Double.parseDouble(v.at("/value/1").asString()));
+        }
+        assertThat(answered.keySet()).isEqualTo(counts.keySet());
+        counts.forEach((svc, n) -> assertThat(answered.get(svc)).isCloseTo(n / 10800.0, org.assertj.core.data.Offset.offset(1e-12)));
+
+        Duration step = Duration.ofMinutes(20);
+        JsonNode byPod = ok(get("/loki/api/v1/query_range", "query",
+                "count_over_time({service_name=\"svc-4\", pod=\"svc-4-pod-1\"}[20m])", "start", ns(start), "end", ns(end),
+                "step", step.toMillis() + "ms"));
+        Map<Map<String, String>, Map<Long, Long>> expected = new java.util.HashMap<>();
+        for (Instant t = start; !t.isAfter(end); t = t.plus(step)) {
+            for (StoredLogEntry r : truth) {
+                LogEntry e = r.entry();
+                if (e.service().equals("svc-4") && e.pod().equals("svc-4-pod-1") && e.timestamp().isAfter(t.minus(step))
+                        && !e.timestamp().isAfter(t)) {
+                    expected.computeIfAbsent(labels(e), k -> new TreeMap<>()).merge(t.getEpochSecond(), 1L, Long::sum);
+                }
+            }
+        }
+        Map<Map<String, String>, Map<Long, Long>> got = new java.util.HashMap<>();
+        for (JsonNode series : byPod.at("/data/result")) {
+            Map<String, String> labels = new TreeMap<>();
+            series.get("metric").properties().forEach(p -> labels.put(p.getKey(), p.getValue().asString()));
+            Map<Long, Long> points = new TreeMap<>();
+            series.get("values").forEach(v -> points.put(v.get(0).asLong(), Long.parseLong(v.get(1).asString())));
+            got.put(labels, points);
+        }
+        assertThat(got).isEqualTo(expected);
+    }
+
+    @Test
+    void detectedLabelsAndFields() throws Exception {
+        JsonNode labels = JSON.readTree(get("/loki/api/v1/detected_labels", "query", "{service_name=\"svc-2\"}",
+                "start", ns(start), "end", ns(end)).body());
+        Map<String, Set<String>> values = new TreeMap<>();
+        linesIn(start, end).stream().filter(e -> e.service().equals("svc-2")).forEach(e -> labels(e).forEach((k, v) ->
+                values.computeIfAbsent(k, x -> new TreeSet<>()).add(v)));
+        values.remove("service_name");
+        values.remove("detected_level");
+        Map<String, Integer> answered = new TreeMap<>();
+        labels.get("detectedLabels").forEach(l -> answered.put(l.get("label").asString(), l.get("cardinality").asInt()));
+        Map<String, Integer> expected = new TreeMap<>();
+        values.forEach((k, v) -> expected.put(k, v.size()));
+        assertThat(answered).isEqualTo(expected);
+
+        JsonNode fields = JSON.readTree(get("/loki/api/v1/detected_fields", "query", "{service_name=\"svc-json\"}",
+                "start", ns(start), "end", ns(end)).body());
+        Map<String, String> types = new TreeMap<>();
+        Map<String, Integer> cardinality = new TreeMap<>();
+        Map<String, Set<String>> parsers = new TreeMap<>();
+        for (JsonNode f : fields.get("fields")) {
+            String name = f.get("label").asString();
+            types.put(name, f.get("type").asString());
+            cardinality.put(name, f.get("cardinality").asInt());
+            Set<String> p = new TreeSet<>();
+            f.get("parsers").forEach(x -> p.add(x.asString()));
+            parsers.put(name, p);
+        }
+        assertThat(types).containsEntry("status", "int").containsEntry("latency", "duration").containsEntry("ok", "boolean")
+                .containsEntry("ratio", "float").containsEntry("path", "string").containsEntry("method", "string");
+        assertThat(cardinality).containsEntry("status", 3).containsEntry("path", 5).containsEntry("method", 1)
+                .containsEntry("latency", 2).containsEntry("ok", 2);
+        assertThat(parsers.get("status")).containsExactly("json", "logfmt");
+        assertThat(parsers.get("latency")).containsExactly("json");
+        assertThat(fields.get("limit").asInt()).isEqualTo(1000);
+    }
+
+    @Test
+    void tailOverWebSocket() throws Exception {
+        List<LogEntry> stored = truth.stream().map(StoredLogEntry::entry).filter(e -> e.service().equals("svc-json"))
+                .sorted(java.util.Comparator.comparing(LogEntry::timestamp)).toList();
+        java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        URI uri = URI.create("ws://localhost:" + port(coordinator) + "/loki/api/v1/tail?query="
+                + URLEncoder.encode("{service_name=\"svc-json\"} != \"never\"", StandardCharsets.UTF_8)
+                + "&start=" + ns(end.minus(Duration.ofHours(4))) + "&limit=10&delay_for=0");
+        org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient client =
+                new org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient();
+        reactor.core.Disposable session = client.execute(uri, s -> s.receive()
+                .doOnNext(m -> messages.add(m.getPayloadAsText())).then()).subscribe();
+        try {
+            // first the newest 10 stored lines, by stream, oldest first in each
+            List<String> replayed = tailEntries(messages.poll(30, java.util.concurrent.TimeUnit.SECONDS));
+            Map<String, List<String>> perStream = new TreeMap<>();
+            replayed.forEach(e -> perStream.computeIfAbsent(e.substring(0, e.indexOf('|')), k -> new ArrayList<>())
+                    .add(e.split("\\|")[1]));
+            perStream.values().forEach(times -> assertThat(times).isSorted());
+            assertThat(replayed).containsExactlyInAnyOrderElementsOf(stored.subList(stored.size() - 10, stored.size()).stream()
+                    .map(e -> labels(e) + "|" + ns(e.timestamp()) + "|" + e.message()).toList());
+
+            // then live lines as they are written
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            List<LogEntry> live = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                live.add(new LogEntry(now.plusMillis(i), "svc-json", dev.logquery.common.model.LogLevel.INFO, "ns-json",
+                        "svc-json-pod-0", "app", "live line " + i));
+            }
+            live.add(new LogEntry(now, "svc-json", dev.logquery.common.model.LogLevel.INFO, "ns-json", "svc-json-pod-0",
+                    "app", "never shown"));
+            live.add(new LogEntry(now, "svc-other", dev.logquery.common.model.LogLevel.INFO, "ns-json", "p", "app", "other"));
+            TestLines.send(kafka.getBrokersAsString(), TOPIC, live);
+            Set<String> expected = new TreeSet<>();
+            live.subList(0, 20).forEach(e -> expected.add(labels(e) + "|" + ns(e.timestamp()) + "|" + e.message()));
+            Set<String> received = new TreeSet<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (received.size() < expected.size() && System.nanoTime() < deadline) {
+                String m = messages.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                if (m != null) {
+                    received.addAll(tailEntries(m));
+                }
+            }
+            assertThat(received).isEqualTo(expected);
+        } finally {
+            session.dispose();
+        }
+    }
+
+    /** The entries of a tail message as "labels|ns|line", in order. */
+    static List<String> tailEntries(String message) {
+        assertThat(message).isNotNull();
+        JsonNode body = JSON.readTree(message);
+        List<String> out = new ArrayList<>();
+        for (JsonNode stream : body.get("streams")) {
+            Map<String, String> labels = new TreeMap<>();
+            stream.get("stream").properties().forEach(p -> labels.put(p.getKey(), p.getValue().asString()));
+            for (JsonNode value : stream.get("values")) {
+                out.add(labels + "|" + value.get(0).asString() + "|" + value.get(1).asString());
+            }
+        }
+        return out;
+    }
+
     @Test
     void badAndUnsupportedQueriesAre400s() throws Exception {
         HttpResponse<String> bad = get("/loki/api/v1/query_range", "query", "{service_name=\"svc-1\"} | line_format \"{{.x}}\"",
                 "start", ns(start), "end", ns(end));
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).startsWith("parse error at line 1, col ").contains("line_format is not supported");
-        assertThat(get("/loki/api/v1/index/volume", "query", "{service_name=\"svc-1\"}").statusCode()).isEqualTo(404);
+        assertThat(get("/loki/api/v1/patterns", "query", "{service_name=\"svc-1\"}").statusCode()).isEqualTo(404);
     }
 }

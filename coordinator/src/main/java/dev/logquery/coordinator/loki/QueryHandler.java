@@ -23,9 +23,17 @@ final class QueryHandler {
     private final int maxLimit;
     private final Duration maxWindow;
     private final Clock clock;
+    /** Counts on the nodes; null: every metric query from rows. */
+    private final NodeVolumes volumes;
 
     QueryHandler(SearchService search, AdmissionControl admission, QueryMetrics metrics, LokiProperties props,
                  int maxLimit, Duration maxWindow, Clock clock) {
+        this(search, admission, metrics, props, maxLimit, maxWindow, clock, null);
+    }
+
+    QueryHandler(SearchService search, AdmissionControl admission, QueryMetrics metrics, LokiProperties props,
+                 int maxLimit, Duration maxWindow, Clock clock, NodeVolumes volumes) {
+        this.volumes = volumes;
         this.search = search;
         this.admission = admission;
         this.metrics = metrics;
@@ -52,7 +60,7 @@ final class QueryHandler {
                             .flatMap(result -> streams(result, started));
                 }
                 MetricQueries.Steps steps = MetricQueries.Steps.of(r.start(), r.end(), r.step());
-                return MetricQueries.run(search, (MetricExpr) expr, steps, props, maxLimit).flatMap(result -> {
+                return metric((MetricExpr) expr, steps, false).flatMap(result -> {
                     LokiJson.Summary summary = summary(result.scans(), 0, started);
                     answered(result.scans());
                     MetricQueries.Value v = result.value();
@@ -80,8 +88,8 @@ final class QueryHandler {
             }
             long started = System.nanoTime();
             long nanos = MetricQueries.epochNanos(r.time());
-            return LokiRequests.admitted(admission, metrics, () -> MetricQueries.run(search, (MetricExpr) expr,
-                    MetricQueries.Steps.instant(r.time()), props, maxLimit).flatMap(result -> {
+            return LokiRequests.admitted(admission, metrics, () -> metric((MetricExpr) expr,
+                    MetricQueries.Steps.instant(r.time()), true).flatMap(result -> {
                         LokiJson.Summary summary = summary(result.scans(), 0, started);
                         answered(result.scans());
                         MetricQueries.Value v = result.value();
@@ -91,6 +99,15 @@ final class QueryHandler {
                         return LokiRequests.json(LokiJson.vector(v.vector(), nanos, summary, result.warnings()));
                     }));
         });
+    }
+
+    /** On the nodes when {@link NodeMetrics} can count it there, else from rows ({@link MetricQueries}). */
+    private Mono<MetricQueries.Result> metric(MetricExpr expr, MetricQueries.Steps steps, boolean instant) {
+        NodeMetrics.Plan plan = volumes == null ? null : NodeMetrics.plan(expr, steps, instant);
+        if (plan != null) {
+            return NodeMetrics.run(volumes, plan, steps, instant, props);
+        }
+        return MetricQueries.run(search, expr, steps, props, maxLimit);
     }
 
     private Mono<ServerResponse> streams(LogQueries.Result result, long started) {

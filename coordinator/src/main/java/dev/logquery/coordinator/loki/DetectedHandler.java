@@ -1,0 +1,260 @@
+package dev.logquery.coordinator.loki;
+
+import dev.logquery.common.model.StoredLogEntry;
+import dev.logquery.coordinator.admission.AdmissionControl;
+import dev.logquery.coordinator.loki.LogQlAst.Expr;
+import dev.logquery.coordinator.loki.LogQlAst.LogExpr;
+import dev.logquery.coordinator.loki.LogQlAst.Matcher;
+import dev.logquery.coordinator.search.QueryMetrics;
+import dev.logquery.coordinator.search.SearchService;
+import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code detected_labels} and {@code detected_fields}, for Grafana's Logs Drilldown.
+ *
+ * <p>{@code detected_labels}: {@code {"detectedLabels": [{"label": "pod", "cardinality": 12}, ...]}}, the stream
+ * labels of the lines the selector ({@code query}, optional) picks over the window, with their exact number of
+ * values, counted on the nodes ({@link NodeVolumes}, grouped by every stream column). {@code service_name} is left
+ * out, as Loki does, and so is {@code detected_level} (the same values as {@code level}).
+ *
+ * <p>{@code detected_fields}: {@code {"fields": [{"label": "status", "type": "int", "cardinality": 4,
+ * "parsers": ["json"]}, ...], "limit": 1000}}, the fields that {@code | json} and {@code | logfmt} find in the newest
+ * {@link LokiProperties#labelSampleRows()} lines that the query (a log query, its pipeline applied) selects; a
+ * field's type is the narrowest of {@code int}, {@code float}, {@code boolean}, {@code duration}, {@code bytes}
+ * and {@code string} that all its sampled values parse as, and its cardinality the distinct values sampled (so
+ * both are of the sample, not of the whole window). At most {@code limit} (default 1000) fields, the most frequent
+ * first.
+ */
+final class DetectedHandler {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    static final int DEFAULT_FIELDS_LIMIT = 1000;
+    /** Distinct values remembered per field: beyond them the cardinality is a lower bound. */
+    static final int MAX_VALUES_PER_FIELD = 10_000;
+
+    private final SearchService search;
+    private final NodeVolumes volumes;
+    private final AdmissionControl admission;
+    private final QueryMetrics metrics;
+    private final LokiProperties props;
+    private final int maxLimit;
+    private final Duration maxWindow;
+    private final Clock clock;
+
+    DetectedHandler(SearchService search, NodeVolumes volumes, AdmissionControl admission, QueryMetrics metrics,
+                    LokiProperties props, int maxLimit, Duration maxWindow, Clock clock) {
+        this.search = search;
+        this.volumes = volumes;
+        this.admission = admission;
+        this.metrics = metrics;
+        this.props = props;
+        this.maxLimit = maxLimit;
+        this.maxWindow = maxWindow;
+        this.clock = clock;
+    }
+
+    Mono<ServerResponse> labels(ServerRequest request) {
+        return LokiRequests.params(request).flatMap(params -> {
+            LokiParams.MetadataRequest r;
+            List<Matcher> selector;
+            try {
+                r = LokiParams.metadata(params, clock.instant(), props.labelsSince(), maxWindow);
+                selector = r.query() == null ? List.of() : selectorOf(r.query());
+            } catch (LokiBadRequest | LogQlException e) {
+                return LokiRequests.badRequest(metrics, e);
+            }
+            Pushdown push = Pushdown.of(selector);
+            if (push.none()) {
+                return LokiRequests.json(detectedLabels(Map.of()));
+            }
+            List<String> columns = NodeVolumes.ALL_COLUMNS;
+            return LokiRequests.admitted(admission, metrics, () -> volumes.run(new NodeVolumes.Request(
+                    push.query(r.start(), r.end(), 1), 0, 0, columns)).flatMap(answer -> {
+                        Map<String, Set<String>> values = new TreeMap<>();
+                        answer.sums().keySet().forEach(key -> {
+                            SortedMap<String, String> labels = NodeVolumes.labels(columns, key.values());
+                            if (LinePipeline.selects(selector, labels)) {
+                                labels.forEach((k, v) -> values.computeIfAbsent(k, x -> new HashSet<>()).add(v));
+                            }
+                        });
+                        values.remove(LogQl.SERVICE_NAME);
+                        values.remove("detected_level");
+                        return LokiRequests.json(detectedLabels(values));
+                    }));
+        });
+    }
+
+    /** A selector, or the selector of a log query (Drilldown sends either). */
+    private static List<Matcher> selectorOf(String query) {
+        Expr e = LogQl.parse(query);
+        if (e instanceof LogExpr log) {
+            return log.selector();
+        }
+        throw new LokiBadRequest("detected_labels needs a stream selector, not a metric query");
+    }
+
+    static byte[] detectedLabels(Map<String, Set<String>> values) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayPropertyStart("detectedLabels");
+            values.forEach((label, v) -> {
+                g.writeStartObject();
+                g.writeStringProperty("label", label);
+                g.writeNumberProperty("cardinality", v.size());
+                g.writeEndObject();
+            });
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    /** What is known of one field in the sample. */
+    static final class Field {
+        final Set<String> values = new HashSet<>();
+        final Set<String> parsers = new TreeSet<>();
+        long seen;
+        boolean isInt = true;
+        boolean isFloat = true;
+        boolean isBool = true;
+        boolean isDuration = true;
+        boolean isBytes = true;
+
+        void add(String value, String parser) {
+            seen++;
+            parsers.add(parser);
+            if (values.size() < MAX_VALUES_PER_FIELD) {
+                values.add(value);
+            }
+            isInt &= value.matches("[+-]?[0-9]+");
+            isFloat &= Units.number(value).isPresent() && !value.isBlank();
+            isBool &= value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false");
+            isDuration &= Units.duration(value).isPresent();
+            isBytes &= Units.bytes(value).isPresent() && !value.matches("[+-]?[0-9.]+");
+        }
+
+        String type() {
+            if (isInt) {
+                return "int";
+            }
+            if (isFloat) {
+                return "float";
+            }
+            if (isBool) {
+                return "boolean";
+            }
+            if (isDuration) {
+                return "duration";
+            }
+            return isBytes ? "bytes" : "string";
+        }
+    }
+
+    Mono<ServerResponse> fields(ServerRequest request) {
+        return LokiRequests.params(request).flatMap(params -> {
+            LokiParams.MetadataRequest r;
+            LogExpr expr;
+            int limit;
+            try {
+                r = LokiParams.metadata(params, clock.instant(), props.labelsSince(), maxWindow);
+                Expr e = LogQl.parse(r.query() == null ? "{}" : r.query());
+                if (!(e instanceof LogExpr log)) {
+                    throw new LokiBadRequest("detected_fields needs a log query, not a metric query");
+                }
+                expr = log;
+                String l = LokiParams.first(params, "limit");
+                limit = l == null || l.isEmpty() ? DEFAULT_FIELDS_LIMIT : Integer.parseInt(l);
+                if (limit <= 0) {
+                    throw new LokiBadRequest("limit must be a positive value");
+                }
+            } catch (NumberFormatException e) {
+                return LokiRequests.badRequest(metrics, new LokiBadRequest("limit must be a positive integer"));
+            } catch (LokiBadRequest | LogQlException e) {
+                return LokiRequests.badRequest(metrics, e);
+            }
+            Pushdown push = Pushdown.of(expr);
+            if (push.none()) {
+                return LokiRequests.json(detectedFields(Map.of(), limit));
+            }
+            LinePipeline pipeline = new LinePipeline(expr);
+            int pageSize = Math.min(maxLimit, props.labelSampleRows());
+            RowScan.Stats stats = new RowScan.Stats();
+            return LokiRequests.admitted(admission, metrics, () -> RowScan.rows(search,
+                            push.query(r.start(), r.end(), pageSize), pageSize, props.labelSampleRows(), stats)
+                    .map(StoredLogEntry::entry)
+                    .filter(e -> pipeline.apply(e) != null)
+                    .collect(() -> new HashMap<String, Field>(), (fields, e) -> sample(fields, e.message()))
+                    .flatMap(fields -> LokiRequests.json(detectedFields(fields, limit))));
+        });
+    }
+
+    static void sample(Map<String, Field> fields, String line) {
+        Set<String> stream = new HashSet<>(LinePipeline.STREAM_LABEL_NAMES);
+        String trimmed = line.stripLeading();
+        Map<String, String> parsed = new TreeMap<>();
+        String parser;
+        if (trimmed.startsWith("{")) {
+            LineParsers.json(line, stream, parsed);
+            parser = "json";
+        } else {
+            LineParsers.logfmt(line, stream, parsed);
+            parser = "logfmt";
+        }
+        if (parsed.containsKey(LinePipeline.ERROR)) {
+            return;
+        }
+        parsed.forEach((name, value) -> {
+            if (value.isEmpty()) {
+                return; // a bare word of a text line, not a field (Loki drops empty values too)
+            }
+            if (fields.size() < LineParsers.MAX_FIELDS * 4 || fields.containsKey(name)) {
+                fields.computeIfAbsent(name, k -> new Field()).add(value, parser);
+            }
+        });
+    }
+
+    static byte[] detectedFields(Map<String, Field> fields, int limit) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayPropertyStart("fields");
+            fields.entrySet().stream()
+                    .sorted((a, b) -> a.getValue().seen != b.getValue().seen
+                            ? Long.compare(b.getValue().seen, a.getValue().seen) : a.getKey().compareTo(b.getKey()))
+                    .limit(limit)
+                    .forEach(e -> {
+                        g.writeStartObject();
+                        g.writeStringProperty("label", e.getKey());
+                        g.writeStringProperty("type", e.getValue().type());
+                        g.writeNumberProperty("cardinality", e.getValue().values.size());
+                        g.writeArrayPropertyStart("parsers");
+                        for (String p : new LinkedHashSet<>(e.getValue().parsers)) {
+                            g.writeString(p);
+                        }
+                        g.writeEndArray();
+                        g.writeEndObject();
+                    });
+            g.writeEndArray();
+            g.writeNumberProperty("limit", limit);
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+}

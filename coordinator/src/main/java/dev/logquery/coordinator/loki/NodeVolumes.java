@@ -1,0 +1,248 @@
+package dev.logquery.coordinator.loki;
+
+import dev.logquery.common.pruning.PruningService;
+import dev.logquery.common.pruning.Summary;
+import dev.logquery.common.query.InternalHeaders;
+import dev.logquery.common.query.LogQuery;
+import dev.logquery.common.query.QueryJson;
+import dev.logquery.coordinator.catalog.ShardCatalog;
+import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
+import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
+import dev.logquery.coordinator.scatter.ReplicaBreakers;
+import dev.logquery.coordinator.scatter.ShardFailure;
+import dev.logquery.coordinator.search.QueryMetrics;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Counts of lines and bytes per time bucket and stream columns, computed on the partition nodes
+ * ({@code POST /internal/volume}: {@code GROUP BY} in SQL, no row leaves a node) and summed here. The shards are
+ * pruned with their metadata as searches are; each unpruned shard is asked of its replicas in turn (those whose
+ * circuit breaker is open last) until one answers, within the query's deadline ({@code query-timeout}). A shard
+ * that no replica answers contributes nothing and is named in {@link Answer#failures()} (Loki's warnings), and
+ * counted in the query metrics like a failed search.
+ */
+final class NodeVolumes {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeVolumes.class);
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    /** Node columns, by the names the node knows. */
+    static final String SERVICE = "service";
+    static final String LEVEL = "level";
+    static final String NAMESPACE = "namespace";
+    static final String POD = "pod";
+    static final String CONTAINER = "container";
+    static final List<String> ALL_COLUMNS = List.of(SERVICE, LEVEL, NAMESPACE, POD, CONTAINER);
+
+    /**
+     * @param query        window and filters ({@code limit} unused)
+     * @param originMicros epoch microseconds of bucket 0's upper bound
+     * @param stepMicros   bucket width; 0 for one bucket
+     * @param groupBy      node columns
+     */
+    record Request(LogQuery query, long originMicros, long stepMicros, List<String> groupBy) {
+    }
+
+    /** A bucket of a group: the values of the asked columns, in their order (levels by enum name). */
+    record Key(long bucket, List<String> values) {
+    }
+
+    record Answer(Map<Key, long[]> sums, List<String> failures, int shardsQueried, long chunksScanned) {
+        long count() {
+            return sums.values().stream().mapToLong(v -> v[0]).sum();
+        }
+
+        long bytes() {
+            return sums.values().stream().mapToLong(v -> v[1]).sum();
+        }
+
+        List<String> warnings() {
+            return failures.isEmpty() ? List.of() : List.of("partial answer: the lines of " + String.join(", ", failures)
+                    + " are missing (the shard failed or timed out)");
+        }
+    }
+
+    private final WebClient client;
+    private final ShardCatalog catalog;
+    private final CoordinatorProperties properties;
+    private final ReplicaBreakers breakers;
+    private final QueryMetrics metrics;
+    private final int maxGroups;
+    private final PruningService pruning = PruningService.standard();
+
+    NodeVolumes(WebClient client, ShardCatalog catalog, CoordinatorProperties properties, ReplicaBreakers breakers,
+                QueryMetrics metrics, int maxGroups) {
+        this.client = client;
+        this.catalog = catalog;
+        this.properties = properties;
+        this.breakers = breakers;
+        this.metrics = metrics;
+        this.maxGroups = maxGroups;
+    }
+
+    private record ShardAnswer(int shard, JsonNode body, String failure) {
+    }
+
+    Mono<Answer> run(Request request) {
+        byte[] body = body(request);
+        long deadline = System.nanoTime() + properties.queryTimeout().toNanos();
+        return catalog.current().flatMap(states -> {
+            List<ShardState> targets = new ArrayList<>();
+            for (ShardState s : states) {
+                Optional<String> pruner = s.metadata() == null || !properties.pruning() ? Optional.empty()
+                        : pruning.excludedBy(request.query(), Summary.of(s.metadata()));
+                if (pruner.isPresent()) {
+                    metrics.pruned(pruner.get());
+                } else {
+                    targets.add(s);
+                }
+            }
+            metrics.queried(targets.size());
+            return Flux.fromIterable(targets)
+                    .flatMap(s -> shard(s, body, deadline), Math.max(1, targets.size()))
+                    .collectList()
+                    .map(answers -> merge(answers, targets.size()));
+        });
+    }
+
+    private Answer merge(List<ShardAnswer> answers, int queried) {
+        Map<Key, long[]> sums = new HashMap<>();
+        TreeSet<String> failures = new TreeSet<>();
+        long chunks = 0;
+        for (ShardAnswer a : answers) {
+            if (a.failure() != null) {
+                failures.add("shard " + a.shard() + " (" + a.failure() + ")");
+                continue;
+            }
+            chunks += a.body().path("chunksScanned").asLong(0);
+            for (JsonNode g : a.body().path("groups")) {
+                List<String> values = new ArrayList<>();
+                for (JsonNode v : g.path("v")) {
+                    values.add(v.isNull() ? null : v.asString());
+                }
+                long[] sum = sums.computeIfAbsent(new Key(g.path("b").asLong(), values), k -> new long[2]);
+                sum[0] += g.path("count").asLong();
+                sum[1] += g.path("bytes").asLong();
+                if (sums.size() > maxGroups) {
+                    throw new LokiBadRequest("maximum of " + maxGroups + " groups (series times steps) reached for a"
+                            + " single query: narrow the selector or raise the step");
+                }
+            }
+        }
+        return new Answer(sums, List.copyOf(failures), queried, chunks);
+    }
+
+    /** One shard: its replicas in turn until one answers or the deadline passes. */
+    private Mono<ShardAnswer> shard(ShardState state, byte[] body, long deadline) {
+        int id = state.shard().id();
+        List<Replica> order = new ArrayList<>(state.shard().replicaList());
+        order.sort(Comparator.comparingInt(breakers::group));
+        return attempt(order, 0, body, deadline)
+                .map(json -> new ShardAnswer(id, json, null))
+                .onErrorResume(LokiBadRequest.class, Mono::error)
+                .onErrorResume(e -> {
+                    String reason = e instanceof WebClientResponseException r && r.getStatusCode().value() == 422
+                            ? "too_many_groups" : ShardFailure.of(id, e).reason();
+                    log.warn("shard {} failed during a volume ({}): {}", id, reason, e.toString());
+                    metrics.failed(id, reason);
+                    return Mono.just(new ShardAnswer(id, null, reason));
+                });
+    }
+
+    private Mono<JsonNode> attempt(List<Replica> order, int i, byte[] body, long deadline) {
+        return Mono.defer(() -> {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return Mono.error(new TimeoutException("query deadline"));
+            }
+            Replica replica = order.get(i);
+            Mono<JsonNode> one = client.post().uri(replica.url() + "/internal/volume")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .accept(MediaType.APPLICATION_JSON)
+                    .headers(h -> {
+                        if (!properties.pruning()) {
+                            h.set(InternalHeaders.PRUNING, "off");
+                        }
+                    })
+                    .bodyValue(body)
+                    .retrieve()
+                    .bodyToMono(byte[].class)
+                    .map(MAPPER::readTree)
+                    .timeout(Duration.ofNanos(remaining))
+                    .transformDeferred(CircuitBreakerOperator.of(breakers.of(replica)));
+            if (i + 1 == order.size()) {
+                return one;
+            }
+            return one.onErrorResume(e -> !(e instanceof WebClientResponseException r && r.getStatusCode().is4xxClientError()),
+                    e -> {
+                        log.info("{} failed a volume ({}); asking {}", replica.name(), e.toString(), order.get(i + 1).name());
+                        return attempt(order, i + 1, body, deadline);
+                    });
+        });
+    }
+
+    private byte[] body(Request request) {
+        JsonNode query = MAPPER.readTree(QueryJson.toJson(request.query()));
+        var node = (tools.jackson.databind.node.ObjectNode) query;
+        node.put("originMicros", request.originMicros());
+        node.put("stepMicros", request.stepMicros());
+        node.put("maxGroups", maxGroups);
+        var columns = node.putArray("groupBy");
+        request.groupBy().forEach(columns::add);
+        return MAPPER.writeValueAsBytes(node);
+    }
+
+    static long micros(java.time.Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    }
+
+    /** The stream labels of a group's values (in the order of {@code columns}), as {@link LinePipeline#streamLabels}. */
+    static java.util.SortedMap<String, String> labels(List<String> columns, List<String> values) {
+        java.util.TreeMap<String, String> labels = new java.util.TreeMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            String v = values.get(i);
+            if (v == null || v.isEmpty()) {
+                continue;
+            }
+            switch (columns.get(i)) {
+                case SERVICE -> labels.put(LogQl.SERVICE_NAME, v);
+                case LEVEL -> {
+                    String level = v.toLowerCase(java.util.Locale.ROOT);
+                    labels.put("level", level);
+                    labels.put("detected_level", level);
+                }
+                default -> labels.put(columns.get(i), v);
+            }
+        }
+        return labels;
+    }
+
+    /** The node column a stream label is stored in, or null. */
+    static String column(String label) {
+        return switch (label) {
+            case LogQl.SERVICE_NAME, "service", "app" -> SERVICE;
+            case "level", "detected_level" -> LEVEL;
+            case NAMESPACE, POD, CONTAINER -> label;
+            default -> null;
+        };
+    }
+}
