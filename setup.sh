@@ -5,7 +5,8 @@
 #
 #   ./setup.sh [up] [--build] [--mode local|docker]   build if needed, start what is not running, wait until healthy
 #   ./setup.sh status                          one line per component; exit status 0 only when all are UP
-#   ./setup.sh check-dashboards                every Grafana panel query against the running Prometheus
+#   ./setup.sh check-dashboards                every Grafana panel query against the running Prometheus (Loki
+#                                              data source panels: against the coordinator's /loki/api/v1/)
 #   ./setup.sh down [--purge]                  stop everything this script started (--purge: delete .run/ too)
 #   ./setup.sh clean                           same as down --purge
 #
@@ -841,7 +842,8 @@ cmd_check_dashboards() {
   locate_artifacts
   probe prometheus
   [ "$STATE" = "UP" ] || die "Prometheus is not up on $PROMETHEUS_PORT ($NOTE)"
-  "$JAVA" -cp "$STACK_CP" dev.logquery.stack.DashboardCheck "http://localhost:$PROMETHEUS_PORT" "$ROOT/grafana/dashboards"
+  "$JAVA" -cp "$STACK_CP" dev.logquery.stack.DashboardCheck "http://localhost:$PROMETHEUS_PORT" "$ROOT/grafana/dashboards" \
+    "http://localhost:8080"
 }
 
 # ----------------------------------------------------------------------------------------------------
@@ -1021,7 +1023,8 @@ docker_mode() {
     check-dashboards)
       find_java
       locate_artifacts
-      "$JAVA" -cp "$STACK_CP" dev.logquery.stack.DashboardCheck "http://localhost:$PROMETHEUS_PORT" "$ROOT/grafana/dashboards" ;;
+      "$JAVA" -cp "$STACK_CP" dev.logquery.stack.DashboardCheck "http://localhost:$PROMETHEUS_PORT" "$ROOT/grafana/dashboards" \
+        "http://localhost:8080" ;;
   esac
 }
 
