@@ -30,7 +30,20 @@ public final class RangeSql {
 
     public static String sql(LogQuery q) {
         StringBuilder sql = new StringBuilder(360).append("SELECT ").append(COLUMNS)
-                .append(" FROM logs WHERE ts >= ? AND ts <= ?");
+                .append(" FROM logs WHERE ");
+        appendFilters(sql, q);
+        if (q.after() != null) {
+            sql.append(" AND (ts, kafka_partition, kafka_offset) < (?, ?, ?)");
+        }
+        return sql.append(" ORDER BY ts DESC, kafka_partition DESC, kafka_offset DESC LIMIT ?").toString();
+    }
+
+    /**
+     * Appends the time bounds and the query's filters, as {@link #bindFilters} binds them:
+     * {@code ts >= ? AND ts <= ?} then {@code AND} one clause per filter the query has.
+     */
+    static void appendFilters(StringBuilder sql, LogQuery q) {
+        sql.append("ts >= ? AND ts <= ?");
         if (q.service() != null) {
             sql.append(" AND service = ?");
         }
@@ -46,15 +59,15 @@ public final class RangeSql {
         if (q.contains() != null) {
             sql.append(" AND message ILIKE ? ESCAPE '\\'");
         }
-        if (q.after() != null) {
-            sql.append(" AND (ts, kafka_partition, kafka_offset) < (?, ?, ?)");
-        }
-        return sql.append(" ORDER BY ts DESC, kafka_partition DESC, kafka_offset DESC LIMIT ?").toString();
     }
 
-    /** Binds the values of {@link #sql} for one range, reading at most {@code limit} rows. */
-    public static void bind(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int limit) throws SQLException {
-        int i = 1;
+    /**
+     * Binds, from parameter {@code first} on, the range's time bounds and the query's filters (service, levels,
+     * namespace, pod, contains) in the order the WHERE clauses of this class and of {@link VolumeSql} name them;
+     * returns the next parameter's index.
+     */
+    static int bindFilters(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int first) throws SQLException {
+        int i = first;
         ps.setObject(i++, utc(range.from()));
         ps.setObject(i++, utc(range.to()));
         if (q.service() != null) {
@@ -78,6 +91,12 @@ public final class RangeSql {
         if (q.contains() != null) {
             ps.setString(i++, likePattern(q.contains()));
         }
+        return i;
+    }
+
+    /** Binds the values of {@link #sql} for one range, reading at most {@code limit} rows. */
+    public static void bind(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int limit) throws SQLException {
+        int i = bindFilters(ps, q, range, 1);
         if (q.after() != null) {
             ps.setObject(i++, utc(q.after().timestamp()));
             ps.setInt(i++, q.after().kafkaPartition());

@@ -1,14 +1,9 @@
 package dev.logquery.node.query;
 
-import dev.logquery.common.metadata.LevelSet;
-import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.query.LogQuery;
-import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 
@@ -85,22 +80,8 @@ public final class VolumeSql {
         for (Column c : v.groupBy()) {
             sql.append(", ").append(c.sqlName());
         }
-        sql.append(", count(*), coalesce(sum(octet_length(message)), 0) FROM logs WHERE ts >= ? AND ts <= ?");
-        if (q.service() != null) {
-            sql.append(" AND service = ?");
-        }
-        if (filtersLevels(q)) {
-            sql.append(" AND level = ANY(?)");
-        }
-        if (q.namespace() != null) {
-            sql.append(" AND namespace = ?");
-        }
-        if (q.pod() != null) {
-            sql.append(" AND pod = ?");
-        }
-        if (q.contains() != null) {
-            sql.append(" AND message ILIKE ? ESCAPE '\\'");
-        }
+        sql.append(", count(*), coalesce(sum(octet_length(message)), 0) FROM logs WHERE ");
+        RangeSql.appendFilters(sql, q);
         sql.append(" GROUP BY 1");
         for (int i = 0; i < v.groupBy().size(); i++) {
             sql.append(", ").append(i + 2);
@@ -117,40 +98,10 @@ public final class VolumeSql {
             ps.setLong(i++, v.stepMicros() - 1);
             ps.setLong(i++, v.stepMicros());
         }
-        ps.setObject(i++, utc(range.from()));
-        ps.setObject(i++, utc(range.to()));
-        if (q.service() != null) {
-            ps.setString(i++, q.service());
-        }
-        if (filtersLevels(q)) {
-            List<LogLevel> levels = q.levels().levels();
-            Short[] codes = new Short[levels.size()];
-            for (int k = 0; k < codes.length; k++) {
-                codes[k] = levels.get(k).code();
-            }
-            Array array = ps.getConnection().createArrayOf("int2", codes);
-            ps.setArray(i++, array);
-        }
-        if (q.namespace() != null) {
-            ps.setString(i++, q.namespace());
-        }
-        if (q.pod() != null) {
-            ps.setString(i++, q.pod());
-        }
-        if (q.contains() != null) {
-            ps.setString(i, RangeSql.likePattern(q.contains()));
-        }
-    }
-
-    private static boolean filtersLevels(LogQuery q) {
-        return q.levels() != null && !q.levels().equals(LevelSet.ALL);
+        RangeSql.bindFilters(ps, q, range, i);
     }
 
     static long micros(Instant t) {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
-    }
-
-    private static OffsetDateTime utc(Instant t) {
-        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
 }
