@@ -98,10 +98,20 @@ class TopicRecreatedIT {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString()));
     }
 
+    /** The topic's id, once the broker describes it (just after a creation it may not yet: retried). */
     static String topicId() throws Exception {
         try (Admin admin = admin()) {
-            return admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC)
-                    .topicId().toString();
+            return Await.until(Duration.ofSeconds(30), "the topic described", () -> {
+                try {
+                    return admin.describeTopics(List.of(TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS).get(TOPIC)
+                            .topicId().toString();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        return null;
+                    }
+                    throw e;
+                }
+            }, id -> id != null);
         }
     }
 
