@@ -1,5 +1,6 @@
 package dev.logquery.coordinator.admission;
 
+import dev.logquery.coordinator.api.ProblemJson;
 import dev.logquery.coordinator.config.ApiProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,15 +15,12 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Fair shares per client: at most {@code max-queries-per-client} queries in flight (running or waiting for a
@@ -38,8 +36,6 @@ public class ClientLimits implements WebFilter {
 
     /** What a refused client is asked to wait. */
     static final long RETRY_AFTER_SECONDS = 1;
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
 
     enum Kind { QUERY, TAIL }
 
@@ -126,10 +122,7 @@ public class ClientLimits implements WebFilter {
                 "this client has " + what + " already, its share; retry in " + RETRY_AFTER_SECONDS + " s");
         p.setTitle("Too many requests from this client");
         p.setType(URI.create("about:blank"));
-        var response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
-        response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER_SECONDS));
-        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(MAPPER.writeValueAsBytes(p))));
+        exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER_SECONDS));
+        return ProblemJson.write(exchange.getResponse(), p);
     }
 }

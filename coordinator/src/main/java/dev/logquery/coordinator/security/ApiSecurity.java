@@ -1,5 +1,6 @@
 package dev.logquery.coordinator.security;
 
+import dev.logquery.coordinator.api.ProblemJson;
 import dev.logquery.coordinator.config.ApiProperties;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -28,7 +27,6 @@ import org.springframework.security.web.server.authentication.ServerAuthenticati
 import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Who may use the public API, with Spring Security's WebFlux support. No token configured
@@ -45,8 +43,6 @@ public class ApiSecurity {
 
     private static final Logger log = LoggerFactory.getLogger(ApiSecurity.class);
     static final String CHALLENGE = "Bearer realm=\"logquery\"";
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
 
     @Bean
     ApiTokens apiTokens(ApiProperties properties) {
@@ -141,10 +137,7 @@ public class ApiSecurity {
         p.setTitle("Unauthorized");
         p.setType(URI.create("about:blank"));
         p.setProperty("header", HttpHeaders.AUTHORIZATION);
-        var response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.UNAUTHORIZED);
-        response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, CHALLENGE);
-        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(MAPPER.writeValueAsBytes(p))));
+        exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, CHALLENGE);
+        return ProblemJson.write(exchange.getResponse(), p);
     }
 }

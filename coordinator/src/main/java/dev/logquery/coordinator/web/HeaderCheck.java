@@ -1,5 +1,6 @@
 package dev.logquery.coordinator.web;
 
+import dev.logquery.coordinator.api.ProblemJson;
 import java.net.URI;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
@@ -11,13 +12,11 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Checks the media-type headers of every request before anything reads them: a malformed {@code Accept}
@@ -30,9 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class HeaderCheck implements WebFilter {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class)
-            .build();
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
@@ -108,9 +104,6 @@ public class HeaderCheck implements WebFilter {
         p.setType(URI.create("about:blank"));
         p.setProperty("header", header);
         p.setProperty("errors", List.of(Map.of("field", header, "message", detail)));
-        var response = exchange.getResponse();
-        response.setStatusCode(status);
-        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(MAPPER.writeValueAsBytes(p))));
+        return ProblemJson.write(exchange.getResponse(), p);
     }
 }
