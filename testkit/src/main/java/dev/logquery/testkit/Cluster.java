@@ -1,0 +1,378 @@
+package dev.logquery.testkit;
+
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.testkit.services.Kafka;
+import dev.logquery.testkit.services.Postgres;
+import dev.logquery.testkit.services.Redis;
+import dev.logquery.testkit.services.ServiceFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A whole logquery system for one test class, started in one call:
+ * {@code Cluster.builder().shards(3).replicas(2).redis().coordinator().start()}. Kafka with the topic, one real
+ * PostgreSQL per replica, the partition nodes (in this JVM, or forked where a test kills one) and the
+ * coordinators, all from the services {@link ServiceFactory#chosen()} gives. Tests write known lines with
+ * {@link #write}, wait on conditions ({@link #awaitStored}, {@link #awaitCatalog}) and compare answers with the
+ * {@link Truth}. Closing stops everything, in reverse order.
+ */
+public final class Cluster implements AutoCloseable {
+
+    public static final String NODE_MAIN = "dev.logquery.node.PartitionNodeApplication";
+    public static final String COORDINATOR_MAIN = "dev.logquery.coordinator.CoordinatorApplication";
+    /** The coordinator must not configure the nodes' DataSource and Flyway, which share its classpath in tests. */
+    static final String COORDINATOR_EXCLUDES = "spring.autoconfigure.exclude="
+            + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
+            + "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Builder spec;
+    private final ServiceFactory services;
+    private Kafka kafka;
+    private Redis redis;
+    private final Map<String, Postgres> databases = new LinkedHashMap<>();
+    private final Map<String, App> nodes = new LinkedHashMap<>();
+    private final List<App> coordinators = new ArrayList<>();
+    /** Where a shard's address points when the cluster has no nodes: nothing listens there. */
+    private final int nowhere = FreePorts.next();
+
+    private Cluster(Builder spec) {
+        this.spec = spec;
+        this.services = spec.services != null ? spec.services : ServiceFactory.chosen();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Cluster startAll() throws Exception {
+        try {
+            if (spec.withNodes) {
+                kafka = services.kafka(spec.restartableKafka);
+                kafka.createTopic(spec.topic, spec.partitions);
+            }
+            if (spec.redis) {
+                redis = services.redis();
+            }
+            if (spec.withNodes) {
+                for (int shard = 0; shard < spec.shards; shard++) {
+                    for (int replica = 0; replica < spec.replicas; replica++) {
+                        databases.put(key(shard, replica), services.postgres());
+                    }
+                }
+                for (int shard = 0; shard < spec.shards; shard++) {
+                    for (int replica = 0; replica < spec.replicas; replica++) {
+                        App node = new App("node-" + shard + "-" + replica, NODE_MAIN, FreePorts.next(),
+                                nodeProperties(shard, replica), spec.forked.contains(key(shard, replica)));
+                        nodes.put(key(shard, replica), node);
+                        if (spec.startNodes) {
+                            node.start();
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < spec.coordinators; i++) {
+                startCoordinator();
+            }
+            return this;
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static String key(int shard, int replica) {
+        return shard + "/" + replica;
+    }
+
+    /** The properties node {@code (shard, replica)} runs with: the builder's defaults, then the test's. */
+    List<String> nodeProperties(int shard, int replica) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("spring.datasource.url", database(shard, replica).jdbcUrl());
+        p.put("logquery.node.shard", Integer.toString(shard));
+        p.put("logquery.node.shard-count", Integer.toString(spec.shards));
+        p.put("logquery.node.replica", Integer.toString(replica));
+        p.put("logquery.node.topic", spec.topic);
+        p.put("logquery.node.bootstrap-servers", kafka.bootstrapServers());
+        p.put("logquery.node.redis-url", redis == null ? "" : redis.url()); // none: nothing published
+        p.put("logquery.node.batch.max-records", "5000");
+        p.put("logquery.node.batch.max-wait", "200ms");
+        p.put("server.shutdown", "immediate"); // a node whose server a test stopped never drains
+        p.putAll(spec.nodeProperties);
+        return asArgs(p);
+    }
+
+    /** The properties a coordinator runs with: every shard's replicas, the cluster's Kafka and Redis, the test's. */
+    List<String> coordinatorProperties(Map<String, String> extra) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(COORDINATOR_EXCLUDES.substring(0, COORDINATOR_EXCLUDES.indexOf('=')),
+                COORDINATOR_EXCLUDES.substring(COORDINATOR_EXCLUDES.indexOf('=') + 1));
+        p.put("logquery.coordinator.tail.bootstrap-servers",
+                kafka == null ? "localhost:" + nowhere : kafka.bootstrapServers());
+        p.put("logquery.coordinator.tail.topic", spec.topic);
+        p.put("logquery.coordinator.redis-url", redis == null ? "" : redis.url()); // none: metadata from the nodes
+        p.put("logquery.coordinator.shard-timeout", "2s");
+        p.put("logquery.coordinator.metadata-max-age", "1s");
+        for (int shard = 0; shard < spec.shards; shard++) {
+            p.put("logquery.coordinator.shards[" + shard + "].id", Integer.toString(shard));
+            for (int replica = 0; replica < spec.replicas; replica++) {
+                App node = nodes.get(key(shard, replica));
+                p.put("logquery.coordinator.shards[" + shard + "].replicas[" + replica + "]",
+                        node == null ? "http://localhost:" + nowhere : node.url());
+            }
+        }
+        p.putAll(spec.coordinatorProperties);
+        p.putAll(extra);
+        return asArgs(p);
+    }
+
+    private static List<String> asArgs(Map<String, String> properties) {
+        return properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    /** Starts one more coordinator over the same shards, with {@code extra} properties ({@code key, value, ...}). */
+    public App startCoordinator(String... extra) throws Exception {
+        if (extra.length % 2 != 0) {
+            throw new IllegalArgumentException("properties come as key, value pairs");
+        }
+        Map<String, String> e = new LinkedHashMap<>();
+        for (int i = 0; i < extra.length; i += 2) {
+            e.put(extra[i], extra[i + 1]);
+        }
+        App coordinator = new App("coordinator-" + coordinators.size(), COORDINATOR_MAIN, FreePorts.next(),
+                coordinatorProperties(e), false);
+        coordinators.add(coordinator);
+        return coordinator.start();
+    }
+
+    public Kafka kafka() {
+        return kafka;
+    }
+
+    public Redis redis() {
+        if (redis == null) {
+            throw new IllegalStateException("this cluster has no Redis: ask the builder for redis()");
+        }
+        return redis;
+    }
+
+    public String topic() {
+        return spec.topic;
+    }
+
+    public int shards() {
+        return spec.shards;
+    }
+
+    public int replicas() {
+        return spec.replicas;
+    }
+
+    public Postgres database(int shard, int replica) {
+        return databases.get(key(shard, replica));
+    }
+
+    /** Replica 0's database of shard {@code shard}. */
+    public Postgres database(int shard) {
+        return database(shard, 0);
+    }
+
+    public App node(int shard, int replica) {
+        return nodes.get(key(shard, replica));
+    }
+
+    public App node(int shard) {
+        return node(shard, 0);
+    }
+
+    /** The first coordinator. */
+    public App coordinator() {
+        return coordinators.get(0);
+    }
+
+    /** Writes {@code lines} into the topic (keyed by service) and returns them as the nodes will store them. */
+    public Truth write(List<LogEntry> lines) throws Exception {
+        return new Truth(LineWriter.sendTracked(kafka.bootstrapServers(), spec.topic, lines, spec.shards));
+    }
+
+    /** Lines stored by all shards (replica 0 of each). */
+    public long storedLines() throws Exception {
+        long total = 0;
+        for (int shard = 0; shard < spec.shards; shard++) {
+            total += database(shard).storedLines();
+        }
+        return total;
+    }
+
+    /**
+     * Waits until every replica stored exactly its shard's lines of {@code truth} (at least, then exactly: more
+     * would be a line stored twice).
+     */
+    public void awaitStored(Truth truth, Duration timeout) throws Exception {
+        for (int shard = 0; shard < spec.shards; shard++) {
+            long expected = truth.onShard(shard);
+            for (int replica = 0; replica < spec.replicas; replica++) {
+                Postgres db = database(shard, replica);
+                long stored = Await.until(timeout, "replica " + replica + " of shard " + shard + " stored "
+                        + expected + " lines", db::storedLines, n -> n >= expected);
+                if (stored != expected) {
+                    throw new AssertionError("replica " + replica + " of shard " + shard + " stored " + stored
+                            + " lines, " + expected + " were written");
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code coordinator}'s catalog (its {@code GET /api/query/stats}) shows metadata of every shard
+     * covering that shard's lines of {@code truth}: from then on, its pruning knows every written line.
+     */
+    public void awaitCatalog(App coordinator, Truth truth, Duration timeout) throws Exception {
+        Await.until(timeout, coordinator.name() + "'s metadata covers every written line (value: shards behind)", () -> {
+            Set<Integer> behind = new HashSet<>();
+            JsonNode shards = JSON.readTree(Http.get(coordinator.url() + "/api/query/stats").body()).path("shards");
+            for (int shard = 0; shard < spec.shards; shard++) {
+                behind.add(shard);
+            }
+            for (JsonNode s : shards) {
+                long rows = s.path("rowCount").isNumber() ? s.path("rowCount").asLong() : -1;
+                if (rows >= truth.onShard(s.path("id").asInt())) {
+                    behind.remove(s.path("id").asInt());
+                }
+            }
+            return behind;
+        }, Set::isEmpty);
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        List<AutoCloseable> all = new ArrayList<>();
+        List<App> apps = new ArrayList<>(nodes.values());
+        apps.addAll(coordinators);
+        java.util.Collections.reverse(apps);
+        all.addAll(apps);
+        all.addAll(databases.values());
+        all.add(redis);
+        all.add(kafka);
+        for (AutoCloseable c : all) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** What to start. Defaults: one shard, one replica, six partitions of {@code pod-logs}, no Redis, no coordinator. */
+    public static final class Builder {
+        private int shards = 1;
+        private int replicas = 1;
+        private int partitions = 6;
+        private String topic = "pod-logs";
+        private boolean redis;
+        private boolean restartableKafka;
+        private boolean withNodes = true;
+        private boolean startNodes = true;
+        private int coordinators;
+        private final Set<String> forked = new HashSet<>();
+        private final Map<String, String> nodeProperties = new LinkedHashMap<>();
+        private final Map<String, String> coordinatorProperties = new LinkedHashMap<>();
+        private ServiceFactory services;
+
+        public Builder shards(int n) {
+            this.shards = n;
+            return this;
+        }
+
+        public Builder replicas(int n) {
+            this.replicas = n;
+            return this;
+        }
+
+        /** How many partitions the topic has. */
+        public Builder partitions(int n) {
+            this.partitions = n;
+            return this;
+        }
+
+        public Builder topic(String name) {
+            this.topic = name;
+            return this;
+        }
+
+        /** A Redis that nodes publish their metadata to and coordinators read it and cache answers in. */
+        public Builder redis() {
+            this.redis = true;
+            return this;
+        }
+
+        /** A broker in its own JVM, so that a test can stop and start it where its clients find it again. */
+        public Builder restartableKafka() {
+            this.restartableKafka = true;
+            return this;
+        }
+
+        /** Node {@code (shard, replica)} runs in a JVM of its own, which a test can kill. */
+        public Builder forked(int shard, int replica) {
+            this.forked.add(key(shard, replica));
+            return this;
+        }
+
+        /** No Kafka, database or node: the coordinators' shards point where nothing listens. */
+        public Builder withoutNodes() {
+            this.withNodes = false;
+            return this;
+        }
+
+        /** The nodes are prepared (databases, ports) but the test starts them ({@code node(s, r).start()}). */
+        public Builder nodesStartedByTest() {
+            this.startNodes = false;
+            return this;
+        }
+
+        /** Starts a coordinator over the shards once the nodes run ({@link Cluster#coordinator()}). */
+        public Builder coordinator() {
+            this.coordinators = 1;
+            return this;
+        }
+
+        /** A property of every node, as {@code logquery.node.batch.max-wait}, {@code 100ms}. */
+        public Builder node(String property, String value) {
+            nodeProperties.put(property, value);
+            return this;
+        }
+
+        /** A property of every coordinator. */
+        public Builder coordinator(String property, String value) {
+            coordinatorProperties.put(property, value);
+            return this;
+        }
+
+        /** Other services than {@link ServiceFactory#chosen()}. */
+        public Builder services(ServiceFactory factory) {
+            this.services = factory;
+            return this;
+        }
+
+        public Cluster start() throws Exception {
+            return new Cluster(this).startAll();
+        }
+    }
+}
