@@ -2,14 +2,15 @@ package dev.logquery.common.codec;
 
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
+import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The JSON form of a Kafka record value: an object with {@code timestamp} (RFC 3339), {@code service},
@@ -160,25 +161,34 @@ public final class LogEntryCodec {
     }
 
     public static byte[] encode(LogEntry entry) {
-        return MAPPER.writeValueAsBytes(toJson(entry));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + entry.message().length());
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            writeFields(g, entry);
+            g.writeEndObject();
+        }
+        return out.toByteArray();
     }
 
-    public static ObjectNode toJson(LogEntry entry) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("timestamp", Rfc3339.format(entry.timestamp()));
-        node.put("service", entry.service());
-        node.put("level", entry.level().name());
+    /**
+     * The line's fields as this format has them, into an object the caller started: the one place that writes a
+     * {@link LogEntry} as JSON, also for the rows nodes stream (which add their position after these fields).
+     * The optional {@code namespace}, {@code pod} and {@code container} are left out when absent.
+     */
+    public static void writeFields(JsonGenerator g, LogEntry entry) {
+        g.writeStringProperty("timestamp", Rfc3339.format(entry.timestamp()));
+        g.writeStringProperty("service", entry.service());
+        g.writeStringProperty("level", entry.level().name());
         if (entry.namespace() != null) {
-            node.put("namespace", entry.namespace());
+            g.writeStringProperty("namespace", entry.namespace());
         }
         if (entry.pod() != null) {
-            node.put("pod", entry.pod());
+            g.writeStringProperty("pod", entry.pod());
         }
         if (entry.container() != null) {
-            node.put("container", entry.container());
+            g.writeStringProperty("container", entry.container());
         }
-        node.put("message", entry.message());
-        return node;
+        g.writeStringProperty("message", entry.message());
     }
 
     private static String abbreviate(String s) {

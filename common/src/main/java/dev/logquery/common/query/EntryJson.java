@@ -2,6 +2,7 @@ package dev.logquery.common.query;
 
 import static dev.logquery.common.query.JsonSupport.MAPPER;
 
+import dev.logquery.common.codec.LogEntryCodec;
 import dev.logquery.common.codec.Rfc3339;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
@@ -76,19 +77,7 @@ public final class EntryJson {
     private static void write(JsonGenerator g, StoredLogEntry row) {
         LogEntry e = row.entry();
         g.writeStartObject();
-        g.writeStringProperty("timestamp", Rfc3339.format(e.timestamp()));
-        g.writeStringProperty("service", e.service());
-        g.writeStringProperty("level", e.level().name());
-        if (e.namespace() != null) {
-            g.writeStringProperty("namespace", e.namespace());
-        }
-        if (e.pod() != null) {
-            g.writeStringProperty("pod", e.pod());
-        }
-        if (e.container() != null) {
-            g.writeStringProperty("container", e.container());
-        }
-        g.writeStringProperty("message", e.message());
+        LogEntryCodec.writeFields(g, e);
         g.writeNumberProperty("partition", row.shard());
         g.writeNumberProperty("kafkaPartition", row.kafkaPartition());
         g.writeNumberProperty("offset", row.offset());

@@ -3,7 +3,7 @@ package dev.logquery.node.query;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.node.config.NodeProperties;
-import java.sql.Connection;
+import dev.logquery.node.storage.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -134,37 +134,21 @@ final class QueryRun implements Runnable {
 
     /** Reads the ranges newest first until the limit; the connection is closed when this returns. */
     private void read() throws SQLException {
-        int remaining = query.limit();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
-            try {
-                // Transaction-local, so the pooled connection keeps its own setting afterwards.
-                try (PreparedStatement timeout = c.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
-                    timeout.setString(1, settings.statementTimeout().toMillis() + "ms");
-                    timeout.execute();
-                }
-                try (PreparedStatement ps = c.prepareStatement(RangeSql.sql(query))) {
-                    ps.setFetchSize(settings.fetchSize());
-                    for (ScanPlan.Range range : plan.ranges()) {
-                        if (remaining == 0 || sink.isCancelled()) {
-                            break;
-                        }
-                        metrics.scanned(range.chunks());
-                        RangeSql.bind(ps, query, range, remaining);
-                        remaining -= emit(ps, remaining);
+        Transactions.readOnly(dataSource, settings.statementTimeout(), c -> {
+            int remaining = query.limit();
+            try (PreparedStatement ps = c.prepareStatement(RangeSql.sql(query))) {
+                ps.setFetchSize(settings.fetchSize());
+                for (ScanPlan.Range range : plan.ranges()) {
+                    if (remaining == 0 || sink.isCancelled()) {
+                        break;
                     }
+                    metrics.scanned(range.chunks());
+                    RangeSql.bind(ps, query, range, remaining);
+                    remaining -= emit(ps, remaining);
                 }
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
             }
-            c.rollback(); // read only: nothing to keep; ends the transaction before the pool gets it back
-        }
+            return remaining;
+        });
     }
 
     /**

@@ -53,11 +53,7 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped) {
     public static ScanPlan of(LogQuery query, NavigableMap<Instant, ChunkMetadata> chunks, PruningService pruning) {
         Map<String, Integer> skipped = new TreeMap<>();
         Instant start = ceilMicros(query.startTime());
-        Instant end = query.endTime();
-        if (query.after() != null && query.after().timestamp().isBefore(end)) {
-            end = query.after().timestamp();
-        }
-        end = floorMicros(end);
+        Instant end = readableEnd(query);
         if (end.isBefore(start)) {
             if (!chunks.isEmpty()) {
                 skipped.put("time", chunks.size());
@@ -117,11 +113,7 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped) {
      */
     public static ScanPlan unpruned(LogQuery query, NavigableMap<Instant, ChunkMetadata> chunks) {
         Instant start = ceilMicros(query.startTime());
-        Instant end = query.endTime();
-        if (query.after() != null && query.after().timestamp().isBefore(end)) {
-            end = query.after().timestamp();
-        }
-        end = floorMicros(end);
+        Instant end = readableEnd(query);
         if (end.isBefore(start)) {
             return new ScanPlan(List.of(), chunks.isEmpty() ? Map.of() : Map.of("time", chunks.size()));
         }
@@ -155,5 +147,17 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped) {
     static Instant ceilMicros(Instant t) {
         Instant floor = t.truncatedTo(ChronoUnit.MICROS);
         return floor.equals(t) ? t : floor.plus(MICRO);
+    }
+
+    /**
+     * The last instant a query can find a row at: its end, or its cursor's position when that comes first (rows
+     * after the cursor are older), on a whole microsecond as rows are stored.
+     */
+    private static Instant readableEnd(LogQuery query) {
+        Instant end = query.endTime();
+        if (query.after() != null && query.after().timestamp().isBefore(end)) {
+            end = query.after().timestamp();
+        }
+        return floorMicros(end);
     }
 }

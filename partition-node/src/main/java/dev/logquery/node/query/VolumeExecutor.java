@@ -2,7 +2,7 @@ package dev.logquery.node.query;
 
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.node.config.NodeProperties;
-import java.sql.Connection;
+import dev.logquery.node.storage.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -59,40 +59,31 @@ public final class VolumeExecutor {
         Map<Key, long[]> sums = new LinkedHashMap<>();
         int columns = volume.groupBy().size();
         int levelIndex = volume.groupBy().indexOf(VolumeSql.Column.LEVEL);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
-            try {
-                try (PreparedStatement timeout = c.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
-                    timeout.setString(1, settings.statementTimeout().toMillis() + "ms");
-                    timeout.execute();
-                }
-                try (PreparedStatement ps = c.prepareStatement(VolumeSql.sql(volume))) {
-                    for (ScanPlan.Range range : plan.ranges()) {
-                        VolumeSql.bind(ps, volume, range);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                long bucket = rs.getLong(1);
-                                String[] values = new String[columns];
-                                for (int i = 0; i < columns; i++) {
-                                    values[i] = i == levelIndex ? LogLevel.fromCode(rs.getShort(i + 2)).name()
-                                            : rs.getString(i + 2);
-                                }
-                                long[] sum = sums.computeIfAbsent(new Key(bucket, Arrays.asList(values)),
-                                        k -> new long[2]);
-                                sum[0] += rs.getLong(columns + 2);
-                                sum[1] += rs.getLong(columns + 3);
-                                if (sums.size() > maxGroups) {
-                                    throw new TooManyGroupsException(maxGroups);
-                                }
+        Transactions.readOnly(dataSource, settings.statementTimeout(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(VolumeSql.sql(volume))) {
+                for (ScanPlan.Range range : plan.ranges()) {
+                    VolumeSql.bind(ps, volume, range);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            long bucket = rs.getLong(1);
+                            String[] values = new String[columns];
+                            for (int i = 0; i < columns; i++) {
+                                values[i] = i == levelIndex ? LogLevel.fromCode(rs.getShort(i + 2)).name()
+                                        : rs.getString(i + 2);
+                            }
+                            long[] sum = sums.computeIfAbsent(new Key(bucket, Arrays.asList(values)),
+                                    k -> new long[2]);
+                            sum[0] += rs.getLong(columns + 2);
+                            sum[1] += rs.getLong(columns + 3);
+                            if (sums.size() > maxGroups) {
+                                throw new TooManyGroupsException(maxGroups);
                             }
                         }
                     }
                 }
-            } finally {
-                c.rollback();
             }
-        }
+            return sums;
+        });
         List<Group> out = new ArrayList<>(sums.size());
         sums.forEach((k, v) -> out.add(new Group(k.bucket(), k.values(), v[0], v[1])));
         return out;

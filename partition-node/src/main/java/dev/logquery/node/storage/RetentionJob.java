@@ -90,12 +90,9 @@ public final class RetentionJob implements SmartLifecycle {
     public Result runOnce() throws SQLException {
         Instant boundary = boundary();
         LocalDate firstKept = LocalDate.ofInstant(boundary, ZoneOffset.UTC);
-        List<String> dropped = new ArrayList<>();
-        long rows;
-        int chunkRows;
-        long rejected;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        Result result = Transactions.writing(dataSource, c -> {
+            List<String> dropped = new ArrayList<>();
+            long rows;
             try (Statement s = c.createStatement()) {
                 s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
                 try (ResultSet rs = s.executeQuery("""
@@ -123,41 +120,32 @@ public final class RetentionJob implements SmartLifecycle {
                     // Names come from the catalogue and match logs_[0-9]{8}: never user input.
                     s.execute("DROP TABLE " + name);
                 }
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM logs_default WHERE ts < ?")) {
-                    ps.setTimestamp(1, Timestamp.from(boundary));
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM chunks WHERE hour < ?")) {
-                    ps.setTimestamp(1, Timestamp.from(boundary));
-                    chunkRows = ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM rejected_records WHERE rejected_at < ?")) {
-                    ps.setTimestamp(1, Timestamp.from(boundary));
-                    rejected = ps.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
             }
-        }
-        for (String name : dropped) {
+            deleteBefore(c, "DELETE FROM logs_default WHERE ts < ?", boundary);
+            int chunkRows = deleteBefore(c, "DELETE FROM chunks WHERE hour < ?", boundary);
+            long rejected = deleteBefore(c, "DELETE FROM rejected_records WHERE rejected_at < ?", boundary);
+            return new Result(boundary, List.copyOf(dropped), rows, chunkRows, rejected);
+        });
+        for (String name : result.droppedPartitions()) {
             partitions.forget(TimePartitions.day(name));
         }
         // Also forgets chunks a reload read before the commit: they are gone from the table now.
         chunks.dropBefore(boundary);
-        partitionsDropped.increment(dropped.size());
-        rowsDropped.increment(rows);
-        Result result = new Result(boundary, List.copyOf(dropped), rows, chunkRows, rejected);
-        if (!dropped.isEmpty() || chunkRows > 0 || rejected > 0) {
+        partitionsDropped.increment(result.droppedPartitions().size());
+        rowsDropped.increment(result.rows());
+        if (!result.droppedPartitions().isEmpty() || result.chunks() > 0 || result.rejectedRecords() > 0) {
             log.info("retention {}: dropped partitions {} and {} rows before {} ({} hour chunks, {} rejected records)",
-                    retention, dropped, rows, boundary, chunkRows, rejected);
+                    retention, result.droppedPartitions(), result.rows(), boundary, result.chunks(),
+                    result.rejectedRecords());
         }
         return result;
+    }
+
+    private static int deleteBefore(Connection c, String sql, Instant boundary) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setTimestamp(1, Timestamp.from(boundary));
+            return ps.executeUpdate();
+        }
     }
 
     private void runLogged() {
