@@ -65,26 +65,42 @@ final class BatchWriter {
      * no fault of the rows, and the batch must be retried, not rejected); nothing is then committed.
      */
     void write(List<DecodedRecord> records, String topicId, Map<Integer, OffsetStore.Stored> next) throws SQLException {
+        writeSplitting(records, batch -> writeOnce(batch, topicId, next));
+    }
+
+    /** One transaction of {@link #write}: all of {@code records} or nothing. */
+    @FunctionalInterface
+    interface Transaction {
+        /** Throws {@link RowsRefusedException} when the database refused rows as data. */
+        void write(List<DecodedRecord> records) throws SQLException;
+    }
+
+    /**
+     * Writes {@code records} with {@code transaction}; when the database refuses rows, writes each half of them
+     * in turn the same way, down to each record it refuses, which is written as a rejected record instead. A
+     * batch of n records (a power of two) with one refused takes 2 log2(n) + 2 transactions, of which the
+     * log2(n) + 1 holding the refused record roll back; every other record is committed once.
+     */
+    static void writeSplitting(List<DecodedRecord> records, Transaction transaction) throws SQLException {
         try {
-            writeOnce(records, topicId, next);
+            transaction.write(records);
         } catch (RowsRefusedException refused) {
             SQLException e = refused.getCause();
             if (records.size() == 1) {
                 DecodedRecord r = records.get(0);
                 log.warn("database refused record {}-{}: {}", r.partition(), r.offset(), e.getMessage());
-                writeOnce(List.of(asRejected(r, "database refused the line: " + e.getMessage())), topicId, next);
+                transaction.write(List.of(asRejected(r, "database refused the line: " + e.getMessage())));
                 return;
             }
             int half = records.size() / 2;
-            write(records.subList(0, half), topicId, next);
-            write(records.subList(half, records.size()), topicId, next);
+            writeSplitting(records.subList(0, half), transaction);
+            writeSplitting(records.subList(half, records.size()), transaction);
         }
     }
 
-    /** Not stored yet: beyond the stored offset, or the stored offset is one of another topic (re-created). */
+    /** Not stored yet ({@link AcceptanceWindow#isNew}): a retried batch skips what an earlier attempt stored. */
     static boolean isNew(DecodedRecord r, String topicId, Map<Integer, OffsetStore.Stored> next) {
-        OffsetStore.Stored stored = next.get(r.partition());
-        return stored == null || !stored.sameTopic(topicId) || r.offset() >= stored.next();
+        return AcceptanceWindow.isNew(r, topicId, next);
     }
 
     /** The database refused the rows themselves (not the chunk, offset or partition statements). */
@@ -219,7 +235,7 @@ final class BatchWriter {
         return TextSanitizer.clean(text);
     }
 
-    private static DecodedRecord asRejected(DecodedRecord r, String reason) {
+    static DecodedRecord asRejected(DecodedRecord r, String reason) {
         byte[] raw = r.entry() != null ? LogEntryCodec.encode(r.entry()) : r.raw();
         return DecodedRecord.rejected(r.partition(), r.offset(), reason, raw);
     }
