@@ -4,24 +4,27 @@ import dev.logquery.producer.generate.SyntheticLogGenerator;
 import dev.logquery.producer.publish.BackfillResult;
 import dev.logquery.producer.publish.BackfillRunner;
 import dev.logquery.producer.publish.PublisherSettings;
-import dev.logquery.producer.publish.TopicInitializer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.logquery.testkit.App;
+import dev.logquery.testkit.Await;
+import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.Deployment;
 import java.io.File;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * Ingest benchmark: lines through a real KRaft broker into partition nodes (separate JVMs with a
- * 256 MiB heap) on real PostgreSQL servers. Two parts:
+ * 256 MiB heap) on real PostgreSQL servers, all started by the test kit ({@link Cluster}). Two parts:
  * <ol>
  * <li><b>one node</b>: a backlog of N lines is written to Kafka first, then one node (shard 0 of 1)
  * drains it; run once per batch-size setting. Prints the node's lines/s, batch latency percentiles and
@@ -29,7 +32,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * <li><b>three nodes, end to end</b>: three nodes run while the producer backfills N lines; prints the
  * end-to-end lines/s (first send to last row stored) and each node's lines/s, batch latency and memory.</li>
  * </ol>
- * Everything shares this machine's cores, so the figures are for the whole pipeline on one box.
+ * Everything shares this machine's cores, so the figures are for the whole pipeline on one box. Each part
+ * gets a cluster of its own (broker, databases, nodes), as each run needs fresh databases anyway.
  */
 public final class IngestBenchmark {
 
@@ -58,7 +62,8 @@ public final class IngestBenchmark {
 
     /** What the sampler saw of one node. */
     static final class NodeStats {
-        final NodeProcess node;
+        final App node;
+        final int shard;
         volatile double firstLines = -1;
         volatile long firstAt;
         volatile double lines;
@@ -68,13 +73,14 @@ public final class IngestBenchmark {
         volatile TreeMap<Double, Double> firstBuckets;
         volatile TreeMap<Double, Double> lastBuckets;
 
-        NodeStats(NodeProcess node) {
+        NodeStats(App node, int shard) {
             this.node = node;
+            this.shard = shard;
         }
 
         void sample() {
             try {
-                PrometheusText p = PrometheusText.scrape(node.baseUrl);
+                PrometheusText p = PrometheusText.scrape(node.url());
                 long now = System.nanoTime();
                 double l = p.sum("ingest_lines_total");
                 if (firstLines < 0) {
@@ -113,49 +119,46 @@ public final class IngestBenchmark {
             String live = maxLiveData > 0 ? String.format(Locale.ROOT, "%.0f MiB", maxLiveData / (1 << 20))
                     : "none (no old-generation collection ran)";
             return String.format(Locale.ROOT, "heap used max %.0f MiB, live after GC max %s, peak RSS %.0f MiB",
-                    maxHeapUsed / (1 << 20), live, node.peakRssBytes() / (double) (1 << 20));
+                    maxHeapUsed / (1 << 20), live, ProcStatus.peakRssBytes(node) / (double) (1 << 20));
         }
     }
 
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
-        File log = new File("benchmark/target/ingest-benchmark-nodes.log");
-        log.getParentFile().mkdirs();
+        File logs = new File("benchmark/target/ingest-benchmark-nodes");
         System.out.printf(Locale.ROOT, "ingest benchmark %s: %d cores, %s; node heap -Xmx%s; node logs in %s%n",
-                LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), o.heap, log);
-        EmbeddedKafkaKraftBroker kafka = new EmbeddedKafkaKraftBroker(1, 6);
-        kafka.afterPropertiesSet();
-        String bootstrap = kafka.getBrokersAsString();
+                LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), o.heap, logs);
+        Deployment deployment = BenchmarkDeployment.deployment(BenchmarkDeployment.jvm("partition-node", o.heap), null,
+                logs);
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         List<String> report = new ArrayList<>();
         try {
             for (int batch : o.batchSizes) {
-                report.add(singleNode(o, batch, bootstrap, log, sampler));
+                report.add(singleNode(o, batch, deployment, sampler));
             }
             if (o.e2eLines > 0) {
-                report.addAll(threeNodes(o, bootstrap, log, sampler));
+                report.addAll(threeNodes(o, deployment, sampler));
             }
         } finally {
             sampler.shutdownNow();
-            kafka.destroy();
         }
         System.out.println();
         System.out.println("=== results ===");
         report.forEach(System.out::println);
     }
 
-    static String singleNode(Options o, int batch, String bootstrap, File log, ScheduledExecutorService sampler)
+    /** A backlog written first, then one node (shard 0 of 1) started to drain it. */
+    static String singleNode(Options o, int batch, Deployment deployment, ScheduledExecutorService sampler)
             throws Exception {
         String topic = "bench-single-" + batch;
-        TopicInitializer.ensureTopic(bootstrap, topic, 6, (short) 1, Duration.ofSeconds(30));
-        BackfillResult preload = BackfillRunner.backfill(PublisherSettings.of(bootstrap, topic),
-                new SyntheticLogGenerator(o.services, batch), o.lines, Duration.ofDays(7));
-        System.out.printf(Locale.ROOT, "preloaded %,d lines into %s at %,.0f lines/s%n", preload.sent(), topic,
-                preload.linesPerSecond());
-        try (EmbeddedPostgres pg = postgres();
-             NodeProcess node = NodeProcess.start(0, 1, topic, pg.getJdbcUrl("postgres", "postgres"), bootstrap, o.heap,
-                     List.of("--logquery.node.batch.max-records=" + batch), log)) {
-            NodeStats stats = new NodeStats(node);
+        try (Cluster cluster = BenchmarkDeployment.cluster(1, deployment).topic(topic)
+                .node("logquery.node.batch.max-records", Integer.toString(batch)).nodesStartedByTest().start()) {
+            String bootstrap = cluster.kafka().bootstrapServers();
+            BackfillResult preload = BackfillRunner.backfill(PublisherSettings.of(bootstrap, topic),
+                    new SyntheticLogGenerator(o.services, batch), o.lines, Duration.ofDays(7));
+            System.out.printf(Locale.ROOT, "preloaded %,d lines into %s at %,.0f lines/s%n", preload.sent(), topic,
+                    preload.linesPerSecond());
+            NodeStats stats = new NodeStats(cluster.node(0).start(), 0);
             var task = sampler.scheduleAtFixedRate(stats::sample, 0, 250, TimeUnit.MILLISECONDS);
             awaitLines(List.of(stats), o.lines, Duration.ofMinutes(10));
             task.cancel(false);
@@ -168,23 +171,22 @@ public final class IngestBenchmark {
         }
     }
 
-    static List<String> threeNodes(Options o, String bootstrap, File log, ScheduledExecutorService sampler)
+    /** Three nodes (shards 0-2 of 3) running while the producer backfills. */
+    static List<String> threeNodes(Options o, Deployment deployment, ScheduledExecutorService sampler)
             throws Exception {
-        String topic = "pod-logs";
-        TopicInitializer.ensureTopic(bootstrap, topic, 6, (short) 1, Duration.ofSeconds(30));
-        List<EmbeddedPostgres> dbs = new ArrayList<>();
+        String topic = BenchmarkDeployment.TOPIC;
         List<NodeStats> stats = new ArrayList<>();
         List<String> out = new ArrayList<>();
-        try {
+        try (Cluster cluster = BenchmarkDeployment.cluster(3, deployment).start()) {
+            String bootstrap = cluster.kafka().bootstrapServers();
             for (int s = 0; s < 3; s++) {
-                EmbeddedPostgres pg = postgres();
-                dbs.add(pg);
-                stats.add(new NodeStats(NodeProcess.start(s, 3, topic, pg.getJdbcUrl("postgres", "postgres"), bootstrap,
-                        o.heap, List.of(), log)));
+                stats.add(new NodeStats(cluster.node(s), s));
             }
-            List<java.util.concurrent.ScheduledFuture<?>> tasks = new ArrayList<>();
+            List<ScheduledFuture<?>> tasks = new ArrayList<>();
             stats.forEach(st -> tasks.add(sampler.scheduleAtFixedRate(st::sample, 0, 250, TimeUnit.MILLISECONDS)));
-            Thread.sleep(500);
+            // Each node's counters before the first line: the figures are differences from this first sample.
+            Await.until(Duration.ofSeconds(30), "a first metrics sample of every node",
+                    () -> stats.stream().allMatch(st -> st.firstLines >= 0));
             long start = System.nanoTime();
             BackfillResult sent = BackfillRunner.backfill(PublisherSettings.of(bootstrap, topic),
                     new SyntheticLogGenerator(o.services, 7), o.e2eLines, Duration.ofDays(7));
@@ -197,50 +199,20 @@ public final class IngestBenchmark {
                     sent.linesPerSecond()));
             for (NodeStats st : stats) {
                 out.add(String.format(Locale.ROOT, "  node %d: %,.0f lines, %,.0f lines/s; batch latency p50/p95/p99 %s; %s",
-                        st.node.shard, st.lines, st.linesPerSecond(), st.latency(), st.memory()));
+                        st.shard, st.lines, st.linesPerSecond(), st.latency(), st.memory()));
             }
             out.forEach(System.out::println);
             return out;
-        } finally {
-            for (NodeStats st : stats) {
-                st.node.close();
-            }
-            for (EmbeddedPostgres pg : dbs) {
-                pg.close();
-            }
         }
     }
 
-    /**
-     * A PostgreSQL server configured as we would run one: fsync on (zonky turns it off by default), a
-     * larger buffer pool and WAL, and {@code synchronous_commit=off}, which is safe for this design: rows
-     * and their Kafka offsets commit together, so a commit lost in an OS crash is simply consumed again.
-     */
-    static EmbeddedPostgres postgres() throws java.io.IOException {
-        return EmbeddedPostgres.builder()
-                .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "off")
-                .setServerConfig("shared_buffers", "512MB")
-                .setServerConfig("max_wal_size", "4GB")
-                .setServerConfig("checkpoint_timeout", "15min")
-                .start();
-    }
-
-    static void awaitLines(List<NodeStats> stats, long expected, Duration timeout) throws InterruptedException {
-        ConcurrentHashMap<Integer, Double> last = new ConcurrentHashMap<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            double total = 0;
-            for (NodeStats s : stats) {
-                total += s.lines;
-                last.put(s.node.shard, s.lines);
-            }
-            if (total >= expected) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("only " + last + " of " + expected + " lines stored after " + timeout);
+    /** Waits until the nodes' sampled line counters add up to {@code expected}. */
+    static void awaitLines(List<NodeStats> stats, long expected, Duration timeout) throws Exception {
+        Await.until(timeout, expected + " lines stored (value: lines per shard)", () -> {
+            Map<Integer, Double> lines = new LinkedHashMap<>();
+            stats.forEach(s -> lines.put(s.shard, s.lines));
+            return lines;
+        }, lines -> lines.values().stream().mapToDouble(Double::doubleValue).sum() >= expected);
     }
 
     private IngestBenchmark() {

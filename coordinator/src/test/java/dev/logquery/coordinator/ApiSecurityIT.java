@@ -2,10 +2,11 @@ package dev.logquery.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.logquery.node.support.Await;
+import dev.logquery.testkit.Await;
+import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.Http;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,50 +17,39 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The public API with bearer tokens configured, over real HTTP: nothing answers without a valid token but the
  * probes and the scrape endpoint; Bearer and Basic (the token as password, as Grafana sends it) both let in.
- * The coordinator has no shard here: authentication happens before any shard would be asked.
+ * The coordinator's one shard has no node (a cluster without nodes): authentication happens before any shard
+ * would be asked.
  */
 class ApiSecurityIT {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static ConfigurableApplicationContext coordinator;
+    static Cluster cluster;
     static String base;
 
     @BeforeAll
-    static void start() {
-        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run("--server.port=0",
-                "--spring.autoconfigure.exclude=" + QueryPathIT.EXCLUDED_AUTO_CONFIGURATION,
-                "--logquery.coordinator.redis-url=",
-                "--logquery.coordinator.shards[0].id=0",
-                "--logquery.coordinator.shards[0].url=http://127.0.0.1:9", // nothing listens: never asked here
-                "--logquery.coordinator.tail.bootstrap-servers=127.0.0.1:9",
-                "--logquery.coordinator.auth.tokens=team-a-token,team-b-token",
-                "--logquery.coordinator.max-viewers-per-client=2");
-        base = "http://localhost:" + ((WebServerApplicationContext) coordinator).getWebServer().getPort();
+    static void start() throws Exception {
+        cluster = Cluster.builder().withoutNodes().coordinator()
+                .coordinator("logquery.coordinator.auth.tokens", "team-a-token,team-b-token")
+                .coordinator("logquery.coordinator.max-viewers-per-client", "2")
+                .start();
+        base = cluster.coordinator().url();
     }
 
     @AfterAll
-    static void stop() {
-        if (coordinator != null) {
-            coordinator.close();
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
-    static HttpResponse<String> get(String path, String authorization) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
-        if (authorization != null) {
-            r.header("Authorization", authorization);
-        }
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    static HttpResponse<String> get(String path, String authorization) {
+        return authorization == null ? Http.get(base + path) : Http.get(base + path, "Authorization", authorization);
     }
 
     static String basic(String user, String password) {
@@ -80,9 +70,7 @@ class ApiSecurityIT {
                 assertThat(problem.get("header").asString()).isEqualTo("Authorization");
             }
         }
-        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "/api/query/logs"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> post = Http.postJson(base + "/api/query/logs", "{}");
         assertThat(post.statusCode()).as("a query without token is refused before its body is read").isEqualTo(401);
     }
 
@@ -92,9 +80,7 @@ class ApiSecurityIT {
         assertThat(get("/api/query/stats", "Bearer team-b-token").statusCode()).isEqualTo(200);
         assertThat(get("/api/query/stats", basic("grafana", "team-b-token")).statusCode()).isEqualTo(200);
         assertThat(get("/api/query/stats", basic("", "team-a-token")).statusCode()).isEqualTo(200);
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(base + "/api/query/logs"))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer team-a-token")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = Http.postJson(base + "/api/query/logs", "{}", "Authorization", "Bearer team-a-token");
         assertThat(bad.statusCode()).as("authenticated, then validated").isEqualTo(400);
     }
 
@@ -104,7 +90,7 @@ class ApiSecurityIT {
         try {
             open.add(tail("team-a-token", 200));
             open.add(tail("team-a-token", 200));
-            HttpResponse<InputStream> third = http.send(tailRequest("team-a-token"), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> third = Http.client().send(tailRequest("team-a-token"), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(third.statusCode()).as("team a's third stream").isEqualTo(429);
             assertThat(third.headers().firstValue("Retry-After")).hasValue("1");
             assertThat(new String(third.body().readAllBytes(), StandardCharsets.UTF_8)).contains("2 live-tail streams");
@@ -112,7 +98,7 @@ class ApiSecurityIT {
 
             open.remove(0).close(); // team a closes one: its share comes back once the server saw the close
             Await.until(Duration.ofSeconds(20), "team a may open a stream again", () -> {
-                HttpResponse<InputStream> r = http.send(tailRequest("team-a-token"), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> r = Http.client().send(tailRequest("team-a-token"), HttpResponse.BodyHandlers.ofInputStream());
                 if (r.statusCode() == 200) {
                     open.add(r.body());
                 } else {
@@ -133,7 +119,7 @@ class ApiSecurityIT {
     }
 
     static InputStream tail(String token, int status) throws Exception {
-        HttpResponse<InputStream> r = http.send(tailRequest(token), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = Http.client().send(tailRequest(token), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(status);
         return r.body();
     }

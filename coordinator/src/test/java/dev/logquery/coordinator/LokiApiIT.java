@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.order.LogOrder;
-import dev.logquery.node.PartitionNodeApplication;
-import dev.logquery.node.support.Await;
-import dev.logquery.node.support.Databases;
-import dev.logquery.node.support.TestLines;
+import dev.logquery.testkit.App;
+import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.Http;
+import dev.logquery.testkit.KnownLines;
+import dev.logquery.testkit.LineWriter;
+import dev.logquery.testkit.Truth;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,74 +27,44 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Loki-compatible API end to end (a KRaft broker, three partition nodes on real PostgreSQL, the coordinator,
- * all in this JVM), with requests as Grafana's Loki data source sends them ({@code pkg/tsdb/loki}: GET, times as
+ * all in this JVM: the test kit's {@link Cluster}), with requests as Grafana's Loki data source sends them ({@code pkg/tsdb/loki}: GET, times as
  * integer nanoseconds, {@code step} in milliseconds, {@code direction} always set): the health check, the label
  * browser, a log query with a line filter and a metric query, each compared with the truth computed from the lines
  * written.
  */
 class LokiApiIT {
 
-    static final String TOPIC = "pod-logs";
     static final int SHARDS = 3;
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    static EmbeddedKafkaKraftBroker kafka;
-    static Databases databases;
-    static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
-    static ConfigurableApplicationContext coordinator;
+    static Cluster cluster;
+    static App coordinator;
+    /** The lines written, as the nodes store them. */
     static List<StoredLogEntry> truth;
     static Instant end;
     static Instant start;
 
     @BeforeAll
     static void startSystem() throws Exception {
-        kafka = new EmbeddedKafkaKraftBroker(1, 6);
-        kafka.afterPropertiesSet();
-        kafka.addTopics(new NewTopic(TOPIC, 6, (short) 1));
-        databases = Databases.start(SHARDS);
-        for (int shard = 0; shard < SHARDS; shard++) {
-            nodes.add(new SpringApplicationBuilder(PartitionNodeApplication.class).run(
-                    "--server.port=0",
-                    "--spring.datasource.url=" + databases.jdbcUrl(shard),
-                    "--logquery.node.shard=" + shard,
-                    "--logquery.node.shard-count=" + SHARDS,
-                    "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
-                    "--logquery.node.batch.max-wait=200ms",
-                    "--logquery.node.redis-url=",
-                    "--server.shutdown=immediate"));
-        }
-        List<String> args = new ArrayList<>(List.of("--server.port=0",
-                "--spring.autoconfigure.exclude=" + QueryPathIT.EXCLUDED_AUTO_CONFIGURATION,
-                "--logquery.coordinator.tail.bootstrap-servers=" + kafka.getBrokersAsString(),
-                "--logquery.coordinator.metadata-max-age=1s",
-                "--logquery.coordinator.redis-url="));
-        for (int shard = 0; shard < SHARDS; shard++) {
-            args.add("--logquery.coordinator.shards[" + shard + "].id=" + shard);
-            args.add("--logquery.coordinator.shards[" + shard + "].url=http://localhost:" + port(nodes.get(shard)));
-        }
-        coordinator = new SpringApplicationBuilder(CoordinatorApplication.class).run(args.toArray(String[]::new));
+        cluster = Cluster.builder().shards(SHARDS).coordinator().start();
+        coordinator = cluster.coordinator();
 
         end = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         start = end.minus(Duration.ofHours(3));
-        List<LogEntry> lines = new ArrayList<>(TestLines.forQueries(15, 6_000, 8, end.minusSeconds(1), Duration.ofHours(4)));
+        List<LogEntry> lines = new ArrayList<>(KnownLines.forQueries(15, 6_000, 8, end.minusSeconds(1), Duration.ofHours(4)));
         lines.addAll(structuredLines(end.minusSeconds(30)));
-        truth = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, SHARDS);
-        Await.until(Duration.ofSeconds(60), "all lines stored", LokiApiIT::storedRows, n -> n >= truth.size());
-        Thread.sleep(1_200); // the coordinator's metadata is refreshed after the last batch
+        Truth written = cluster.write(lines);
+        truth = written.rows();
+        cluster.awaitStored(written, Duration.ofSeconds(60));
+        cluster.awaitCatalog(coordinator, written, Duration.ofSeconds(30));
     }
 
     /** Lines of service "svc-json" with JSON and logfmt messages, for detected_fields. */
@@ -114,40 +84,19 @@ class LokiApiIT {
 
     @AfterAll
     static void stopSystem() throws Exception {
-        if (coordinator != null) {
-            coordinator.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        nodes.forEach(ConfigurableApplicationContext::close);
-        if (databases != null) {
-            databases.close();
-        }
-        if (kafka != null) {
-            kafka.destroy();
-        }
-    }
-
-    static long storedRows() throws Exception {
-        long total = 0;
-        for (int s = 0; s < SHARDS; s++) {
-            total += databases.queryLong(s, "SELECT count(*) FROM logs");
-        }
-        return total;
-    }
-
-    static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
     /** A GET as Grafana's Go client sends it: parameters form-encoded in the query string. */
     static HttpResponse<String> get(String path, String... kv) throws Exception {
-        StringBuilder uri = new StringBuilder("http://localhost:" + port(coordinator) + path);
+        StringBuilder uri = new StringBuilder(coordinator.url() + path);
         for (int i = 0; i < kv.length; i += 2) {
             uri.append(i == 0 ? '?' : '&').append(URLEncoder.encode(kv[i], StandardCharsets.UTF_8)).append('=')
                     .append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(uri.toString()))
-                .header("User-Agent", "Grafana/12.0.0").header("X-Query-Tags", "Source=grafana").GET().build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return Http.get(uri.toString(), "User-Agent", "Grafana/12.0.0", "X-Query-Tags", "Source=grafana");
     }
 
     static JsonNode ok(HttpResponse<String> response) {
@@ -183,8 +132,13 @@ class LokiApiIT {
     /** Every entry of a streams answer as "labels|ns|line", in the answer's order within each stream. */
     static List<String> entries(JsonNode body) {
         assertThat(body.at("/data/resultType").asString()).isEqualTo("streams");
+        return streamEntries(body.at("/data/result"));
+    }
+
+    /** Every entry of Loki's streams (each its labels and values) as "labels|ns|line", in order. */
+    static List<String> streamEntries(JsonNode streams) {
         List<String> out = new ArrayList<>();
-        for (JsonNode stream : body.at("/data/result")) {
+        for (JsonNode stream : streams) {
             Map<String, String> labels = new TreeMap<>();
             stream.get("stream").properties().forEach(p -> labels.put(p.getKey(), p.getValue().asString()));
             for (JsonNode value : stream.get("values")) {
@@ -495,7 +449,7 @@ class LokiApiIT {
         List<LogEntry> stored = truth.stream().map(StoredLogEntry::entry).filter(e -> e.service().equals("svc-json"))
                 .sorted(java.util.Comparator.comparing(LogEntry::timestamp)).toList();
         java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
-        URI uri = URI.create("ws://localhost:" + port(coordinator) + "/loki/api/v1/tail?query="
+        URI uri = URI.create("ws://localhost:" + coordinator.port() + "/loki/api/v1/tail?query="
                 + URLEncoder.encode("{service_name=\"svc-json\"} != \"never\"", StandardCharsets.UTF_8)
                 + "&start=" + ns(end.minus(Duration.ofHours(4))) + "&limit=10&delay_for=0");
         org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient client =
@@ -522,7 +476,7 @@ class LokiApiIT {
             live.add(new LogEntry(now, "svc-json", dev.logquery.common.model.LogLevel.INFO, "ns-json", "svc-json-pod-0",
                     "app", "never shown"));
             live.add(new LogEntry(now, "svc-other", dev.logquery.common.model.LogLevel.INFO, "ns-json", "p", "app", "other"));
-            TestLines.send(kafka.getBrokersAsString(), TOPIC, live);
+            LineWriter.send(cluster.kafka().bootstrapServers(), cluster.topic(), live);
             Set<String> expected = new TreeSet<>();
             live.subList(0, 20).forEach(e -> expected.add(labels(e) + "|" + ns(e.timestamp()) + "|" + e.message()));
             Set<String> received = new TreeSet<>();
@@ -542,16 +496,7 @@ class LokiApiIT {
     /** The entries of a tail message as "labels|ns|line", in order. */
     static List<String> tailEntries(String message) {
         assertThat(message).isNotNull();
-        JsonNode body = JSON.readTree(message);
-        List<String> out = new ArrayList<>();
-        for (JsonNode stream : body.get("streams")) {
-            Map<String, String> labels = new TreeMap<>();
-            stream.get("stream").properties().forEach(p -> labels.put(p.getKey(), p.getValue().asString()));
-            for (JsonNode value : stream.get("values")) {
-                out.add(labels + "|" + value.get(0).asString() + "|" + value.get(1).asString());
-            }
-        }
-        return out;
+        return streamEntries(JSON.readTree(message).get("streams"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.logquery.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.logquery.common.codec.LogEntryCodec;
 import dev.logquery.common.codec.Rfc3339;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogEntry;
@@ -10,15 +11,13 @@ import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.order.LogOrder;
 import dev.logquery.coordinator.tail.SseViewer;
 import dev.logquery.coordinator.tail.TailFilter;
-import dev.logquery.node.PartitionNodeApplication;
-import dev.logquery.node.support.Await;
-import dev.logquery.node.support.Databases;
-import dev.logquery.node.support.TestLines;
+import dev.logquery.testkit.App;
+import dev.logquery.testkit.Await;
+import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.Http;
+import dev.logquery.testkit.LineWriter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,154 +25,114 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import dev.logquery.common.codec.LogEntryCodec;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /api/tail} end to end: a KRaft broker, three partition nodes on three real PostgreSQL servers and
- * the coordinator in this JVM; lines go in through an ordinary Kafka producer, and viewers are real HTTP clients
- * on an event loop. Every test ends with no viewer registered (the {@code tail.viewers} gauge back at 0), and
- * BlockHound watches every event-loop thread for a blocking call during the whole class.
+ * the coordinator in this JVM (the test kit's {@link Cluster}); lines go in through an ordinary Kafka producer,
+ * and viewers are real HTTP clients on an event loop. Every test ends with no viewer registered (the
+ * {@code tail.viewers} gauge back at 0), and BlockHound watches every event-loop thread for a blocking call
+ * during each test.
  */
 class TailIT {
 
-    static final String TOPIC = "pod-logs";
     static final int SHARDS = 3;
     static final int MAX_VIEWERS = 6;
     static final int VIEWER_BUFFER = 200;
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    static EmbeddedKafkaKraftBroker kafka;
-    static Databases databases;
-    static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
-    static ConfigurableApplicationContext coordinator;
+    static Cluster cluster;
+    static App coordinator;
     /**
      * A second coordinator with a short write timeout, started by the test that needs it and closed with the
-     * others (closing a coordinator releases the JVM's shared Reactor Netty resources, so not before them).
+     * others when the cluster closes (closing a coordinator releases the JVM's shared Reactor Netty resources,
+     * so not before them).
      */
-    static ConfigurableApplicationContext strictCoordinator;
+    static App strictCoordinator;
     final List<SseViewer> viewers = new ArrayList<>();
 
     @BeforeAll
     static void startSystem() throws Exception {
-        QueryPathIT.installBlockHound(); // any blocking call on an event loop is recorded
-        kafka = new EmbeddedKafkaKraftBroker(1, 6);
-        kafka.afterPropertiesSet();
-        kafka.addTopics(new NewTopic(TOPIC, 6, (short) 1));
-        databases = Databases.start(SHARDS);
-        for (int shard = 0; shard < SHARDS; shard++) {
-            nodes.add(new SpringApplicationBuilder(PartitionNodeApplication.class).run(
-                    "--server.port=0",
-                    "--spring.datasource.url=" + databases.jdbcUrl(shard),
-                    "--logquery.node.shard=" + shard,
-                    "--logquery.node.shard-count=" + SHARDS,
-                    "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
-                    "--logquery.node.redis-url=", // publish to no Redis (a local stack may run one)
-                    "--logquery.node.batch.max-wait=200ms",
-                    "--server.shutdown=immediate"));
-        }
-        coordinator = startCoordinator(kafka.getBrokersAsString());
-        Await.until(Duration.ofSeconds(60), "the tail reader to be assigned its partitions", TailIT::readerAssigned,
-                ok -> ok);
+        EventLoopWatch.install(); // any blocking call on an event loop is recorded
+        cluster = Cluster.builder().shards(SHARDS).coordinator()
+                .coordinator("logquery.coordinator.tail.max-viewers", Integer.toString(MAX_VIEWERS))
+                .coordinator("logquery.coordinator.tail.viewer-buffer", Integer.toString(VIEWER_BUFFER))
+                .coordinator("logquery.coordinator.tail.heartbeat", "300ms")
+                .start();
+        coordinator = cluster.coordinator();
+        awaitReaderAssigned();
+        assertThat(EventLoopWatch.takeBlockingCalls()).as("blocking calls while the system started").isEmpty();
     }
 
-    /** The reader is assigned once a line sent now reaches a viewer. */
-    static boolean readerAssigned() throws Exception {
+    /**
+     * Waits until the tail reader is assigned its partitions: it starts at the end of each, so only a line sent
+     * after that reaches a viewer. A probe line goes out at each look until one arrived.
+     */
+    static void awaitReaderAssigned() throws Exception {
         SseViewer probe = SseViewer.fast(url("service=probe"));
-        try {
-            Await.until(Duration.ofSeconds(10), "probe connected", probe::connected, ok -> ok);
-            for (int attempt = 0; attempt < 100 && probe.lines().isEmpty(); attempt++) {
-                TestLines.send(kafka.getBrokersAsString(), TOPIC, List.of(line("probe", LogLevel.INFO, "probe")));
-                Thread.sleep(200);
-            }
-            return !probe.lines().isEmpty();
+        try (KafkaProducer<String, byte[]> producer = LineWriter.producer(cluster.kafka().bootstrapServers())) {
+            Await.until(Duration.ofSeconds(10), "probe connected", probe::connected);
+            Await.until(Duration.ofSeconds(60), "a probe line reaches a viewer (the tail reader is assigned)", () -> {
+                if (probe.lines().isEmpty()) {
+                    LogEntry line = line("probe", LogLevel.INFO, "probe");
+                    producer.send(new ProducerRecord<>(cluster.topic(), line.service(), LogEntryCodec.encode(line)))
+                            .get(30, TimeUnit.SECONDS);
+                }
+                return !probe.lines().isEmpty();
+            });
         } finally {
             probe.close();
             Await.until(Duration.ofSeconds(10), "probe released", TailIT::viewerGauge, n -> n == 0);
         }
     }
 
-    static ConfigurableApplicationContext startCoordinator(String bootstrap, String... more) {
-        List<String> args = new ArrayList<>(List.of(more));
-        args.addAll(List.of("--server.port=0",
-                "--spring.autoconfigure.exclude=" + QueryPathIT.EXCLUDED_AUTO_CONFIGURATION,
-                "--logquery.coordinator.tail.bootstrap-servers=" + bootstrap,
-                "--logquery.coordinator.redis-url=",
-                "--logquery.coordinator.tail.max-viewers=" + MAX_VIEWERS,
-                "--logquery.coordinator.tail.viewer-buffer=" + VIEWER_BUFFER,
-                "--logquery.coordinator.tail.heartbeat=300ms"));
-        for (int shard = 0; shard < SHARDS; shard++) {
-            args.add("--logquery.coordinator.shards[" + shard + "].id=" + shard);
-            args.add("--logquery.coordinator.shards[" + shard + "].url=http://localhost:" + port(nodes.get(shard)));
-        }
-        return new SpringApplicationBuilder(CoordinatorApplication.class).run(args.toArray(String[]::new));
-    }
-
     @AfterEach
     void closeViewers() throws Exception {
         viewers.forEach(SseViewer::close);
         Await.until(Duration.ofSeconds(10), "every viewer released", TailIT::viewerGauge, n -> n == 0);
+        assertThat(EventLoopWatch.takeBlockingCalls()).as("blocking calls on non-blocking threads").isEmpty();
     }
 
     @AfterAll
     static void stopSystem() throws Exception {
-        assertThat(QueryPathIT.blockingCalls).as("blocking calls on non-blocking threads").isEmpty();
-        if (strictCoordinator != null) {
-            strictCoordinator.close();
-        }
-        if (coordinator != null) {
-            coordinator.close();
-        }
-        nodes.forEach(ConfigurableApplicationContext::close);
-        if (databases != null) {
-            databases.close();
-        }
-        if (kafka != null) {
-            kafka.destroy();
+        try {
+            assertThat(EventLoopWatch.takeBlockingCalls()).as("blocking calls on non-blocking threads").isEmpty();
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
         }
     }
 
     // ------------------------------------------------------------------ helpers
 
-    static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
-    }
-
     static String url(String query) {
         return url(coordinator, query);
     }
 
-    static String url(ConfigurableApplicationContext to, String query) {
-        return "http://localhost:" + port(to) + "/api/tail" + (query.isEmpty() ? "" : "?" + query);
+    static String url(App to, String query) {
+        return to.url() + "/api/tail" + (query.isEmpty() ? "" : "?" + query);
     }
 
     static MeterRegistry registry() {
-        return coordinator.getBean(MeterRegistry.class);
+        return coordinator.bean(MeterRegistry.class);
     }
 
     static double viewerGauge() {
@@ -183,6 +142,11 @@ class TailIT {
     static LogEntry line(String service, LogLevel level, String message) {
         return new LogEntry(Instant.now().truncatedTo(ChronoUnit.MICROS), service, level, "ns-" + service, service + "-pod",
                 "app", message);
+    }
+
+    /** Sends {@code lines} keyed by service, and returns them with the partition and offset each one got. */
+    static List<StoredLogEntry> send(List<LogEntry> lines) throws Exception {
+        return LineWriter.sendTracked(cluster.kafka().bootstrapServers(), cluster.topic(), lines, SHARDS);
     }
 
     SseViewer open(String query) throws Exception {
@@ -233,23 +197,19 @@ class TailIT {
     }
 
     /**
-     * Sends the lines as live traffic comes, 100 at a time (a burst of thousands at once could overflow a viewer's
-     * buffer before its connection is written to, which is what the slow-viewer test is about, not this one).
+     * Sends the lines as live traffic comes, 100 at a time, each hundred once every viewer received its share of
+     * the ones before (a burst of thousands at once could overflow a viewer's buffer before its connection is
+     * written to, which is what the slow-viewer test is about, not this one).
      */
-    static List<StoredLogEntry> sendPaced(List<LogEntry> lines) throws Exception {
+    static List<StoredLogEntry> sendInStepWith(Map<TailFilter, SseViewer> viewers, List<LogEntry> lines)
+            throws Exception {
         List<StoredLogEntry> sent = new ArrayList<>(lines.size());
-        try (KafkaProducer<String, byte[]> producer = TestLines.producer(kafka.getBrokersAsString())) {
-            for (int from = 0; from < lines.size(); from += 100) {
-                List<Future<RecordMetadata>> acks = new ArrayList<>();
-                List<LogEntry> batch = lines.subList(from, Math.min(lines.size(), from + 100));
-                for (LogEntry line : batch) {
-                    acks.add(producer.send(new ProducerRecord<>(TOPIC, line.service(), LogEntryCodec.encode(line))));
-                }
-                for (int i = 0; i < batch.size(); i++) {
-                    RecordMetadata m = acks.get(i).get(30, TimeUnit.SECONDS);
-                    sent.add(new StoredLogEntry(batch.get(i), m.partition() % SHARDS, m.partition(), m.offset()));
-                }
-                Thread.sleep(50);
+        for (int from = 0; from < lines.size(); from += 100) {
+            sent.addAll(send(lines.subList(from, Math.min(lines.size(), from + 100))));
+            for (Map.Entry<TailFilter, SseViewer> v : viewers.entrySet()) {
+                long share = sent.stream().filter(row -> v.getKey().matches(row.entry())).count();
+                Await.until(Duration.ofSeconds(30), share + " lines delivered to a viewer",
+                        () -> v.getValue().lines().size(), n -> n >= share);
             }
         }
         return sent;
@@ -258,7 +218,7 @@ class TailIT {
     static long storedRows(String service) throws Exception {
         long total = 0;
         for (int s = 0; s < SHARDS; s++) {
-            total += databases.queryLong(s, "SELECT count(*) FROM logs WHERE service = ?", service);
+            total += cluster.database(s).queryLong("SELECT count(*) FROM logs WHERE service = ?", service);
         }
         return total;
     }
@@ -269,6 +229,11 @@ class TailIT {
         Await.until(Duration.ofSeconds(10), "a heartbeat after the last line",
                 () -> viewer.events.subList(seen, viewer.events.size()).stream()
                         .anyMatch(e -> e.equals(new SseViewer.Event("comment", null, "heartbeat"))), ok -> ok);
+    }
+
+    /** Whether {@code viewer} (null: none yet) has been told that its {@code since} replay ended. */
+    static boolean replayEnded(SseViewer viewer) {
+        return viewer != null && !viewer.named("replayed").isEmpty();
     }
 
     // ------------------------------------------------------------------ tests
@@ -285,8 +250,10 @@ class TailIT {
         filters.put("namespace=ns-3&pod=svc-3-pod-1", new TailFilter(null, null, "ns-3", "svc-3-pod-1", null));
         filters.put("", TailFilter.ALL);
         Map<String, SseViewer> byQuery = new LinkedHashMap<>();
-        for (String query : filters.keySet()) {
-            byQuery.put(query, open(query));
+        Map<TailFilter, SseViewer> byFilter = new LinkedHashMap<>();
+        for (Map.Entry<String, TailFilter> f : filters.entrySet()) {
+            byQuery.put(f.getKey(), open(f.getKey()));
+            byFilter.put(f.getValue(), byQuery.get(f.getKey()));
         }
         assertThat(viewerGauge()).isEqualTo(filters.size());
 
@@ -299,7 +266,7 @@ class TailIT {
                     LogLevel.values()[random.nextInt(LogLevel.values().length)], "ns-" + service,
                     "svc-" + service + "-pod-" + random.nextInt(3), "app", messages[random.nextInt(messages.length)] + " #" + i);
         }).toList();
-        List<StoredLogEntry> sent = sendPaced(lines);
+        List<StoredLogEntry> sent = sendInStepWith(byFilter, lines);
 
         for (Map.Entry<String, TailFilter> f : filters.entrySet()) {
             SseViewer viewer = byQuery.get(f.getKey());
@@ -330,7 +297,7 @@ class TailIT {
         String padding = "x".repeat(8 * 1024);
         List<LogEntry> lines = IntStream.range(0, 2_500)
                 .mapToObj(i -> line(service, LogLevel.INFO, "line " + i + " " + padding)).toList();
-        List<StoredLogEntry> sent = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, SHARDS);
+        List<StoredLogEntry> sent = send(lines);
         List<String> expected = sent.stream().map(TailIT::id).toList();
 
         Await.until(Duration.ofSeconds(60), "the fast viewer's lines", () -> fast.lines().size(), n -> n >= expected.size());
@@ -364,31 +331,35 @@ class TailIT {
     @Test
     void sinceReplaysStoredLinesThenContinuesLiveWithNoGapAndNoDuplicateAtTheSeam() throws Exception {
         String service = "seam-svc";
-        List<StoredLogEntry> sent = new ArrayList<>(TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC,
-                IntStream.range(0, 300).mapToObj(i -> line(service, LogLevel.INFO, "before " + i)).toList(), SHARDS));
+        List<StoredLogEntry> sent = new ArrayList<>(send(
+                IntStream.range(0, 300).mapToObj(i -> line(service, LogLevel.INFO, "before " + i)).toList()));
         Await.until(Duration.ofSeconds(30), "the first lines stored", () -> storedRows(service), n -> n == 300);
 
-        // Lines keep coming while the viewer registers and its replay runs, so some are stored, some only in Kafka.
+        // Lines keep coming while the viewer registers and its replay runs, so some are stored, some only in Kafka:
+        // ten at a time, each ten once the ten before are stored, until the viewer's replay has ended.
+        AtomicReference<SseViewer> registered = new AtomicReference<>();
         CompletableFuture<List<StoredLogEntry>> during = CompletableFuture.supplyAsync(() -> {
             List<StoredLogEntry> out = new ArrayList<>();
             try {
-                for (int batch = 0; batch < 60; batch++) {
+                for (int batch = 0; batch < 400 && !replayEnded(registered.get()); batch++) {
                     int b = batch;
-                    out.addAll(TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, IntStream.range(0, 10)
-                            .mapToObj(i -> line(service, LogLevel.INFO, "during " + b + "/" + i)).toList(), SHARDS));
-                    Thread.sleep(30);
+                    out.addAll(send(IntStream.range(0, 10)
+                            .mapToObj(i -> line(service, LogLevel.INFO, "during " + b + "/" + i)).toList()));
+                    long stored = 300 + out.size();
+                    Await.until(Duration.ofSeconds(30), "lines sent during the replay stored",
+                            () -> storedRows(service), n -> n >= stored);
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
             return out;
         });
-        Thread.sleep(300);
+        Await.until(Duration.ofSeconds(30), "lines sent meanwhile stored", () -> storedRows(service), n -> n > 300);
         SseViewer viewer = open("service=" + service + "&since=10m");
-        sent.addAll(during.get(60, TimeUnit.SECONDS));
+        registered.set(viewer);
+        sent.addAll(during.get(120, TimeUnit.SECONDS));
         Await.until(Duration.ofSeconds(30), "the replay to end", () -> viewer.named("replayed").size(), n -> n == 1);
-        sent.addAll(TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC,
-                IntStream.range(0, 200).mapToObj(i -> line(service, LogLevel.INFO, "after " + i)).toList(), SHARDS));
+        sent.addAll(send(IntStream.range(0, 200).mapToObj(i -> line(service, LogLevel.INFO, "after " + i)).toList()));
 
         Await.until(Duration.ofSeconds(60), "every line", () -> viewer.lines().size(), n -> n >= sent.size());
         awaitQuiet(viewer);
@@ -422,10 +393,10 @@ class TailIT {
     @Test
     void aViewerThatReadsNothingLosesItsConnectionAfterTheWriteTimeout() throws Exception {
         if (strictCoordinator == null) {
-            strictCoordinator = startCoordinator(kafka.getBrokersAsString(), "--logquery.coordinator.write-timeout=1s");
+            strictCoordinator = cluster.startCoordinator("logquery.coordinator.write-timeout", "1s");
         }
-        ConfigurableApplicationContext strict = strictCoordinator;
-        MeterRegistry strictRegistry = strict.getBean(MeterRegistry.class);
+        App strict = strictCoordinator;
+        MeterRegistry strictRegistry = strict.bean(MeterRegistry.class);
         SseViewer stuck = SseViewer.slow(url(strict, "service=stuck-svc"));
         viewers.add(stuck);
         Await.until(Duration.ofSeconds(10), "the stuck viewer registered",
@@ -436,7 +407,7 @@ class TailIT {
         AtomicInteger round = new AtomicInteger();
         Await.until(Duration.ofSeconds(90), "the stuck viewer's connection closed and its slot freed", () -> {
             int r = round.incrementAndGet();
-            TestLines.send(kafka.getBrokersAsString(), TOPIC, IntStream.range(0, 400)
+            LineWriter.send(cluster.kafka().bootstrapServers(), cluster.topic(), IntStream.range(0, 400)
                     .mapToObj(i -> line("stuck-svc", LogLevel.INFO, "round " + r + " line " + i + " " + padding))
                     .toList());
             return strictRegistry.get("tail.viewers").gauge().value();
@@ -460,8 +431,7 @@ class TailIT {
         for (int i = 0; i < MAX_VIEWERS; i++) {
             open("service=many-" + i);
         }
-        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(url("service=one-too-many")))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> refused = Http.get(url("service=one-too-many"));
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
         assertThat(JSON.readTree(refused.body()).get("detail").asString()).contains("maximum of " + MAX_VIEWERS);
@@ -482,8 +452,7 @@ class TailIT {
                 "sevrice=a", "sevrice",
                 "service=a&service=b", "service");
         for (Map.Entry<String, String> c : cases.entrySet()) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url(c.getKey())))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = Http.get(url(c.getKey()));
             assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
             JsonNode problem = JSON.readTree(response.body());

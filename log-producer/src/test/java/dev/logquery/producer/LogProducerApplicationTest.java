@@ -2,24 +2,22 @@ package dev.logquery.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.logquery.testkit.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The whole application in backfill mode against an embedded broker: status endpoint and metrics. */
+/** The whole application in backfill mode against the tests' broker ({@link TestKafka}): status endpoint and metrics. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "logquery.producer.mode=backfill",
         "logquery.producer.topic=pod-logs-app-test",
@@ -29,43 +27,22 @@ import tools.jackson.databind.json.JsonMapper;
 @DirtiesContext
 class LogProducerApplicationTest {
 
-    private static EmbeddedKafkaKraftBroker broker;
-
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
 
     @LocalServerPort
     int port;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = new EmbeddedKafkaKraftBroker(1, 1);
-        broker.afterPropertiesSet();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.destroy();
-    }
-
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("logquery.kafka.bootstrap-servers", () -> broker.getBrokersAsString());
+        registry.add("logquery.kafka.bootstrap-servers", TestKafka::bootstrapServers);
     }
 
     @Test
     void backfillsAndReportsStatusAndMetrics() throws Exception {
-        JsonNode status = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            status = json.readTree(get("/api/producer/status"));
-            if (status.get("state").asString().equals("backfill_done")) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(status).isNotNull();
-        assertThat(status.get("state").asString()).isEqualTo("backfill_done");
+        JsonNode status = Await.until(Duration.ofSeconds(30), "the backfill done (value: the status)",
+                () -> json.readTree(get("/api/producer/status")),
+                s -> s.get("state").asString().equals("backfill_done"));
         assertThat(status.get("mode").asString()).isEqualTo("backfill");
         assertThat(status.get("topic").asString()).isEqualTo("pod-logs-app-test");
         assertThat(status.get("linesSent").asLong()).isEqualTo(300);

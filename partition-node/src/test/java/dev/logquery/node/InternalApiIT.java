@@ -2,13 +2,11 @@ package dev.logquery.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.query.InternalHeaders;
-import dev.logquery.node.support.Await;
-import dev.logquery.node.support.Databases;
-import dev.logquery.node.support.TestLines;
+import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.Http;
+import dev.logquery.testkit.KnownLines;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -16,14 +14,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,53 +27,23 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class InternalApiIT {
 
-    static final String TOPIC = "pod-logs";
     static final String TOKEN = "s3cret-token-for-the-internal-api";
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static EmbeddedKafkaKraftBroker kafka;
-    static Databases databases;
-    static ConfigurableApplicationContext node;
+    @AutoClose
+    static Cluster cluster;
     static Instant end;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = new EmbeddedKafkaKraftBroker(1, 1);
-        kafka.afterPropertiesSet();
-        kafka.addTopics(new NewTopic(TOPIC, 1, (short) 1));
-        databases = Databases.start(1);
-        node = new SpringApplicationBuilder(PartitionNodeApplication.class).run(
-                "--server.port=0",
-                "--spring.datasource.url=" + databases.jdbcUrl(0),
-                "--logquery.node.shard=0",
-                "--logquery.node.shard-count=1",
-                "--logquery.node.redis-url=",
-                "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
-                "--logquery.node.batch.max-wait=50ms",
-                "--logquery.node.query.max-limit=10000",
-                "--logquery.internal.token=" + TOKEN);
+        cluster = Cluster.builder().partitions(1).node("logquery.node.batch.max-wait", "50ms")
+                .node("logquery.node.query.max-limit", "10000").node("logquery.internal.token", TOKEN).start();
         end = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        List<LogEntry> lines = TestLines.generate(3, 300, 4, end, Duration.ofHours(2));
-        TestLines.send(kafka.getBrokersAsString(), TOPIC, lines);
-        Await.until(Duration.ofSeconds(60), "all lines stored",
-                () -> databases.queryLong(0, "SELECT count(*) FROM logs"), n -> n >= 300);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (databases != null) {
-            databases.close();
-        }
-        if (kafka != null) {
-            kafka.destroy();
-        }
+        cluster.awaitStored(cluster.write(KnownLines.generate(3, 300, 4, end, Duration.ofHours(2))),
+                Duration.ofSeconds(60));
     }
 
     static String base() {
-        return "http://localhost:" + ((WebServerApplicationContext) node).getWebServer().getPort();
+        return cluster.node(0).url();
     }
 
     static String query(int limit) {
@@ -88,8 +51,8 @@ class InternalApiIT {
                 + "\",\"limit\":" + limit + "}";
     }
 
-    static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    static HttpResponse<String> send(HttpRequest.Builder request) {
+        return Http.send(request.timeout(Http.TIMEOUT).build());
     }
 
     static HttpRequest.Builder post(String path, String body) {

@@ -7,11 +7,14 @@ import dev.logquery.common.metadata.MetadataCodec;
 import dev.logquery.common.metadata.PartitionMetadata;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.node.publish.RedisMetadataPublisher;
-import dev.logquery.node.support.Await;
-import dev.logquery.node.support.Databases;
-import dev.logquery.node.support.FreePorts;
-import dev.logquery.node.support.HealthJson;
-import dev.logquery.node.support.TestLines;
+import dev.logquery.testkit.App;
+import dev.logquery.testkit.Await;
+import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.HealthJson;
+import dev.logquery.testkit.Http;
+import dev.logquery.testkit.KnownLines;
+import dev.logquery.testkit.LineWriter;
+import dev.logquery.testkit.services.Redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -19,95 +22,46 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
-import redis.embedded.RedisServer;
 
 /**
- * A node (shard 0, replica 2) publishes its metadata to a real Redis: the node starts before Redis does,
- * publishes once it is there, at most about once a second under steady ingest, keeps ingesting and stays
- * healthy while Redis is stopped, and publishes again once Redis is back on the same port.
+ * A node (shard 0, replica 2) publishes its metadata to a real Redis: a node started before Redis is there
+ * publishes once it is, at most about once a second under steady ingest, keeps ingesting and stays healthy
+ * while Redis is stopped, and publishes again once Redis is back on the same port. Every test leaves Redis
+ * running and the node up, as it found them.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MetadataPublishIT {
 
-    static final String TOPIC = "pod-logs";
     static final String KEY = "logquery:metadata:0:2";
-    static EmbeddedKafkaKraftBroker kafka;
-    static Databases databases;
-    static int redisPort;
-    static RedisServer redis;
-    static ConfigurableApplicationContext node;
+    @AutoClose
+    static Cluster cluster;
+    static App node;
+    static Redis redis;
+    /** Lines written so far, by all tests: the node stores every one. */
     static long sent;
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = new EmbeddedKafkaKraftBroker(1, 2);
-        kafka.afterPropertiesSet();
-        kafka.addTopics(new NewTopic(TOPIC, 2, (short) 1));
-        databases = Databases.start(1);
-        redisPort = FreePorts.next(); // Redis is started by the first test, after the node
-        node = new SpringApplicationBuilder(PartitionNodeApplication.class).run(
-                "--server.port=0",
-                "--management.endpoint.health.show-details=always", // the test reads components' details
-                "--spring.datasource.url=" + databases.jdbcUrl(0),
-                "--logquery.node.shard=0",
-                "--logquery.node.replica=2",
-                "--logquery.node.shard-count=1",
-                "--logquery.node.redis-url=redis://localhost:" + redisPort,
-                "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
-                "--logquery.node.batch.max-wait=50ms");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-        if (databases != null) {
-            databases.close();
-        }
-        if (kafka != null) {
-            kafka.destroy();
-        }
-    }
-
-    static void startRedis() throws Exception {
-        redis = new RedisServer(redisPort);
-        redis.start();
-    }
-
-    static void stopRedis() throws Exception {
-        redis.stop();
-        redis = null;
+        cluster = Cluster.builder().partitions(2).redis().node("logquery.node.replica", "2")
+                .node("logquery.node.batch.max-wait", "50ms")
+                .node("management.endpoint.health.show-details", "always").start(); // the test reads components
+        node = cluster.node(0);
+        redis = cluster.redis();
     }
 
     static HttpResponse<byte[]> get(String path) throws Exception {
-        int port = ((WebServerApplicationContext) node).getWebServer().getPort();
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return Http.client().send(HttpRequest.newBuilder(URI.create(node.url() + path)).timeout(Http.TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     static HealthJson health() throws Exception {
@@ -119,7 +73,7 @@ class MetadataPublishIT {
     }
 
     static Published published() {
-        RedisClient client = RedisClient.create("redis://localhost:" + redisPort);
+        RedisClient client = RedisClient.create(redis.url());
         try (StatefulRedisConnection<String, byte[]> c =
                      client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
             c.setTimeout(Duration.ofSeconds(5));
@@ -152,59 +106,64 @@ class MetadataPublishIT {
     }
 
     static double publishes(String outcome) {
-        return node.getBean(MeterRegistry.class).get("node.metadata.publish").tag("outcome", outcome).counter().count();
+        return node.bean(MeterRegistry.class).get("node.metadata.publish").tag("outcome", outcome).counter().count();
     }
 
     static long stored() throws Exception {
-        return databases.queryLong(0, "SELECT count(*) FROM logs");
+        return cluster.database(0).storedLines();
     }
 
     static void send(int count, long seed) throws Exception {
-        TestLines.send(kafka.getBrokersAsString(), TOPIC, TestLines.generate(seed, count, 5, Instant.now(),
-                Duration.ofHours(3)));
+        cluster.write(KnownLines.generate(seed, count, 5, Instant.now(), Duration.ofHours(3)));
         sent += count;
         Await.until(Duration.ofSeconds(60), "lines stored", MetadataPublishIT::stored, n -> n >= sent);
     }
 
     @Test
-    @Order(1)
     void aNodeStartedBeforeRedisPublishesOnceRedisIsThere() throws Exception {
-        send(2_000, 1);
-        Await.until(Duration.ofSeconds(20), "failed publishes", () -> publishes("error"), n -> n >= 1);
-        HealthJson health = health();
-        assertThat(health.status()).isEqualTo("UP");
-        assertThat(health.hasDetail("metadataPublish", "failingSince")).isTrue();
-        assertThat(health.detail("metadataPublish", "key")).isEqualTo(KEY);
+        node.stop();
+        redis.stop();
+        try {
+            node.start(); // before Redis is there
+            send(2_000, 1);
+            Await.until(Duration.ofSeconds(20), "failed publishes", () -> publishes("error"), n -> n >= 1);
+            HealthJson health = health();
+            assertThat(health.status()).isEqualTo("UP");
+            assertThat(health.hasDetail("metadataPublish", "failingSince")).isTrue();
+            assertThat(health.detail("metadataPublish", "key")).isEqualTo(KEY);
 
-        startRedis();
-        Await.until(Duration.ofSeconds(20), "the metadata in Redis to be what the node serves",
-                MetadataPublishIT::publishedVersusServed, "same"::equals);
-        Published p = published();
-        assertThat(p.ttl()).isBetween(1L, RedisMetadataPublisher.TTL.toSeconds());
-        PartitionMetadata m = MetadataCodec.fromJson(p.value());
-        assertThat(m.shard()).isZero();
-        assertThat(m.kafkaPartitions()).containsExactly(0, 1);
-        assertThat(m.rowCount()).isEqualTo(sent);
-        assertThat(health().hasDetail("metadataPublish", "failingSince")).isFalse();
+            redis.start();
+            Await.until(Duration.ofSeconds(20), "the metadata in Redis to be what the node serves",
+                    MetadataPublishIT::publishedVersusServed, "same"::equals);
+            Published p = published();
+            assertThat(p.ttl()).isBetween(1L, RedisMetadataPublisher.TTL.toSeconds());
+            PartitionMetadata m = MetadataCodec.fromJson(p.value());
+            assertThat(m.shard()).isZero();
+            assertThat(m.kafkaPartitions()).containsExactly(0, 1);
+            assertThat(m.rowCount()).isEqualTo(sent);
+            assertThat(health().hasDetail("metadataPublish", "failingSince")).isFalse();
+        } finally {
+            redis.start();
+            node.start();
+        }
     }
 
     @Test
-    @Order(2)
     void steadyIngestIsPublishedAtMostAboutOnceASecond() throws Exception {
-        MeterRegistry registry = node.getBean(MeterRegistry.class);
+        MeterRegistry registry = node.bean(MeterRegistry.class);
         long batchesBefore = registry.get("ingest.batch.duration").timer().count();
         double publishesBefore = publishes("ok");
         long started = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = TestLines.producer(kafka.getBrokersAsString())) {
+        try (KafkaProducer<String, byte[]> producer = LineWriter.producer(cluster.kafka().bootstrapServers())) {
             int round = 0;
             while (System.nanoTime() - started < Duration.ofSeconds(5).toNanos()) {
-                List<LogEntry> lines = TestLines.generate(1_000 + round++, 20, 5, Instant.now(), Duration.ofHours(3));
+                List<LogEntry> lines = KnownLines.generate(1_000 + round++, 20, 5, Instant.now(), Duration.ofHours(3));
                 for (LogEntry line : lines) {
-                    producer.send(new ProducerRecord<>(TOPIC, line.service(), LogEntryCodec.encode(line)));
+                    producer.send(new ProducerRecord<>(cluster.topic(), line.service(), LogEntryCodec.encode(line)));
                 }
                 producer.flush();
                 sent += lines.size();
-                Thread.sleep(100);
+                Thread.sleep(100); // paces the load: a steady trickle of small batches
             }
         }
         Await.until(Duration.ofSeconds(30), "lines stored", MetadataPublishIT::stored, n -> n >= sent);
@@ -221,27 +180,30 @@ class MetadataPublishIT {
     }
 
     @Test
-    @Order(3)
     void withoutRedisTheNodeIngestsAndStaysHealthyAndPublishesAgainOnceRedisIsBack() throws Exception {
-        stopRedis();
-        double errorsBefore = publishes("error");
-        send(3_000, 2);
-        Await.until(Duration.ofSeconds(15), "failed publishes", () -> publishes("error"), n -> n > errorsBefore);
-        assertThat(stored()).isEqualTo(sent);
-        assertThat(databases.queryLong(0, "SELECT count(*) FROM (SELECT DISTINCT kafka_partition, kafka_offset FROM logs) d"))
-                .isEqualTo(sent);
-        HealthJson health = health();
-        assertThat(health.status()).as("health without Redis: %s", health).isEqualTo("UP");
-        assertThat(health.status("metadataPublish")).isEqualTo("UP");
-        assertThat(health.hasDetail("metadataPublish", "failingSince")).isTrue();
-        assertThat(MetadataCodec.fromJson(get("/internal/metadata").body()).rowCount()).isEqualTo(sent);
+        redis.stop();
+        try {
+            double errorsBefore = publishes("error");
+            send(3_000, 2);
+            Await.until(Duration.ofSeconds(15), "failed publishes", () -> publishes("error"), n -> n > errorsBefore);
+            assertThat(stored()).isEqualTo(sent);
+            assertThat(cluster.database(0).queryLong(
+                    "SELECT count(*) FROM (SELECT DISTINCT kafka_partition, kafka_offset FROM logs) d")).isEqualTo(sent);
+            HealthJson health = health();
+            assertThat(health.status()).as("health without Redis: %s", health).isEqualTo("UP");
+            assertThat(health.status("metadataPublish")).isEqualTo("UP");
+            assertThat(health.hasDetail("metadataPublish", "failingSince")).isTrue();
+            assertThat(MetadataCodec.fromJson(get("/internal/metadata").body()).rowCount()).isEqualTo(sent);
 
-        double okBefore = publishes("ok");
-        startRedis(); // empty: the earlier instance kept nothing
-        Await.until(Duration.ofSeconds(20), "the metadata in Redis again", MetadataPublishIT::publishedVersusServed,
-                "same"::equals);
-        assertThat(MetadataCodec.fromJson(published().value()).rowCount()).isEqualTo(sent);
-        assertThat(publishes("ok")).isGreaterThan(okBefore);
-        assertThat(health().hasDetail("metadataPublish", "failingSince")).isFalse();
+            double okBefore = publishes("ok");
+            redis.start(); // on the same port
+            Await.until(Duration.ofSeconds(20), "the metadata in Redis again", MetadataPublishIT::publishedVersusServed,
+                    "same"::equals);
+            assertThat(MetadataCodec.fromJson(published().value()).rowCount()).isEqualTo(sent);
+            assertThat(publishes("ok")).isGreaterThan(okBefore);
+            assertThat(health().hasDetail("metadataPublish", "failingSince")).isFalse();
+        } finally {
+            redis.start();
+        }
     }
 }

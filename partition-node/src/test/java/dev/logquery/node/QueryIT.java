@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.logquery.common.codec.Rfc3339;
 import dev.logquery.common.metadata.LevelSet;
-import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.order.LogOrder;
@@ -18,14 +16,18 @@ import dev.logquery.node.config.NodeProperties;
 import dev.logquery.node.query.QueryExecutor;
 import dev.logquery.node.query.QueryFailedException;
 import dev.logquery.node.query.QueryMetrics;
-import dev.logquery.node.support.Await;
-import dev.logquery.node.support.Databases;
-import dev.logquery.node.support.TestLines;
+import dev.logquery.testkit.App;
+import dev.logquery.testkit.Await;
+import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.Http;
+import dev.logquery.testkit.KnownLines;
+import dev.logquery.testkit.LogQueryBuilder;
+import dev.logquery.testkit.Truth;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -35,22 +37,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
@@ -59,112 +54,42 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code POST /internal/query} against the truth: one node on a real PostgreSQL ingests known lines
  * from a real KRaft broker (three Kafka partitions, so ties in time are broken by partition and
- * offset), then random queries over HTTP must answer exactly what filtering, sorting
- * ({@link LogOrder#NEWEST_FIRST}) and cutting the generated lines in Java gives — row for row, in order.
+ * offset), then random queries over HTTP must answer exactly what the {@link Truth} gives from the
+ * generated lines (filtered, sorted {@link LogOrder#NEWEST_FIRST}, cut) — row for row, in order.
  */
 class QueryIT {
 
-    static final String TOPIC = "pod-logs";
     static final int SERVICES = 8;
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static EmbeddedKafkaKraftBroker kafka;
-    static Databases databases;
-    static ConfigurableApplicationContext node;
-    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    @AutoClose
+    static Cluster cluster;
+    static App node;
     /** Every line as the node stores it (shard 0 of 1), from the producer's acknowledgements. */
-    static List<StoredLogEntry> truth;
+    static Truth truth;
     static Instant oldest;
     static Instant newest;
 
     @BeforeAll
     static void ingest() throws Exception {
-        kafka = new EmbeddedKafkaKraftBroker(1, 3);
-        kafka.afterPropertiesSet();
-        kafka.addTopics(new NewTopic(TOPIC, 3, (short) 1));
-        databases = Databases.start(1);
-        node = new SpringApplicationBuilder(PartitionNodeApplication.class).run(
-                "--server.port=0",
-                "--spring.datasource.url=" + databases.jdbcUrl(0),
-                "--logquery.node.shard=0",
-                "--logquery.node.shard-count=1",
-                "--logquery.node.redis-url=",
-                "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
-                "--logquery.node.batch.max-records=5000",
-                "--logquery.node.batch.max-wait=200ms");
-
+        cluster = Cluster.builder().partitions(3).start();
+        node = cluster.node(0);
         Instant end = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        List<LogEntry> lines = TestLines.forQueries(7, 20_000, SERVICES, end, Duration.ofDays(3));
-        truth = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC, lines, 1);
-        oldest = lines.stream().map(LogEntry::timestamp).min(Comparator.naturalOrder()).orElseThrow();
-        newest = lines.stream().map(LogEntry::timestamp).max(Comparator.naturalOrder()).orElseThrow();
-        Await.until(Duration.ofSeconds(60), "all lines stored",
-                () -> databases.queryLong(0, "SELECT count(*) FROM logs"), n -> n >= truth.size());
-        assertThat(databases.queryLong(0, "SELECT count(*) FROM logs")).isEqualTo(truth.size());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (databases != null) {
-            databases.close();
-        }
-        if (kafka != null) {
-            kafka.destroy();
-        }
-    }
-
-    // ------------------------------------------------------------------ the truth, computed in Java
-
-    static boolean matches(LogQuery q, StoredLogEntry row) {
-        LogEntry e = row.entry();
-        if (e.timestamp().isBefore(q.startTime()) || e.timestamp().isAfter(q.endTime())) {
-            return false;
-        }
-        if (q.service() != null && !q.service().equals(e.service())) {
-            return false;
-        }
-        if (q.levels() != null && !q.levels().contains(e.level())) {
-            return false;
-        }
-        if (q.namespace() != null && !q.namespace().equals(e.namespace())) {
-            return false;
-        }
-        if (q.pod() != null && !q.pod().equals(e.pod())) {
-            return false;
-        }
-        if (q.contains() != null
-                && !e.message().toLowerCase(Locale.ROOT).contains(q.contains().toLowerCase(Locale.ROOT))) {
-            return false;
-        }
-        if (q.after() != null) {
-            LogQuery.Position p = q.after();
-            StoredLogEntry at = new StoredLogEntry(new LogEntry(p.timestamp(), "-", LogLevel.INFO, null, null, null, "-"),
-                    0, p.kafkaPartition(), p.offset());
-            return LogOrder.NEWEST_FIRST.compare(row, at) > 0;
-        }
-        return true;
-    }
-
-    /** All matching lines, newest first (no limit). */
-    static List<StoredLogEntry> everything(LogQuery q) {
-        return truth.stream().filter(row -> matches(q, row)).sorted(LogOrder.NEWEST_FIRST).toList();
-    }
-
-    static List<StoredLogEntry> expected(LogQuery q) {
-        return truth.stream().filter(row -> matches(q, row)).sorted(LogOrder.NEWEST_FIRST).limit(q.limit()).toList();
+        truth = cluster.write(KnownLines.forQueries(7, 20_000, SERVICES, end, Duration.ofDays(3)));
+        oldest = truth.oldest();
+        newest = truth.newest();
+        cluster.awaitStored(truth, Duration.ofSeconds(60));
     }
 
     // ------------------------------------------------------------------ HTTP
 
     static URI uri(String path) {
-        return URI.create("http://localhost:" + ((WebServerApplicationContext) node).getWebServer().getPort() + path);
+        return URI.create(node.url() + path);
     }
 
     static HttpResponse<byte[]> post(byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri("/internal/query")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return Http.client().send(HttpRequest.newBuilder(uri("/internal/query")).timeout(Http.TIMEOUT)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     static List<StoredLogEntry> query(LogQuery q) throws Exception {
@@ -192,7 +117,7 @@ class QueryIT {
     }
 
     static int activeConnections() {
-        return node.getBean(HikariDataSource.class).getHikariPoolMXBean().getActiveConnections();
+        return node.bean(HikariDataSource.class).getHikariPoolMXBean().getActiveConnections();
     }
 
     // ------------------------------------------------------------------ random queries
@@ -228,11 +153,12 @@ class QueryIT {
         String namespace = r.nextInt(10) < 2 ? sample.entry().namespace() : null;
         String pod = r.nextInt(10) == 0 ? sample.entry().pod() : null;
         String contains = r.nextInt(10) < 2 ? CONTAINS.get(r.nextInt(CONTAINS.size())) : null;
-        return new LogQuery(start, end, service, levels, namespace, pod, contains, 1 + r.nextInt(500), null);
+        return LogQueryBuilder.between(start, end).service(service).levels(levels).namespace(namespace).pod(pod)
+                .contains(contains).limit(1 + r.nextInt(500)).build();
     }
 
     static StoredLogEntry randomRow(Random r) {
-        return truth.get(r.nextInt(truth.size()));
+        return truth.rows().get(r.nextInt(truth.size()));
     }
 
     @Test
@@ -242,7 +168,7 @@ class QueryIT {
         int cut = 0;
         for (int i = 0; i < 200; i++) {
             LogQuery q = randomQuery(r);
-            List<StoredLogEntry> expected = expected(q);
+            List<StoredLogEntry> expected = truth.expected(q);
             List<StoredLogEntry> actual = query(q);
             assertThat(actual).as("query %d: %s", i, json(q)).containsExactlyElementsOf(expected);
             nonEmpty += expected.isEmpty() ? 0 : 1;
@@ -260,13 +186,13 @@ class QueryIT {
         Instant from = oldest.minusSeconds(1);
         Instant to = newest.plusSeconds(1);
         List<LogQuery> firstPages = List.of(
-                new LogQuery(from, to, null, LevelSet.of(List.of(LogLevel.ERROR, LogLevel.FATAL)), null, null, null, 250, null),
-                new LogQuery(from, to, "svc-3", null, null, null, null, 97, null),
-                new LogQuery(from, to, null, null, null, null, "timeout", 500, null),
-                new LogQuery(oldest.plus(Duration.ofHours(20)), oldest.plus(Duration.ofHours(30)), null, null, "ns-1",
-                        null, null, 7, null));
+                LogQueryBuilder.between(from, to).levels(LogLevel.ERROR, LogLevel.FATAL).limit(250).build(),
+                LogQueryBuilder.between(from, to).service("svc-3").limit(97).build(),
+                LogQueryBuilder.between(from, to).contains("timeout").limit(500).build(),
+                LogQueryBuilder.between(oldest.plus(Duration.ofHours(20)), oldest.plus(Duration.ofHours(30)))
+                        .namespace("ns-1").limit(7).build());
         for (LogQuery first : firstPages) {
-            List<StoredLogEntry> all = everything(first);
+            List<StoredLogEntry> all = truth.everything(first);
             assertThat(all).as("a query worth paging").hasSizeGreaterThan(first.limit() * 3);
             List<StoredLogEntry> walked = new ArrayList<>();
             LogQuery page = first;
@@ -289,21 +215,21 @@ class QueryIT {
     @Test
     void tiesInTimeAreOrderedByKafkaPartitionThenOffset() throws Exception {
         // The generator repeats timestamps; take the most crowded one and ask for exactly that instant.
-        Instant crowded = truth.stream()
+        Instant crowded = truth.rows().stream()
                 .collect(Collectors.groupingBy(s -> s.entry().timestamp(), Collectors.counting()))
                 .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        LogQuery q = new LogQuery(crowded, crowded, null, null, null, null, null, 100, null);
+        LogQuery q = LogQueryBuilder.between(crowded, crowded).limit(100).build();
         List<StoredLogEntry> rows = query(q);
-        assertThat(rows).hasSizeGreaterThan(1).containsExactlyElementsOf(expected(q));
+        assertThat(rows).hasSizeGreaterThan(1).containsExactlyElementsOf(truth.expected(q));
         assertThat(rows).extracting(StoredLogEntry::kafkaPartition).isSortedAccordingTo(Comparator.reverseOrder());
     }
 
     @Test
     void aWindowWithoutChunksIsAnEmpty200() throws Exception {
-        LogQuery past = new LogQuery(Instant.parse("2001-01-01T00:00:00Z"), Instant.parse("2001-01-02T00:00:00Z"),
-                null, null, null, null, null, 100, null);
-        LogQuery future = new LogQuery(newest.plus(Duration.ofDays(30)), newest.plus(Duration.ofDays(31)),
-                null, null, null, null, null, 100, null);
+        LogQuery past = LogQueryBuilder.between(Instant.parse("2001-01-01T00:00:00Z"),
+                Instant.parse("2001-01-02T00:00:00Z")).limit(100).build();
+        LogQuery future = LogQueryBuilder.between(newest.plus(Duration.ofDays(30)), newest.plus(Duration.ofDays(31)))
+                .limit(100).build();
         assertThat(query(past)).isEmpty();
         assertThat(query(future)).isEmpty();
         HttpResponse<byte[]> response = post(QueryJson.toJson(past));
@@ -338,8 +264,8 @@ class QueryIT {
 
     @Test
     void aClientThatStopsReadingReleasesItsConnection() throws Exception {
-        LogQuery big = new LogQuery(oldest, newest, null, null, null, null, null, LogQuery.MAX_LIMIT, null);
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri("/internal/query"))
+        LogQuery big = LogQueryBuilder.between(oldest, newest).limit(LogQuery.MAX_LIMIT).build();
+        HttpResponse<InputStream> response = Http.client().send(HttpRequest.newBuilder(uri("/internal/query"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(QueryJson.toJson(big))).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
@@ -349,24 +275,23 @@ class QueryIT {
                 line = reader.readLine();
             }
             StoredLogEntry first = EntryJson.fromJson(line);
-            assertThat(first).isEqualTo(expected(big).get(0));
+            assertThat(first).isEqualTo(truth.expected(big).get(0));
         }
         Await.until(Duration.ofSeconds(10), "the abandoned query's connection back in the pool",
                 QueryIT::activeConnections, n -> n == 0);
         // And the node answers the next query as usual.
-        LogQuery small = new LogQuery(oldest, newest, "svc-1", null, null, null, null, 10, null);
-        assertThat(query(small)).containsExactlyElementsOf(expected(small));
+        LogQuery small = LogQueryBuilder.between(oldest, newest).service("svc-1").limit(10).build();
+        assertThat(query(small)).containsExactlyElementsOf(truth.expected(small));
     }
 
     @Test
     void chunkPruningIsCounted() throws Exception {
-        LogQuery absent = new LogQuery(oldest, newest, "svc-absent", null, null, null, null, 10, null);
+        LogQuery absent = LogQueryBuilder.between(oldest, newest).service("svc-absent").limit(10).build();
         assertThat(query(absent)).isEmpty();
-        LogQuery oneHour = new LogQuery(newest.minus(Duration.ofMinutes(30)), newest, "svc-2", null, null, null, null,
-                10, null);
-        assertThat(query(oneHour)).containsExactlyElementsOf(expected(oneHour));
-        String metrics = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        LogQuery oneHour = LogQueryBuilder.between(newest.minus(Duration.ofMinutes(30)), newest).service("svc-2").limit(10)
+                .build();
+        assertThat(query(oneHour)).containsExactlyElementsOf(truth.expected(oneHour));
+        String metrics = Http.get(node.url() + "/actuator/prometheus").body();
         assertThat(counter(metrics, "query_chunks_skipped_total", "pruner=\"service\"")).isPositive();
         assertThat(counter(metrics, "query_chunks_skipped_total", "pruner=\"time\"")).isPositive();
         assertThat(counter(metrics, "query_chunks_scanned_total", "")).isPositive();
@@ -385,25 +310,25 @@ class QueryIT {
 
     @Test
     void rowsAreReadOnTheJdbcThreadsNeverTheCaller() {
-        LogQuery q = new LogQuery(oldest, newest, null, null, null, null, null, 1_000, null);
-        List<String> threads = node.getBean(QueryExecutor.class).execute(q)
+        LogQuery q = LogQueryBuilder.between(oldest, newest).limit(1_000).build();
+        List<String> threads = node.bean(QueryExecutor.class).execute(q)
                 .map(row -> Thread.currentThread().getName()).collectList().block(Duration.ofSeconds(10));
         assertThat(threads).hasSize(1_000).allMatch(name -> name.startsWith("jdbc-"));
     }
 
     @Test
     void aStatementPastTheTimeoutFailsAsTimeoutAndReleasesItsConnection() throws Exception {
-        NodeProperties p = node.getBean(NodeProperties.class);
+        NodeProperties p = node.bean(NodeProperties.class);
         NodeProperties strict = new NodeProperties(p.shard(), p.replica(), p.shardCount(), p.topic(), p.bootstrapServers(),
                 p.redisUrl(), p.batch(),
                 p.bloom(), p.storage(), p.accept(), new NodeProperties.Query(Duration.ofMillis(1), 500, 1, 4,
                 Duration.ofSeconds(30), Duration.ofMillis(500), p.query().maxLimit()), p.retention(), p.retentionInterval());
         Scheduler scheduler = Schedulers.newBoundedElastic(1, 4, "jdbc-strict");
         try {
-            QueryExecutor executor = new QueryExecutor(node.getBean(DataSource.class), node.getBean(ChunkStore.class),
+            QueryExecutor executor = new QueryExecutor(node.bean(DataSource.class), node.bean(ChunkStore.class),
                     scheduler, strict, new QueryMetrics(new SimpleMeterRegistry()));
             // No row matches: the one statement reads all 20 000 rows, far longer than a millisecond.
-            LogQuery slow = new LogQuery(oldest, newest, null, null, null, null, "no such text", 10, null);
+            LogQuery slow = LogQueryBuilder.between(oldest, newest).contains("no such text").limit(10).build();
             assertThatThrownBy(() -> executor.execute(slow).blockLast(Duration.ofSeconds(10)))
                     .isInstanceOfSatisfying(QueryFailedException.class,
                             e -> assertThat(e.reason()).isEqualTo(QueryFailedException.Reason.TIMEOUT));

@@ -3,12 +3,14 @@ package dev.logquery.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.common.model.LogEntry;
-import dev.logquery.node.support.Await;
-import dev.logquery.node.support.Databases;
-import dev.logquery.node.support.TestLines;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.logquery.testkit.Await;
+import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.Http;
+import dev.logquery.testkit.KnownLines;
+import dev.logquery.testkit.services.Kafka;
+import dev.logquery.testkit.services.Postgres;
+import dev.logquery.testkit.services.Redis;
+import dev.logquery.testkit.services.ServiceFactory;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,17 +26,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,52 +38,108 @@ import tools.jackson.databind.json.JsonMapper;
  * before the day of {@code now - 2d}, their chunks and old rejected records, and serves metadata and queries
  * without them; lines older than 2 days are refused as {@code too_old}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RetentionIT {
 
-    static final String TOPIC = "pod-logs";
     static final int LINES = 600;
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final DateTimeFormatter PARTITION = DateTimeFormatter.ofPattern("'logs_'yyyyMMdd");
-    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static EmbeddedKafkaKraftBroker kafka;
-    static Databases databases;
-    static ConfigurableApplicationContext node;
+    /** The node that kept 30 days (stopped once it stored the six days), and the owner of the services. */
+    static Cluster thirtyDays;
+    /** The same database and broker, its node restarted with a retention of 2 days. */
+    static Cluster twoDays;
+    static Postgres db;
     static Instant start;
-    static List<LogEntry> lines;
+    static List<LogEntry> sixDays;
+    /** Every line the node stored: the six days and what tests wrote later. */
+    static final List<LogEntry> stored = new ArrayList<>();
     /** The start of the UTC day of {@code now - 2d}: what is before it goes. */
     static Instant boundary;
 
-    static ConfigurableApplicationContext node(String retention, String interval) {
-        return new SpringApplicationBuilder(PartitionNodeApplication.class).run(
-                "--server.port=0",
-                "--spring.datasource.url=" + databases.jdbcUrl(0),
-                "--logquery.node.shard=0",
-                "--logquery.node.shard-count=1",
-                "--logquery.node.redis-url=",
-                "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
-                "--logquery.node.batch.max-wait=50ms",
-                "--logquery.node.retention=" + retention,
-                "--logquery.node.retention-interval=" + interval);
+    static Cluster.Builder node(String retention, String interval) {
+        return Cluster.builder().partitions(1).node("logquery.node.batch.max-wait", "50ms")
+                .node("logquery.node.retention", retention).node("logquery.node.retention-interval", interval);
+    }
+
+    /** {@code owner}'s database and broker, lent: not created again (the topic exists), not closed. */
+    static ServiceFactory lentBy(Cluster owner) {
+        return new ServiceFactory() {
+            @Override
+            public Postgres postgres() {
+                return new Postgres() {
+                    @Override
+                    public String jdbcUrl() {
+                        return owner.database(0).jdbcUrl();
+                    }
+
+                    @Override
+                    public void start() throws Exception {
+                        owner.database(0).start();
+                    }
+
+                    @Override
+                    public void stop() throws Exception {
+                        owner.database(0).stop();
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+
+            @Override
+            public Kafka kafka(boolean restartable) {
+                return new Kafka() {
+                    @Override
+                    public String bootstrapServers() {
+                        return owner.kafka().bootstrapServers();
+                    }
+
+                    @Override
+                    public boolean restartable() {
+                        return false;
+                    }
+
+                    @Override
+                    public void start() {
+                        throw new UnsupportedOperationException("lent");
+                    }
+
+                    @Override
+                    public void stop() {
+                        throw new UnsupportedOperationException("lent");
+                    }
+
+                    @Override
+                    public void createTopic(String topic, int partitions) {
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+
+            @Override
+            public Redis redis() {
+                throw new UnsupportedOperationException("no Redis in this test");
+            }
+        };
     }
 
     @BeforeAll
     static void sixDaysThenTwo() throws Exception {
-        kafka = new EmbeddedKafkaKraftBroker(1, 1);
-        kafka.afterPropertiesSet();
-        kafka.addTopics(new NewTopic(TOPIC, 1, (short) 1));
-        databases = Databases.start(1);
+        thirtyDays = node("30d", "1h").start();
+        db = thirtyDays.database(0);
         start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        lines = TestLines.generate(5, LINES, 4, start, Duration.ofDays(6));
-        node = node("30d", "1h");
-        TestLines.send(kafka.getBrokersAsString(), TOPIC, lines);
-        Await.until(Duration.ofSeconds(60), "six days of lines stored",
-                () -> databases.queryLong(0, "SELECT count(*) FROM logs"), n -> n == LINES);
-        assertThat(databases.queryLong(0, "SELECT count(*) FROM chunks WHERE hour < now() - interval '3 days'"))
+        sixDays = KnownLines.generate(5, LINES, 4, start, Duration.ofDays(6));
+        thirtyDays.awaitStored(thirtyDays.write(sixDays), Duration.ofSeconds(60));
+        stored.addAll(sixDays);
+        assertThat(db.queryLong("SELECT count(*) FROM chunks WHERE hour < now() - interval '3 days'"))
                 .as("old chunks before the retention").isPositive();
-        node.close();
+        thirtyDays.node(0).stop();
         // One rejected record from five days ago, one from now.
-        try (Connection c = databases.connect(0); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO rejected_records (kafka_partition, kafka_offset, reason, payload_bytes, rejected_at)"
                         + " VALUES (0, ?, 'test', 0, ?)")) {
             ps.setLong(1, 1_000_001);
@@ -102,7 +152,7 @@ class RetentionIT {
 
         boundary = LocalDate.ofInstant(Instant.now().minus(Duration.ofDays(2)), ZoneOffset.UTC).atStartOfDay()
                 .toInstant(ZoneOffset.UTC);
-        node = node("2d", "500ms");
+        twoDays = node("2d", "500ms").services(lentBy(thirtyDays)).start();
         Await.until(Duration.ofSeconds(30), "partitions before " + boundary + " dropped", RetentionIT::partitionDays,
                 days -> !days.isEmpty() && days.stream().noneMatch(d -> d.atStartOfDay().toInstant(ZoneOffset.UTC)
                         .isBefore(boundary)));
@@ -110,20 +160,20 @@ class RetentionIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (databases != null) {
-            databases.close();
-        }
-        if (kafka != null) {
-            kafka.destroy();
+        try {
+            if (twoDays != null) {
+                twoDays.close(); // the node on the lent services first
+            }
+        } finally {
+            if (thirtyDays != null) {
+                thirtyDays.close();
+            }
         }
     }
 
     static List<LocalDate> partitionDays() throws Exception {
         List<LocalDate> days = new ArrayList<>();
-        try (Connection c = databases.connect(0); ResultSet rs = c.createStatement().executeQuery(
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT child.relname FROM pg_inherits i JOIN pg_class child ON child.oid = i.inhrelid"
                         + " JOIN pg_class parent ON parent.oid = i.inhparent"
                         + " WHERE parent.relname = 'logs' AND child.relname ~ '^logs_[0-9]{8}$'")) {
@@ -134,23 +184,23 @@ class RetentionIT {
         return days;
     }
 
+    /** Lines the node keeps: those it stored from the boundary on. */
     static long kept() {
-        return lines.stream().filter(l -> !l.timestamp().isBefore(boundary)).count();
+        return stored.stream().filter(l -> !l.timestamp().isBefore(boundary)).count();
     }
 
-    static String base() {
-        return "http://localhost:" + ((WebServerApplicationContext) node).getWebServer().getPort();
+    /** Lines of the six days before the boundary, which the retention dropped. */
+    static long dropped() {
+        return sixDays.stream().filter(l -> l.timestamp().isBefore(boundary)).count();
     }
 
-    static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    static HttpResponse<String> get(String path) {
+        return Http.get(twoDays.node(0).url() + path);
     }
 
-    static long queryRows(Instant from, Instant to) throws Exception {
+    static long queryRows(Instant from, Instant to) {
         String body = "{\"startTime\":\"" + from + "\",\"endTime\":\"" + to + "\",\"limit\":10000}";
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base() + "/internal/query"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = Http.postJson(twoDays.node(0).url() + "/internal/query", body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response.body().lines().filter(l -> !l.isEmpty()).count();
     }
@@ -168,12 +218,12 @@ class RetentionIT {
 
     @Test
     void oldPartitionsAndTheirChunksAreGoneAndRecentOnesStay() throws Exception {
-        assertThat(kept()).as("the test keeps some lines and drops some").isBetween(1L, LINES - 1L);
+        assertThat(dropped()).as("the test drops some lines and keeps some").isBetween(1L, LINES - 1L);
         List<LocalDate> days = partitionDays();
         LocalDate firstKept = LocalDate.ofInstant(boundary, ZoneOffset.UTC);
         assertThat(days).contains(firstKept, firstKept.plusDays(1), firstKept.plusDays(2));
-        assertThat(databases.queryLong(0, "SELECT count(*) FROM logs")).isEqualTo(kept());
-        try (Connection c = databases.connect(0); PreparedStatement ps = c.prepareStatement(
+        assertThat(db.storedLines()).isEqualTo(kept());
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT count(*) FROM chunks WHERE hour < ?")) {
             ps.setTimestamp(1, Timestamp.from(boundary));
             try (ResultSet rs = ps.executeQuery()) {
@@ -181,10 +231,10 @@ class RetentionIT {
                 assertThat(rs.getLong(1)).as("chunks before the boundary").isZero();
             }
         }
-        assertThat(databases.queryLong(0, "SELECT coalesce(sum(row_count), 0) FROM chunks")).isEqualTo(kept());
-        assertThat(databases.queryLong(0, "SELECT count(*) FROM rejected_records WHERE reason = 'test'"))
+        assertThat(db.queryLong("SELECT coalesce(sum(row_count), 0) FROM chunks")).isEqualTo(kept());
+        assertThat(db.queryLong("SELECT count(*) FROM rejected_records WHERE reason = 'test'"))
                 .as("the old rejected record deleted, the recent one kept").isEqualTo(1);
-        assertThat(databases.queryLong(0, "SELECT kafka_offset FROM rejected_records WHERE reason = 'test'"))
+        assertThat(db.queryLong("SELECT kafka_offset FROM rejected_records WHERE reason = 'test'"))
                 .isEqualTo(1_000_002);
     }
 
@@ -197,7 +247,7 @@ class RetentionIT {
             assertThat(Instant.parse(chunk.path("hour").asString())).isAfterOrEqualTo(boundary);
         }
         assertThat(Instant.parse(metadata.path("minTime").asString())).isAfterOrEqualTo(boundary);
-        assertThat(queryRows(start.minus(Duration.ofDays(7)), start.plusSeconds(1))).isEqualTo(kept());
+        assertThat(queryRows(start.minus(Duration.ofDays(7)), Instant.now().plusSeconds(1))).isEqualTo(kept());
         assertThat(queryRows(start.minus(Duration.ofDays(7)), boundary.minusNanos(1000))).isZero();
     }
 
@@ -205,25 +255,24 @@ class RetentionIT {
     void theRetentionIsMeasured() throws Exception {
         assertThat(metric("retention_partitions_dropped_total", "shard=\"0\""))
                 .isGreaterThanOrEqualTo(3); // days -6..-3 at least
-        assertThat(metric("retention_rows_dropped_total", "shard=\"0\"")).isEqualTo(LINES - kept());
+        assertThat(metric("retention_rows_dropped_total", "shard=\"0\"")).isEqualTo(dropped());
         double oldestAge = metric("retention_oldest_line_age_seconds", "shard=\"0\"");
         assertThat(oldestAge).isPositive().isLessThanOrEqualTo(Duration.between(boundary, Instant.now()).toSeconds() + 1);
     }
 
     @Test
-    @Order(Integer.MAX_VALUE) // adds lines: after the tests that count them
     void linesOlderThanTheRetentionAreRefusedAsTooOld() throws Exception {
-        long before = databases.queryLong(0, "SELECT count(*) FROM logs");
+        long before = db.storedLines();
         double refusedBefore = metric("ingest_records_rejected_total", "reason=\"too_old\"");
-        List<LogEntry> old = TestLines.generate(8, 20, 2, Instant.now().minus(Duration.ofDays(3)), Duration.ofHours(12));
-        List<LogEntry> fresh = TestLines.generate(9, 5, 2, Instant.now(), Duration.ofMinutes(1));
+        List<LogEntry> old = KnownLines.generate(8, 20, 2, Instant.now().minus(Duration.ofDays(3)), Duration.ofHours(12));
+        List<LogEntry> fresh = KnownLines.generate(9, 5, 2, Instant.now(), Duration.ofMinutes(1));
         List<LogEntry> both = new ArrayList<>(old);
         both.addAll(fresh);
-        TestLines.send(kafka.getBrokersAsString(), TOPIC, both);
-        Await.until(Duration.ofSeconds(30), "the fresh lines stored",
-                () -> databases.queryLong(0, "SELECT count(*) FROM logs"), n -> n >= before + fresh.size());
-        assertThat(databases.queryLong(0, "SELECT count(*) FROM logs")).isEqualTo(before + fresh.size());
-        assertThat(databases.queryLong(0, "SELECT count(*) FROM rejected_records WHERE reason LIKE 'too_old: %'"))
+        stored.addAll(fresh); // kept by the node, which the other tests count
+        twoDays.write(both);
+        Await.until(Duration.ofSeconds(30), "the fresh lines stored", db::storedLines, n -> n >= before + fresh.size());
+        assertThat(db.storedLines()).isEqualTo(before + fresh.size());
+        assertThat(db.queryLong("SELECT count(*) FROM rejected_records WHERE reason LIKE 'too_old: %'"))
                 .isEqualTo(old.size());
         assertThat(metric("ingest_records_rejected_total", "reason=\"too_old\"") - refusedBefore).isEqualTo(old.size());
         assertThat(partitionDays()).as("no partition made again for the refused lines")

@@ -6,14 +6,14 @@ import dev.logquery.common.codec.Rfc3339;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
-import dev.logquery.node.support.Await;
-import dev.logquery.node.support.Databases;
-import dev.logquery.node.support.HealthJson;
-import dev.logquery.node.support.TestLines;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.logquery.testkit.App;
+import dev.logquery.testkit.Await;
+import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.HealthJson;
+import dev.logquery.testkit.Http;
+import dev.logquery.testkit.KnownLines;
+import dev.logquery.testkit.services.Kafka;
+import dev.logquery.testkit.services.Postgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,17 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * Issue 14, item 8: a re-created topic loses nothing. The node stores N lines; the topic is deleted and
@@ -48,63 +43,38 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  */
 class TopicRecreatedIT {
 
-    static final String TOPIC = "pod-logs";
     static final int PARTITIONS = 2;
-    static EmbeddedKafkaKraftBroker kafka;
-    static Databases databases;
-    static ConfigurableApplicationContext node;
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    @AutoClose
+    static Cluster cluster;
+    static Kafka kafka;
+    static Postgres db;
+    static App node;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
-        kafka.afterPropertiesSet();
-        kafka.addTopics(new NewTopic(TOPIC, PARTITIONS, (short) 1));
-        databases = Databases.start(1);
+        cluster = Cluster.builder().partitions(PARTITIONS).nodesStartedByTest()
+                .node("logquery.node.batch.max-wait", "100ms")
+                .node("management.endpoint.health.show-details", "always").start(); // the test reads ingest details
+        kafka = cluster.kafka();
+        db = cluster.database(0);
+        node = cluster.node(0);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (databases != null) {
-            databases.close();
-        }
-        if (kafka != null) {
-            kafka.destroy();
-        }
+    static HealthJson health() {
+        return HealthJson.parse(Http.get(node.url() + "/actuator/health").body());
     }
 
-    static ConfigurableApplicationContext startNode() {
-        return new SpringApplicationBuilder(PartitionNodeApplication.class).run(
-                "--server.port=0",
-                "--management.endpoint.health.show-details=always", // the test reads the ingest details
-                "--spring.datasource.url=" + databases.jdbcUrl(0),
-                "--logquery.node.shard=0",
-                "--logquery.node.shard-count=1",
-                "--logquery.node.redis-url=",
-                "--logquery.node.bootstrap-servers=" + kafka.getBrokersAsString(),
-                "--logquery.node.batch.max-wait=100ms");
-    }
-
-    static HealthJson health() throws Exception {
-        int port = ((WebServerApplicationContext) node).getWebServer().getPort();
-        return HealthJson.parse(http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                + "/actuator/health")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
-    }
-
-    static Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString()));
+    static List<StoredLogEntry> write(long seed, int count) throws Exception {
+        return cluster.write(KnownLines.generate(seed, count, 6, Instant.now(), Duration.ofHours(1))).rows();
     }
 
     /** The topic's id, once the broker describes it (just after a creation it may not yet: retried). */
     static String topicId() throws Exception {
-        try (Admin admin = admin()) {
+        try (Admin admin = kafka.admin()) {
             return Await.until(Duration.ofSeconds(30), "the topic described", () -> {
                 try {
-                    return admin.describeTopics(List.of(TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS).get(TOPIC)
-                            .topicId().toString();
+                    return admin.describeTopics(List.of(cluster.topic())).allTopicNames().get(10, TimeUnit.SECONDS)
+                            .get(cluster.topic()).topicId().toString();
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                         return null;
@@ -117,11 +87,11 @@ class TopicRecreatedIT {
 
     /** Deletes the topic, waits until it is gone, and creates it again with as many partitions. */
     static void recreateTopic() throws Exception {
-        try (Admin admin = admin()) {
-            admin.deleteTopics(List.of(TOPIC)).all().get(30, TimeUnit.SECONDS);
+        kafka.deleteTopic(cluster.topic());
+        try (Admin admin = kafka.admin()) {
             Await.until(Duration.ofSeconds(30), "topic deleted", () -> {
                 try {
-                    admin.describeTopics(List.of(TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS);
+                    admin.describeTopics(List.of(cluster.topic())).allTopicNames().get(10, TimeUnit.SECONDS);
                     return false;
                 } catch (java.util.concurrent.ExecutionException e) {
                     return e.getCause() instanceof UnknownTopicOrPartitionException;
@@ -129,7 +99,8 @@ class TopicRecreatedIT {
             }, gone -> gone);
             Await.until(Duration.ofSeconds(30), "topic created again", () -> {
                 try {
-                    admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(10, TimeUnit.SECONDS);
+                    admin.createTopics(List.of(new NewTopic(cluster.topic(), PARTITIONS, (short) 1))).all()
+                            .get(10, TimeUnit.SECONDS);
                     return true;
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (e.getCause() instanceof TopicExistsException) {
@@ -144,9 +115,9 @@ class TopicRecreatedIT {
     /** next_offset and topic_id per partition, as stored. */
     static Map<Integer, String> storedOffsets() throws SQLException {
         Map<Integer, String> stored = new HashMap<>();
-        try (Connection c = databases.connect(0); Statement st = c.createStatement();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT kafka_partition, next_offset, topic_id FROM kafka_offsets"
-                     + " WHERE topic = '" + TOPIC + "'")) {
+                     + " WHERE topic = '" + cluster.topic() + "'")) {
             while (rs.next()) {
                 stored.put(rs.getInt(1), rs.getLong(2) + "@" + rs.getString(3));
             }
@@ -173,7 +144,7 @@ class TopicRecreatedIT {
     /** Every stored row as "partition-offset|line", duplicates kept. */
     static List<String> storedRows() throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = databases.connect(0); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT kafka_partition, kafka_offset, ts, service, level, namespace, pod, container, message FROM logs")) {
             while (rs.next()) {
                 LogEntry e = new LogEntry(rs.getTimestamp(3).toInstant(), rs.getString(4),
@@ -195,15 +166,14 @@ class TopicRecreatedIT {
     }
 
     static long stored() throws SQLException {
-        return databases.queryLong(0, "SELECT count(*) FROM logs");
+        return db.storedLines();
     }
 
     @Test
     void aRecreatedTopicIsReadFromItsBeginningAndLosesNothing() throws Exception {
-        node = startNode();
+        node.start();
         String oldId = topicId();
-        List<StoredLogEntry> old = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC,
-                TestLines.generate(81, 400, 6, Instant.now(), Duration.ofHours(1)), 1);
+        List<StoredLogEntry> old = write(81, 400);
         Await.until(Duration.ofSeconds(60), "the old topic's offsets stored with its id",
                 TopicRecreatedIT::storedOffsets, s -> s.equals(endsOf(old, oldId)));
         assertThat(storedRows()).containsExactlyInAnyOrderElementsOf(rowsOf(old));
@@ -213,8 +183,7 @@ class TopicRecreatedIT {
         String newId = topicId();
         assertThat(newId).as("the re-created topic's id").isNotEqualTo(oldId);
         // More lines than before: a node that went on from its stored offsets would skip the first ones.
-        List<StoredLogEntry> fresh = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC,
-                TestLines.generate(82, 1_200, 6, Instant.now(), Duration.ofHours(1)), 1);
+        List<StoredLogEntry> fresh = write(82, 1_200);
         assertThat(fresh).as("the new topic's offsets start at 0 again").anyMatch(s -> s.offset() == 0);
 
         Map<Integer, String> expectedOffsets = endsOf(fresh, newId);
@@ -225,16 +194,15 @@ class TopicRecreatedIT {
         assertThat(storedRows()).as("the old topic's rows and every line of the new one, each once")
                 .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(stored()).isEqualTo(old.size() + fresh.size());
-        assertThat(databases.queryLong(0, "SELECT count(*) FROM rejected_records")).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM rejected_records")).isZero();
         HealthJson health = Await.until(Duration.ofSeconds(20), "ingest health to show the new topic id",
                 TopicRecreatedIT::health, h -> h.detail("ingest", "topicId").equals(newId));
         assertThat(health.status()).as("%s", health).isEqualTo("UP");
 
         // A restart seeks to the stored offsets of the new topic: nothing is read again.
-        node.close();
-        node = startNode();
-        List<StoredLogEntry> later = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC,
-                TestLines.generate(83, 200, 6, Instant.now(), Duration.ofHours(1)), 1);
+        node.stop();
+        node.start();
+        List<StoredLogEntry> later = write(83, 200);
         List<StoredLogEntry> allFresh = new ArrayList<>(fresh);
         allFresh.addAll(later);
         Map<Integer, String> finalOffsets = endsOf(allFresh, newId);
@@ -246,13 +214,11 @@ class TopicRecreatedIT {
         assertThat(health().status()).isEqualTo("UP");
 
         // Re-created while the node is down, with more lines than it stored of the topic before: found at start.
-        node.close();
-        node = null;
+        node.stop();
         recreateTopic();
         String thirdId = topicId();
-        List<StoredLogEntry> third = TestLines.sendTracked(kafka.getBrokersAsString(), TOPIC,
-                TestLines.generate(84, 2_000, 6, Instant.now(), Duration.ofHours(1)), 1);
-        node = startNode();
+        List<StoredLogEntry> third = write(84, 2_000);
+        node.start();
         Await.until(Duration.ofSeconds(90), "the third topic's offsets stored with its id",
                 TopicRecreatedIT::storedOffsets, s -> s.equals(endsOf(third, thirdId)));
         expected.addAll(rowsOf(third));

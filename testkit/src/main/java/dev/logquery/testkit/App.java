@@ -5,12 +5,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -29,14 +30,24 @@ public final class App implements AutoCloseable {
     private final List<String> args;
     private final int port;
     private final boolean forked;
+    /** How a forked one's JVM starts; null for one in this JVM. */
+    private final Jvm jvm;
+    private final File logs;
     private ConfigurableApplicationContext context;
     private Process process;
 
     App(String name, String mainClass, int port, List<String> properties, boolean forked) {
+        this(name, mainClass, port, properties, forked ? Jvm.TEST : null, new File("target"));
+    }
+
+    /** Forked in {@code jvm} (in this JVM when null), writing its output into {@code logs} when forked. */
+    App(String name, String mainClass, int port, List<String> properties, Jvm jvm, File logs) {
         this.name = name;
         this.mainClass = mainClass;
         this.port = port;
-        this.forked = forked;
+        this.forked = jvm != null;
+        this.jvm = jvm;
+        this.logs = logs;
         List<String> a = new ArrayList<>();
         a.add("--server.port=" + port);
         properties.forEach(p -> a.add("--" + p));
@@ -61,20 +72,27 @@ public final class App implements AutoCloseable {
     }
 
     public File log() {
-        return new File("target/" + name + ".log");
+        return new File(logs, name + ".log");
     }
 
     /** Starts it (if it is not running) and returns once it serves HTTP. */
     public synchronized App start() throws Exception {
         if (forked) {
             if (process == null || !process.isAlive()) {
-                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-                List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                        "-cp", System.getProperty("java.class.path"), mainClass));
+                List<String> command = jvm.command(mainClass);
                 command.addAll(args);
+                java.nio.file.Files.createDirectories(log().getAbsoluteFile().toPath().getParent());
                 process = new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log())).start();
-                Await.until(FORKED_READY, name + " serves HTTP (log: " + log() + ")", this::answers);
+                Process started = process;
+                // A JVM that died while starting (a port taken, a bad property) fails the wait at once.
+                Await.until(FORKED_READY, name + " serves HTTP (log: " + log() + ")", () -> {
+                    if (!started.isAlive()) {
+                        throw new IllegalStateException(name + " exited with " + started.exitValue()
+                                + " while starting; see " + log());
+                    }
+                    return answers();
+                });
             }
         } else if (context == null) {
             context = new SpringApplicationBuilder(Class.forName(mainClass)).run(args.toArray(String[]::new));
@@ -106,6 +124,40 @@ public final class App implements AutoCloseable {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             process = null;
         }
+    }
+
+    /**
+     * The process id of a running forked application, or of this JVM for one running in it: for figures read
+     * from {@code /proc/<pid>/status} (threads, peak resident memory).
+     */
+    public synchronized long pid() {
+        if (!forked) {
+            return ProcessHandle.current().pid();
+        }
+        if (process == null) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        return process.pid();
+    }
+
+    /**
+     * Stops only the HTTP server of an application running in this JVM: nothing answers on its port any more
+     * (connections are refused), while its context runs on (a node keeps consuming and storing). Closing the
+     * whole context ({@link #stop()}) would also dispose Reactor Netty's global event loops and connection pool,
+     * which the other applications in this JVM share; a test that needs one node unreachable while the
+     * coordinator beside it goes on uses this, and {@link #startServer()} to bring it back.
+     */
+    public synchronized void stopServer() {
+        webServer().stop();
+    }
+
+    /** Serves HTTP again, on the same port, after {@link #stopServer()}. */
+    public synchronized void startServer() {
+        webServer().start();
+    }
+
+    private WebServer webServer() {
+        return ((WebServerApplicationContext) context()).getWebServer();
     }
 
     public synchronized boolean running() {

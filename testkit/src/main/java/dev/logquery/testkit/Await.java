@@ -31,6 +31,21 @@ public final class Await {
         return last;
     }
 
+    /**
+     * Polls {@code value} until {@code done} holds or {@code timeout} passed, and returns the last value either
+     * way: for a benchmark, which reports what it saw (viewers connected, threads left after they went) where a
+     * test would fail.
+     */
+    public static <T> T upTo(Duration timeout, Callable<T> value, Predicate<T> done) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T last = value.call();
+        while (!done.test(last) && System.nanoTime() < deadline) {
+            Thread.sleep(POLL_MS);
+            last = value.call();
+        }
+        return last;
+    }
+
     /** Waits until {@code condition} is true; fails after {@code timeout}. */
     public static void until(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
         until(timeout, what, condition, Boolean::booleanValue);

@@ -64,13 +64,14 @@ public final class Cluster implements AutoCloseable {
             if (spec.withNodes) {
                 for (int shard = 0; shard < spec.shards; shard++) {
                     for (int replica = 0; replica < spec.replicas; replica++) {
-                        databases.put(key(shard, replica), services.postgres());
+                        databases.put(key(shard, replica), services.postgres(spec.deployment.postgresSettings()));
                     }
                 }
                 for (int shard = 0; shard < spec.shards; shard++) {
                     for (int replica = 0; replica < spec.replicas; replica++) {
                         App node = new App("node-" + shard + "-" + replica, NODE_MAIN, FreePorts.next(),
-                                nodeProperties(shard, replica), spec.forked.contains(key(shard, replica)));
+                                nodeProperties(shard, replica), spec.forked.contains(key(shard, replica))
+                                ? spec.deployment.nodeJvm() : null, spec.deployment.logs());
                         nodes.put(key(shard, replica), node);
                         if (spec.startNodes) {
                             node.start();
@@ -102,9 +103,11 @@ public final class Cluster implements AutoCloseable {
         p.put("logquery.node.topic", spec.topic);
         p.put("logquery.node.bootstrap-servers", kafka.bootstrapServers());
         p.put("logquery.node.redis-url", redis == null ? "" : redis.url()); // none: nothing published
-        p.put("logquery.node.batch.max-records", "5000");
-        p.put("logquery.node.batch.max-wait", "200ms");
-        p.put("server.shutdown", "immediate"); // a node whose server a test stopped never drains
+        if (!spec.deployment.usesApplicationDefaults()) {
+            p.put("logquery.node.batch.max-records", "5000");
+            p.put("logquery.node.batch.max-wait", "200ms");
+            p.put("server.shutdown", "immediate"); // a node whose server a test stopped never drains
+        }
         p.putAll(spec.nodeProperties);
         return asArgs(p);
     }
@@ -118,8 +121,10 @@ public final class Cluster implements AutoCloseable {
                 kafka == null ? "localhost:" + nowhere : kafka.bootstrapServers());
         p.put("logquery.coordinator.tail.topic", spec.topic);
         p.put("logquery.coordinator.redis-url", redis == null ? "" : redis.url()); // none: metadata from the nodes
-        p.put("logquery.coordinator.shard-timeout", "2s");
-        p.put("logquery.coordinator.metadata-max-age", "1s");
+        if (!spec.deployment.usesApplicationDefaults()) {
+            p.put("logquery.coordinator.shard-timeout", "2s");
+            p.put("logquery.coordinator.metadata-max-age", "1s");
+        }
         for (int shard = 0; shard < spec.shards; shard++) {
             p.put("logquery.coordinator.shards[" + shard + "].id", Integer.toString(shard));
             for (int replica = 0; replica < spec.replicas; replica++) {
@@ -147,7 +152,7 @@ public final class Cluster implements AutoCloseable {
             e.put(extra[i], extra[i + 1]);
         }
         App coordinator = new App("coordinator-" + coordinators.size(), COORDINATOR_MAIN, FreePorts.next(),
-                coordinatorProperties(e), false);
+                coordinatorProperties(e), spec.deployment.coordinatorJvm(), spec.deployment.logs());
         coordinators.add(coordinator);
         return coordinator.start();
     }
@@ -295,6 +300,7 @@ public final class Cluster implements AutoCloseable {
         private final Map<String, String> nodeProperties = new LinkedHashMap<>();
         private final Map<String, String> coordinatorProperties = new LinkedHashMap<>();
         private ServiceFactory services;
+        private Deployment deployment = new Deployment();
 
         public Builder shards(int n) {
             this.shards = n;
@@ -362,6 +368,12 @@ public final class Cluster implements AutoCloseable {
         /** A property of every coordinator. */
         public Builder coordinator(String property, String value) {
             coordinatorProperties.put(property, value);
+            return this;
+        }
+
+        /** How applications and databases are deployed, where the tests' defaults do not fit (a benchmark). */
+        public Builder deployment(Deployment value) {
+            this.deployment = value;
             return this;
         }
 

@@ -7,6 +7,7 @@ import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.order.LogOrder;
 import dev.logquery.common.query.LogQuery;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,13 @@ public final class Truth {
 
     public List<StoredLogEntry> rows() {
         return rows;
+    }
+
+    /** These lines and {@code more}: the truth of a test that writes more lines after the first ones. */
+    public Truth plus(Truth more) {
+        List<StoredLogEntry> all = new ArrayList<>(rows);
+        all.addAll(more.rows);
+        return new Truth(all);
     }
 
     public int size() {

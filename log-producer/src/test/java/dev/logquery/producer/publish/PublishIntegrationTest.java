@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.logquery.common.codec.DecodeResult;
 import dev.logquery.common.codec.LogEntryCodec;
 import dev.logquery.common.model.LogEntry;
+import dev.logquery.producer.TestKafka;
 import dev.logquery.producer.generate.SyntheticLogGenerator;
+import dev.logquery.testkit.Await;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,34 +29,18 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
-/** Backfill and live mode against a real (embedded, KRaft) broker, read back with a plain consumer. */
+/** Backfill and live mode against a real KRaft broker (the test kit's), read back with a plain consumer. */
 class PublishIntegrationTest {
 
     private static final String TOPIC = "pod-logs-backfill-test";
     private static final int LINES = 5_000;
     private static final int PARTITIONS = 6;
 
-    private static EmbeddedKafkaKraftBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = new EmbeddedKafkaKraftBroker(1, 1);
-        broker.afterPropertiesSet();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.destroy();
-    }
-
     @Test
     void backfillWritesEveryLineKeyedByServiceInsideTheWindow() throws Exception {
-        String bootstrap = broker.getBrokersAsString();
+        String bootstrap = TestKafka.bootstrapServers();
         assertThat(TopicInitializer.ensureTopic(bootstrap, TOPIC, PARTITIONS, (short) 1, Duration.ofSeconds(30)))
                 .as("topic created").isTrue();
         assertThat(TopicInitializer.ensureTopic(bootstrap, TOPIC, 2, (short) 1, Duration.ofSeconds(30)))
@@ -100,25 +86,30 @@ class PublishIntegrationTest {
 
     @Test
     void liveModeEmitsAtTheConfiguredRateWithCurrentTimestamps() throws Exception {
-        String bootstrap = broker.getBrokersAsString();
+        String bootstrap = TestKafka.bootstrapServers();
         String topic = "pod-logs-live-test";
         TopicInitializer.ensureTopic(bootstrap, topic, 2, (short) 1, Duration.ofSeconds(30));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         Instant before = Instant.now().truncatedTo(ChronoUnit.MICROS);
         long emitted;
+        double seconds;
         try (KafkaLogPublisher publisher = new KafkaLogPublisher(PublisherSettings.of(bootstrap, topic))) {
             LiveEmitter emitter = new LiveEmitter(new SyntheticLogGenerator(20, 1L), publisher, 400, Clock.systemUTC());
+            long start = System.nanoTime();
             emitter.start(scheduler);
-            Thread.sleep(1_000);
+            // One second's lines at 400 lines/s; the rate is what they took, from the start to the stop.
+            Await.until(Duration.ofSeconds(10), "400 lines emitted", emitter::emitted, n -> n >= 400);
             emitter.stop();
             scheduler.shutdown();
             assertThat(scheduler.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+            seconds = (System.nanoTime() - start) / 1e9;
             emitted = emitter.emitted();
             assertThat(publisher.flush(Duration.ofSeconds(10))).isTrue();
             assertThat(publisher.sent()).isEqualTo(emitted);
         }
         Instant after = Instant.now();
-        assertThat(emitted).isBetween(300L, 480L);
+        assertThat(emitted / seconds).as("lines per second (%d lines in %.3f s)", emitted, seconds)
+                .isBetween(300.0, 480.0);
 
         List<ConsumerRecord<String, byte[]>> records = consumeAll(bootstrap, topic, 2, (int) emitted);
         assertThat(records).hasSize((int) emitted);

@@ -5,6 +5,9 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import dev.logquery.testkit.FreePorts;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.kafka.KafkaContainer;
@@ -37,8 +40,17 @@ public final class ContainerServices implements ServiceFactory {
 
     @Override
     public Postgres postgres() {
+        return postgres(Map.of());
+    }
+
+    /** The image's server with {@code -c setting=value} after the module's own {@code fsync=off}, so they win. */
+    @Override
+    public Postgres postgres(Map<String, String> settings) {
+        List<String> command = new ArrayList<>(List.of("postgres", "-c", "fsync=off"));
+        settings.forEach((setting, value) -> command.addAll(List.of("-c", setting + "=" + value)));
         PostgreSQLContainer container = bound(new PostgreSQLContainer(DockerImageName.parse(POSTGRES_IMAGE))
                 .withUsername("postgres").withPassword("postgres").withDatabaseName("postgres"), 5432);
+        container.setCommand(command.toArray(String[]::new));
         container.start();
         int port = container.getMappedPort(5432);
         return new Postgres() {

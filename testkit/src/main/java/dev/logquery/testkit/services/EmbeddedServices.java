@@ -5,6 +5,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.util.FileSystemUtils;
@@ -20,6 +21,11 @@ public final class EmbeddedServices implements ServiceFactory {
     @Override
     public Postgres postgres() throws Exception {
         return new EmbeddedPostgresServer();
+    }
+
+    @Override
+    public Postgres postgres(Map<String, String> settings) throws Exception {
+        return new EmbeddedPostgresServer(settings);
     }
 
     @Override
@@ -39,9 +45,16 @@ public final class EmbeddedServices implements ServiceFactory {
     static final class EmbeddedPostgresServer extends Postgres {
         private final Path dataDirectory;
         private final int port;
+        private final Map<String, String> settings;
         private EmbeddedPostgres server;
 
         EmbeddedPostgresServer() throws Exception {
+            this(Map.of());
+        }
+
+        /** With {@code settings} given to the server at every start (after zonky's own, so they win). */
+        EmbeddedPostgresServer(Map<String, String> settings) throws Exception {
+            this.settings = Map.copyOf(settings);
             this.dataDirectory = Files.createTempDirectory("testkit-pg-");
             this.port = FreePorts.next();
             start();
@@ -55,8 +68,10 @@ public final class EmbeddedServices implements ServiceFactory {
         @Override
         public synchronized void start() throws Exception {
             if (server == null) {
-                server = EmbeddedPostgres.builder().setDataDirectory(dataDirectory).setCleanDataDirectory(false)
-                        .setPort(port).start();
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dataDirectory)
+                        .setCleanDataDirectory(false).setPort(port);
+                settings.forEach(builder::setServerConfig);
+                server = builder.start();
             }
         }
 

@@ -1,5 +1,7 @@
 package dev.logquery.testkit.services;
 
+import java.util.Map;
+
 /**
  * Where the real services of a test come from: the embedded ones (zonky's PostgreSQL binaries, a KRaft broker
  * from Maven Central's jars, redis-server from embedded-redis), or the images {@code docker-compose.yml} deploys,
@@ -12,6 +14,17 @@ public interface ServiceFactory {
     String PROPERTY = "testkit.services";
 
     Postgres postgres() throws Exception;
+
+    /**
+     * A server with {@code settings} in its configuration ({@code fsync}, {@code shared_buffers}): a benchmark
+     * runs PostgreSQL as one would in production, tests take the quick defaults ({@link #postgres()}).
+     */
+    default Postgres postgres(Map<String, String> settings) throws Exception {
+        if (settings.isEmpty()) {
+            return postgres();
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot configure PostgreSQL");
+    }
 
     /** A broker; {@code restartable} asks for one whose stop and start keep its address and data. */
     Kafka kafka(boolean restartable) throws Exception;
