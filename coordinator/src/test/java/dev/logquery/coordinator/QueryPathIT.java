@@ -6,7 +6,6 @@ import static dev.logquery.testkit.Truth.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.common.codec.Rfc3339;
-import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.order.LogOrder;
@@ -16,6 +15,7 @@ import dev.logquery.testkit.Cluster;
 import dev.logquery.testkit.Http;
 import dev.logquery.testkit.KnownLines;
 import dev.logquery.testkit.LogQueryBuilder;
+import dev.logquery.testkit.RandomQueries;
 import dev.logquery.testkit.Truth;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -157,33 +157,8 @@ class QueryPathIT {
         return walked;
     }
 
-    static final List<String> CONTAINS = List.of("timeout", "TIMED OUT", "refused", "cache", "50%", "user_id", "_",
-            "%", "C:\\temp", "\\", "é€", "#1", "#14999", "no such text");
-
     static LogQuery randomQuery(Random r) {
-        long[] lengthsSeconds = {0, 1, 60, 600, 3_600, 3 * 3_600, 12 * 3_600, 86_400, 3 * 86_400};
-        Duration length = Duration.ofSeconds(lengthsSeconds[r.nextInt(lengthsSeconds.length)]);
-        Instant from = oldest.minus(Duration.ofHours(2));
-        long spanMicros = ChronoUnit.MICROS.between(from, newest.plus(Duration.ofHours(2)));
-        Instant start = from.plus((long) (r.nextDouble() * spanMicros), ChronoUnit.MICROS);
-        int edge = r.nextInt(10);
-        if (edge == 0) {
-            start = randomRow(r).entry().timestamp(); // the start is inclusive: a row sits right on it
-        } else if (edge == 1) {
-            start = randomRow(r).entry().timestamp().minus(length); // so is the end
-        } else if (edge == 2) {
-            start = start.truncatedTo(ChronoUnit.HOURS);
-        }
-        Instant end = start.plus(length);
-        StoredLogEntry sample = randomRow(r);
-        String service = r.nextInt(10) < 4 ? "svc-" + r.nextInt(SERVICES) : r.nextInt(20) == 0 ? "svc-absent" : null;
-        LevelSet levels = r.nextInt(10) < 4 ? new LevelSet(1 + r.nextInt(LevelSet.ALL.bits())) : null;
-        String namespace = r.nextInt(10) < 2 ? sample.entry().namespace() : null;
-        String pod = r.nextInt(10) == 0 ? sample.entry().pod() : null;
-        String contains = r.nextInt(10) < 2 ? CONTAINS.get(r.nextInt(CONTAINS.size())) : null;
-        int limit = 1 + r.nextInt(400);
-        return LogQueryBuilder.between(start, end).service(service).levels(levels).namespace(namespace).pod(pod)
-                .contains(contains).limit(limit).build();
+        return new RandomQueries(written, SERVICES, 400, Duration.ofDays(3)).next(r);
     }
 
     /** A row of the lines written before the tests: the same samples whatever ran before. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.order.LogOrder;
@@ -22,6 +21,8 @@ import dev.logquery.testkit.Cluster;
 import dev.logquery.testkit.Http;
 import dev.logquery.testkit.KnownLines;
 import dev.logquery.testkit.LogQueryBuilder;
+import dev.logquery.testkit.Prometheus;
+import dev.logquery.testkit.RandomQueries;
 import dev.logquery.testkit.Truth;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -39,8 +40,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AutoClose;
@@ -122,39 +121,8 @@ class QueryIT {
 
     // ------------------------------------------------------------------ random queries
 
-    static final List<String> CONTAINS = List.of("timeout", "TIMED OUT", "refused", "cache", "50%", "user_id", "_",
-            "%", "C:\\temp", "\\", "é€", "#1", "#19999", "no such text");
-
     static LogQuery randomQuery(Random r) {
-        long[] lengthsSeconds = {0, 1, 60, 600, 3_600, 3 * 3_600, 12 * 3_600, 86_400, 4 * 86_400};
-        Duration length = Duration.ofSeconds(lengthsSeconds[r.nextInt(lengthsSeconds.length)]);
-        long spanMicros = ChronoUnit.MICROS.between(oldest.minus(Duration.ofHours(2)), newest.plus(Duration.ofHours(2)));
-        Instant start = oldest.minus(Duration.ofHours(2)).plus((long) (r.nextDouble() * spanMicros), ChronoUnit.MICROS);
-        int edge = r.nextInt(10);
-        if (edge == 0) {
-            start = randomRow(r).entry().timestamp(); // the start is inclusive: a row sits right on it
-        } else if (edge == 1) {
-            start = randomRow(r).entry().timestamp().minus(length); // so is the end
-        } else if (edge == 2) {
-            start = start.truncatedTo(ChronoUnit.HOURS); // on an hour, where chunks meet
-        }
-        Instant end = start.plus(length);
-        if (edge == 3) {
-            end = end.truncatedTo(ChronoUnit.HOURS).minusNanos(1000); // the last microsecond of an hour
-            start = end.minus(length);
-        }
-        StoredLogEntry sample = randomRow(r);
-        String service = r.nextInt(10) < 4 ? "svc-" + r.nextInt(SERVICES) : r.nextInt(20) == 0 ? "svc-absent" : null;
-        LevelSet levels = null;
-        if (r.nextInt(10) < 4) {
-            int bits = 1 + r.nextInt(LevelSet.ALL.bits());
-            levels = new LevelSet(bits);
-        }
-        String namespace = r.nextInt(10) < 2 ? sample.entry().namespace() : null;
-        String pod = r.nextInt(10) == 0 ? sample.entry().pod() : null;
-        String contains = r.nextInt(10) < 2 ? CONTAINS.get(r.nextInt(CONTAINS.size())) : null;
-        return LogQueryBuilder.between(start, end).service(service).levels(levels).namespace(namespace).pod(pod)
-                .contains(contains).limit(1 + r.nextInt(500)).build();
+        return new RandomQueries(truth, SERVICES, 500, Duration.ofDays(4)).next(r);
     }
 
     static StoredLogEntry randomRow(Random r) {
@@ -292,20 +260,9 @@ class QueryIT {
                 .build();
         assertThat(query(oneHour)).containsExactlyElementsOf(truth.expected(oneHour));
         String metrics = Http.get(node.url() + "/actuator/prometheus").body();
-        assertThat(counter(metrics, "query_chunks_skipped_total", "pruner=\"service\"")).isPositive();
-        assertThat(counter(metrics, "query_chunks_skipped_total", "pruner=\"time\"")).isPositive();
-        assertThat(counter(metrics, "query_chunks_scanned_total", "")).isPositive();
-    }
-
-    /** The value of the first series of {@code name} whose labels contain {@code label}. */
-    static double counter(String prometheus, String name, String label) {
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)} (\\S+)$").matcher(prometheus);
-        while (m.find()) {
-            if (m.group(1).contains(label)) {
-                return Double.parseDouble(m.group(2));
-            }
-        }
-        throw new AssertionError(name + "{" + label + "} is not exported");
+        assertThat(Prometheus.value(metrics, "query_chunks_skipped_total", "pruner=\"service\"")).isPositive();
+        assertThat(Prometheus.value(metrics, "query_chunks_skipped_total", "pruner=\"time\"")).isPositive();
+        assertThat(Prometheus.value(metrics, "query_chunks_scanned_total", "")).isPositive();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.logquery.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.common.model.LogEntry;
+import dev.logquery.testkit.Prometheus;
 import dev.logquery.testkit.Await;
 import dev.logquery.testkit.Cluster;
 import dev.logquery.testkit.Http;
@@ -24,8 +25,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -206,14 +205,7 @@ class RetentionIT {
     }
 
     static double metric(String name, String label) throws Exception {
-        String prometheus = get("/actuator/prometheus").body();
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)} (\\S+)$").matcher(prometheus);
-        while (m.find()) {
-            if (m.group(1).contains(label)) {
-                return Double.parseDouble(m.group(2));
-            }
-        }
-        throw new AssertionError(name + "{" + label + "} is not exported");
+        return Prometheus.value(get("/actuator/prometheus").body(), name, label);
     }
 
     @Test
