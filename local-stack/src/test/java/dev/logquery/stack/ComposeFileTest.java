@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.topology.Shard;
 import dev.logquery.coordinator.tail.TailProperties;
 import dev.logquery.node.config.NodeProperties;
 import dev.logquery.producer.config.KafkaConnectionProperties;
@@ -322,9 +323,9 @@ class ComposeFileTest {
         Map<String, String> env = env(services, "coordinator");
         Binder binder = binder(env);
         CoordinatorProperties coordinator = binder.bindOrCreate("logquery.coordinator", CoordinatorProperties.class);
-        assertThat(coordinator.shards()).extracting(CoordinatorProperties.Shard::id).containsExactly(0, 1, 2);
+        assertThat(coordinator.shards()).extracting(Shard::id).containsExactly(0, 1, 2);
         Set<String> listed = new LinkedHashSet<>();
-        for (CoordinatorProperties.Shard shard : coordinator.shards()) {
+        for (Shard shard : coordinator.shards()) {
             assertThat(shard.replicas()).as("shard %d", shard.id()).hasSize(replicas);
             for (int i = 0; i < shard.replicas().size(); i++) {
                 URI url = URI.create(shard.replicas().get(i));

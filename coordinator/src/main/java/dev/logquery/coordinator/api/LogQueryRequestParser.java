@@ -1,11 +1,9 @@
 package dev.logquery.coordinator.api;
 
 import static dev.logquery.coordinator.api.Quoting.abbreviate;
-import static dev.logquery.coordinator.api.Quoting.quote;
 
 import dev.logquery.common.codec.LogEntryCodec;
 import dev.logquery.common.codec.Rfc3339;
-import dev.logquery.common.codec.TextSanitizer;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.query.CursorCodec;
@@ -13,11 +11,9 @@ import dev.logquery.common.query.LogQuery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
@@ -82,7 +78,6 @@ public final class LogQueryRequestParser {
     public static final Duration DEFAULT_MAX_WINDOW = Duration.ofDays(30);
 
     static final String BAD_CURSOR = "cursor does not decode or belongs to other filters";
-    private static final String LEVEL_NAMES = "TRACE, DEBUG, INFO, WARN, ERROR, FATAL";
 
     /** Used for streaming only; duplicate keys are found by the reader itself, so that it can name the field. */
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -149,10 +144,13 @@ public final class LogQueryRequestParser {
         return new ParsedRequest.Invalid(List.of(new FieldProblem("body", message)));
     }
 
-    /** The fields of one request as read, plus the problems found so far (first one per field wins). */
+    /**
+     * One request's fields as read ({@link RequestFields} reads each value and keeps its problems), the unknown
+     * fields, and what the fields say together.
+     */
     private static final class Reader {
-        private final int maxLimit;
-        private final Map<String, String> problems = new HashMap<>();
+        private final RequestFields fields;
+        private final Duration maxWindow;
         private final List<String> unknown = new ArrayList<>();
         private final Set<String> seen = new HashSet<>();
         private Instant startTime;
@@ -164,25 +162,23 @@ public final class LogQueryRequestParser {
         private String pod;
         private String contains;
         private Integer limit;
+        private String cursor;
         private Boolean allowPartial;
 
-        private final Duration maxWindow;
-
         Reader(int maxLimit, Duration maxWindow) {
-            this.maxLimit = maxLimit;
+            this.fields = new RequestFields(maxLimit);
             this.maxWindow = maxWindow;
         }
-        private String cursor;
 
         private void problem(String field, String message) {
-            problems.putIfAbsent(field, message);
+            fields.problem(field, message);
         }
 
         /** Reads the value of field {@code name} at the parser's current token, consuming all of it. */
         void read(String name, JsonParser p) {
             if (!FIELDS.contains(name)) {
                 String shown = abbreviate(name);
-                if (!problems.containsKey(shown) && unknown.size() < MAX_UNKNOWN_FIELDS_REPORTED) {
+                if (!fields.hasProblem(shown) && unknown.size() < MAX_UNKNOWN_FIELDS_REPORTED) {
                     unknown.add(shown);
                     problem(shown, "unknown field " + shown + "; known fields are " + String.join(", ", FIELDS));
                 }
@@ -195,17 +191,17 @@ public final class LogQueryRequestParser {
                 return;
             }
             switch (name) {
-                case "startTime" -> startTime = time(p, name);
-                case "endTime" -> endTime = time(p, name);
-                case "serviceName" -> service = identity(p, name, MAX_SERVICE_CHARS);
-                case "logLevel" -> logLevel = level(p);
-                case "levels" -> levels = levels(p);
-                case "namespace" -> namespace = identity(p, name, MAX_IDENTITY_CHARS);
-                case "pod" -> pod = identity(p, name, MAX_IDENTITY_CHARS);
-                case "contains" -> contains = text(p);
-                case "limit" -> limit = limit(p);
-                case "cursor" -> cursor = cursor(p);
-                case "allowPartial" -> allowPartial = bool(p, name);
+                case "startTime" -> startTime = fields.time(p, name);
+                case "endTime" -> endTime = fields.time(p, name);
+                case "serviceName" -> service = fields.identity(p, name, MAX_SERVICE_CHARS);
+                case "logLevel" -> logLevel = fields.level(p);
+                case "levels" -> levels = fields.levels(p);
+                case "namespace" -> namespace = fields.identity(p, name, MAX_IDENTITY_CHARS);
+                case "pod" -> pod = fields.identity(p, name, MAX_IDENTITY_CHARS);
+                case "contains" -> contains = fields.text(p);
+                case "limit" -> limit = fields.limit(p);
+                case "cursor" -> cursor = fields.cursor(p);
+                case "allowPartial" -> allowPartial = fields.bool(p, name);
                 default -> throw new IllegalStateException("unhandled known field " + name);
             }
         }
@@ -228,7 +224,7 @@ public final class LogQueryRequestParser {
             if (logLevel != null && levels != null) {
                 problem("levels", "levels and logLevel are both given: send one of them");
             }
-            if (problems.isEmpty()) {
+            if (fields.valid()) {
                 LevelSet effectiveLevels = logLevel != null ? LevelSet.of(List.of(logLevel)) : levels;
                 LogQuery query = new LogQuery(startTime, endTime, service, effectiveLevels, namespace, pod, contains,
                         limit == null ? LogQuery.DEFAULT_LIMIT : limit, null);
@@ -246,7 +242,7 @@ public final class LogQueryRequestParser {
                     return new ParsedRequest.Valid(query.withAfter(after.get()), partialOk);
                 }
             }
-            List<FieldProblem> out = new ArrayList<>(problems.size());
+            List<FieldProblem> out = new ArrayList<>();
             add(out, "body");
             FIELDS.forEach(field -> add(out, field));
             unknown.forEach(field -> add(out, field));
@@ -255,157 +251,14 @@ public final class LogQueryRequestParser {
 
         /** Moves the problem of {@code field}, if any, to {@code out} (once, even if the name is listed twice). */
         private void add(List<FieldProblem> out, String field) {
-            String message = problems.remove(field);
+            String message = fields.takeProblem(field);
             if (message != null) {
                 out.add(new FieldProblem(field, message));
             }
         }
-
-        /** The string at the current token; null for JSON null and (with a problem) for any other type. */
-        private String string(JsonParser p, String field) {
-            JsonToken t = p.currentToken();
-            if (t == JsonToken.VALUE_STRING) {
-                return p.getString();
-            }
-            if (t != JsonToken.VALUE_NULL) {
-                problem(field, field + " must be a string, is " + typeName(t));
-                p.skipChildren();
-            }
-            return null;
-        }
-
-        private Instant time(JsonParser p, String field) {
-            String s = string(p, field);
-            if (s == null) {
-                return null;
-            }
-            Optional<Instant> time = Rfc3339.parse(s);
-            if (time.isEmpty()) {
-                problem(field, field + " is not an RFC 3339 date-time such as 2024-12-01T00:00:00Z: "
-                        + quote(s));
-            }
-            return time.orElse(null);
-        }
-
-        /** A service, namespace or pod name: trimmed and cleaned as ingestion stores it, then 1..max chars. */
-        private String identity(JsonParser p, String field, int maxChars) {
-            String s = string(p, field);
-            if (s == null) {
-                return null;
-            }
-            String clean = TextSanitizer.clean(s.strip());
-            return bounded(field, clean, maxChars);
-        }
-
-        private String text(JsonParser p) {
-            String s = string(p, "contains");
-            return s == null ? null : bounded("contains", TextSanitizer.clean(s), MAX_CONTAINS_CHARS);
-        }
-
-        private String bounded(String field, String s, int maxChars) {
-            if (s.isEmpty() || s.length() > maxChars) {
-                problem(field, field + " must have 1 to " + maxChars + " characters, has " + s.length()
-                        + " (omit it for no filter)");
-                return null;
-            }
-            return s;
-        }
-
-        private LogLevel level(JsonParser p) {
-            String s = string(p, "logLevel");
-            if (s == null) {
-                return null;
-            }
-            Optional<LogLevel> level = LogLevel.parse(s);
-            if (level.isEmpty()) {
-                problem("logLevel", "logLevel is not one of " + LEVEL_NAMES + ": " + quote(s));
-            }
-            return level.orElse(null);
-        }
-
-        private LevelSet levels(JsonParser p) {
-            JsonToken t = p.currentToken();
-            if (t == JsonToken.VALUE_NULL) {
-                return null;
-            }
-            if (t != JsonToken.START_ARRAY) {
-                problem("levels", "levels must be an array of level names, is " + typeName(t));
-                p.skipChildren();
-                return null;
-            }
-            int bits = 0;
-            boolean bad = false;
-            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-                if (e != JsonToken.VALUE_STRING) {
-                    problem("levels", "levels must hold level names, holds " + typeName(e));
-                    p.skipChildren();
-                    bad = true;
-                    continue;
-                }
-                String name = p.getString();
-                Optional<LogLevel> level = LogLevel.parse(name);
-                if (level.isEmpty()) {
-                    problem("levels", "levels: not one of " + LEVEL_NAMES + ": " + quote(name));
-                    bad = true;
-                } else {
-                    bits |= level.get().bit();
-                }
-            }
-            if (bad) {
-                return null;
-            }
-            if (bits == 0) {
-                problem("levels", "levels must not be empty (omit it for any level)");
-                return null;
-            }
-            return new LevelSet(bits);
-        }
-
-        private Integer limit(JsonParser p) {
-            JsonToken t = p.currentToken();
-            if (t == JsonToken.VALUE_NULL) {
-                return null;
-            }
-            String bounds = "limit must be an integer from 1 to " + maxLimit;
-            if (t == JsonToken.VALUE_NUMBER_INT) {
-                JsonParser.NumberType type = p.getNumberType();
-                if ((type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG)
-                        && p.getLongValue() >= 1 && p.getLongValue() <= maxLimit) {
-                    return (int) p.getLongValue();
-                }
-                problem("limit", bounds + ", is " + abbreviate(p.getString()));
-            } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-                problem("limit", bounds + ", is " + abbreviate(p.getString()));
-            } else {
-                problem("limit", bounds + ", is " + typeName(t));
-                p.skipChildren();
-            }
-            return null;
-        }
-
-        private Boolean bool(JsonParser p, String name) {
-            JsonToken t = p.currentToken();
-            if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
-                return t == JsonToken.VALUE_TRUE;
-            }
-            if (t != JsonToken.VALUE_NULL) {
-                problem(name, name + " must be true or false, is " + typeName(t));
-                p.skipChildren();
-            }
-            return null;
-        }
-
-        private String cursor(JsonParser p) {
-            String s = string(p, "cursor");
-            if (s != null && (s.isEmpty() || s.length() > MAX_CURSOR_CHARS)) {
-                problem("cursor", BAD_CURSOR);
-                return null;
-            }
-            return s;
-        }
     }
 
-    private static String typeName(JsonToken t) {
+    static String typeName(JsonToken t) {
         if (t == null) {
             return "missing";
         }
@@ -419,7 +272,6 @@ public final class LogQueryRequestParser {
             default -> t.name().toLowerCase(Locale.ROOT);
         };
     }
-
 
     /** The first line of a parser message, which is all a caller needs (the rest is source excerpts). */
     private static String firstLine(String s) {

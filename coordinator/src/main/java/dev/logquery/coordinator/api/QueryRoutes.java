@@ -2,15 +2,15 @@ package dev.logquery.coordinator.api;
 
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.CursorCodec;
-import dev.logquery.common.query.LogQuery;
-import dev.logquery.coordinator.merge.NextCursor;
 import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.admission.OverloadedException;
-import dev.logquery.coordinator.cache.ResultCache;
-import dev.logquery.coordinator.catalog.ShardCatalog;
+import dev.logquery.coordinator.cache.CachedSearch;
 import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.merge.NextCursor;
+import dev.logquery.coordinator.scatter.ShardFailure;
 import dev.logquery.coordinator.search.BoundedPage;
+import dev.logquery.coordinator.search.LogSearch;
 import dev.logquery.coordinator.search.QueryMetrics;
 import dev.logquery.coordinator.search.SearchExecution;
 import dev.logquery.coordinator.search.SearchService;
@@ -40,8 +40,8 @@ import reactor.core.publisher.Mono;
  * {@code POST /api/query/logs}: a bad body is a 400 problem; a valid query waits for a turn
  * ({@link AdmissionControl}; none within bounds: 429 with {@code Retry-After}), then its rows and summary
  * come as one JSON document ({@code Accept: application/json}, the default; answers about the past may
- * come from the {@link ResultCache}) or streamed as NDJSON ({@code Accept: application/x-ndjson}), one
- * log per line and a final {@code {"summary":...}} line. With {@code "allowPartial": false} an answer
+ * come from the results cache: {@link CachedSearch}) or streamed as NDJSON ({@code Accept: application/x-ndjson}),
+ * one log per line and a final {@code {"summary":...}} line. With {@code "allowPartial": false} an answer
  * missing a failed shard's rows is a 503 problem instead (an NDJSON stream whose shard fails after rows
  * were sent breaks off without a summary line). {@code GET /api/query/stats}: the {@link QueryStats} of
  * this coordinator.
@@ -59,17 +59,23 @@ public class QueryRoutes {
     /** Stands for a body beyond the server's in-memory limit (compared by identity). */
     private static final byte[] TOO_LARGE = new byte[0];
 
-    /** What answering a query needs. */
-    record Answering(SearchService search, QueryMetrics metrics, AdmissionControl admission, ResultCache cache,
-                     ShardCatalog catalog, int maxLimit, Duration maxWindow, long maxAnswerBytes) {
+    /**
+     * What answering a query needs: {@code documents} searches for the JSON answers (behind the results cache),
+     * {@code streams} for the NDJSON ones (an export of up to a million rows is not kept).
+     */
+    record Answering(LogSearch documents, LogSearch streams, QueryMetrics metrics, AdmissionControl admission,
+                     int maxLimit, Duration maxWindow, long maxAnswerBytes) {
     }
 
     @Bean
-    RouterFunction<ServerResponse> queryRouter(SearchService search, QueryMetrics metrics, QueryStats stats,
-                                               CoordinatorProperties properties, AdmissionControl admission,
-                                               ResultCache cache, ShardCatalog catalog, ApiProperties api) {
-        Answering answering = new Answering(search, metrics, admission, cache, catalog, properties.maxLimit(),
-                api.maxQueryWindow(), api.maxAnswerBytes().toBytes());
+    RouterFunction<ServerResponse> queryRouter(CachedSearch cachedSearch, SearchService search, QueryMetrics metrics,
+                                               QueryStats stats, CoordinatorProperties properties,
+                                               AdmissionControl admission, ApiProperties api) {
+        return routes(new Answering(cachedSearch, search, metrics, admission, properties.maxLimit(),
+                api.maxQueryWindow(), api.maxAnswerBytes().toBytes()), stats);
+    }
+
+    static RouterFunction<ServerResponse> routes(Answering answering, QueryStats stats) {
         return RouterFunctions.route()
                 .POST("/api/query/logs", request -> logs(request, answering))
                 .GET("/api/query/stats", request -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
@@ -98,7 +104,7 @@ public class QueryRoutes {
                     ParsedRequest.Valid valid = (ParsedRequest.Valid) parsed;
                     boolean ndjson = wantsNdjson(request);
                     return a.admission().acquire()
-                            .flatMap(permit -> (ndjson ? ndjson(valid, a, permit::release) : json(valid, a))
+                            .flatMap(permit -> (ndjson ? ndjson(valid, a, permit) : json(valid, a))
                                     .doFinally(signal -> {
                                         if (!ndjson) {
                                             permit.release(); // an NDJSON answer holds it until its stream ends
@@ -134,75 +140,42 @@ public class QueryRoutes {
         return ndjson > 0 && ndjson >= json;
     }
 
-    /**
-     * The whole answer as one document: from the results cache when it has it for the data the shards hold
-     * now (their metadata's fingerprint), else searched (and kept under that fingerprint).
-     */
+    /** The whole answer as one document, its rows bounded in bytes ({@link BoundedPage}). */
     static Mono<ServerResponse> json(ParsedRequest.Valid valid, Answering a) {
-        LogQuery query = valid.query();
-        if (!a.cache().cacheable(query)) {
-            return json(valid, a, null);
-        }
-        return a.catalog().current()
-                .map(shards -> ResultCache.dataFingerprint(query, shards).orElse(""))
-                .onErrorReturn("")
-                .flatMap(fingerprint -> json(valid, a, fingerprint.isEmpty() ? null : fingerprint));
+        return a.documents().search(valid.query())
+                .flatMap(execution -> BoundedPage.collect(execution.rows(), a.maxAnswerBytes())
+                        .flatMap(page -> execution.summary().flatMap(summary -> page(valid, a, page, summary))))
+                .doOnError(e -> a.metrics().answerFailed());
     }
 
-    /** {@code fingerprint} null: not from the cache, not into it. */
-    private static Mono<ServerResponse> json(ParsedRequest.Valid valid, Answering a, String fingerprint) {
-        LogQuery query = valid.query();
-        long started = System.nanoTime();
-        Mono<ServerResponse> cached = fingerprint == null ? Mono.empty()
-                : a.cache().get(query, fingerprint).flatMap(c -> {
-                    Duration took = Duration.ofNanos(System.nanoTime() - started);
-                    a.metrics().executed(took);
-                    a.metrics().answered(false);
-                    SearchSummary summary = new SearchSummary(c.partitionsTotal(), c.partitionsQueried(),
-                            c.partitionsPruned(), false, List.of(), took.toMillis(), c.nextCursor());
-                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                            .bodyValue(ResponseJson.page(c.rows(), summary));
-                });
-        return cached.switchIfEmpty(Mono.defer(() -> a.search().search(query)
-                .flatMap(execution -> BoundedPage.collect(execution.rows(), a.maxAnswerBytes()).flatMap(page -> {
-                    List<StoredLogEntry> rows = page.rows();
-                    SearchSummary summary = page.cut()
-                            ? execution.summary().get().withNextCursor(CursorCodec.encode(query,
-                                    NextCursor.position(rows.get(rows.size() - 1))))
-                            : execution.summary().get();
-                    if (summary.partial() && !valid.allowPartial()) {
-                        a.metrics().refusedPartial();
-                        return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
-                                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                                .bodyValue(ServiceProblems.partialRefused(summary.failedPartitions()));
-                    }
-                    a.metrics().answered(summary.partial());
-                    if (fingerprint != null) {
-                        a.cache().put(query, fingerprint, rows, summary);
-                    }
-                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                            .bodyValue(ResponseJson.page(rows, summary));
-                }))
-                .doOnError(e -> a.metrics().answerFailed())));
+    /** A page cut short by its size continues after its last row. */
+    private static Mono<ServerResponse> page(ParsedRequest.Valid valid, Answering a, BoundedPage page,
+                                             SearchSummary searched) {
+        List<StoredLogEntry> rows = page.rows();
+        SearchSummary summary = page.cut() ? searched.withNextCursor(CursorCodec.encode(valid.query(),
+                NextCursor.position(rows.get(rows.size() - 1)))) : searched;
+        if (summary.partial() && !valid.allowPartial()) {
+            a.metrics().refusedPartial();
+            return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .bodyValue(ServiceProblems.partialRefused(summary.failedPartitions()));
+        }
+        a.metrics().answered(summary.partial());
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(ResponseJson.page(rows, summary));
     }
 
     /**
-     * A stream that breaks after its 200 was sent counts as failed (its client got no summary line).
-     * {@code done} runs once when the stream ends, however it ends (or if it is never written).
+     * A stream that breaks after its 200 was sent counts as failed (its client got no summary line). The
+     * {@code permit} is released when the stream ends, however it ends (or if it is never written).
      */
-    static Mono<ServerResponse> ndjson(ParsedRequest.Valid valid, Answering a, Runnable done) {
-        AtomicBoolean finished = new AtomicBoolean();
-        Runnable once = () -> {
-            if (finished.compareAndSet(false, true)) {
-                done.run();
-            }
-        };
-        return a.search().search(valid.query())
-                .map(execution -> lines(execution, valid.allowPartial(), a.metrics()).doFinally(signal -> once.run()))
+    static Mono<ServerResponse> ndjson(ParsedRequest.Valid valid, Answering a, AdmissionControl.Permit permit) {
+        return a.streams().search(valid.query())
+                .map(execution -> lines(execution, valid.allowPartial(), a.metrics())
+                        .doFinally(signal -> permit.release()))
                 .flatMap(lines -> ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON)
                         .body(BodyInserters.fromDataBuffers(lines)))
-                .doOnError(e -> once.run())
-                .doOnCancel(once);
+                .doOnError(e -> permit.release())
+                .doOnCancel(permit::release);
     }
 
     static Flux<DataBuffer> lines(SearchExecution execution, boolean allowPartial, QueryMetrics metrics) {
@@ -212,17 +185,18 @@ public class QueryRoutes {
                 // and a row waits at most NDJSON_LINGER for company.
                 .bufferTimeout(NDJSON_BATCH_ROWS, NDJSON_LINGER, true)
                 .concatMap(rows -> {
+                    Mono<DataBuffer> batch = Mono.fromSupplier(() -> BUFFERS.wrap(ResponseJson.logLines(rows)));
+                    if (!first.getAndSet(false) || allowPartial) {
+                        return batch;
+                    }
                     // The merge gives its first row once every shard sent its own first row or failed: a shard
                     // that failed by then would make the whole answer partial.
-                    if (first.getAndSet(false) && !allowPartial) {
-                        refuseIfPartial(execution.summary().get(), metrics);
-                    }
-                    return Mono.just(BUFFERS.wrap(ResponseJson.logLines(rows)));
+                    return execution.failedByFirstRow().doOnNext(failed -> refuseIfPartial(failed, metrics))
+                            .then(batch);
                 }, 1)
-                .concatWith(Mono.fromSupplier(() -> {
-                    SearchSummary summary = execution.summary().get();
+                .concatWith(execution.summary().map(summary -> {
                     if (!allowPartial) {
-                        refuseIfPartial(summary, metrics);
+                        refuseIfPartial(summary.failedPartitions(), metrics);
                     }
                     metrics.answered(summary.partial());
                     return BUFFERS.wrap(ResponseJson.summaryLine(summary));
@@ -234,10 +208,10 @@ public class QueryRoutes {
                 });
     }
 
-    private static void refuseIfPartial(SearchSummary summary, QueryMetrics metrics) {
-        if (summary.partial()) {
+    private static void refuseIfPartial(List<ShardFailure> failed, QueryMetrics metrics) {
+        if (!failed.isEmpty()) {
             metrics.refusedPartial();
-            throw new PartialAnswerRefusedException(summary.failedPartitions());
+            throw new PartialAnswerRefusedException(failed);
         }
     }
 }

@@ -1,9 +1,14 @@
 package dev.logquery.coordinator.config;
 
+import dev.logquery.common.query.InternalHeaders;
 import dev.logquery.coordinator.admission.AdmissionControl;
+import dev.logquery.coordinator.cache.CachedSearch;
+import dev.logquery.coordinator.cache.ResultCache;
+import dev.logquery.coordinator.catalog.ShardCatalog;
+import dev.logquery.coordinator.search.QueryMetrics;
+import dev.logquery.coordinator.search.SearchService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.logquery.common.query.InternalHeaders;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,7 +18,10 @@ import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 
-/** The HTTP client the coordinator talks to partition nodes with. */
+/**
+ * How the coordinator's query path is put together beyond its components: the HTTP client it talks to partition
+ * nodes with, the admission control of its queries, and the results cache in front of the search of JSON answers.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({CoordinatorProperties.class, ApiProperties.class, InternalProperties.class})
 public class CoordinatorConfiguration {
@@ -41,6 +49,17 @@ public class CoordinatorConfiguration {
                         .doOnRequest((request, connection) -> FlushWindowUpdates.install(connection))))
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(MAX_IN_MEMORY_BYTES))
                 .build();
+    }
+
+    /**
+     * The search behind {@code POST /api/query/logs}'s JSON answers: the results cache in front of the shards. Only
+     * there: an NDJSON answer (an export, up to a million rows) streams from the shards, and the Loki API and the
+     * tail's replays read pages that no other query asks the same way.
+     */
+    @Bean
+    public CachedSearch cachedSearch(SearchService search, ResultCache cache, ShardCatalog catalog,
+                                     QueryMetrics metrics) {
+        return new CachedSearch(search, cache, catalog, metrics);
     }
 
     /**

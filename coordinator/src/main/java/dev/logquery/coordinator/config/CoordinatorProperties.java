@@ -2,9 +2,7 @@ package dev.logquery.coordinator.config;
 
 import dev.logquery.common.query.LogQuery;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the coordinator ({@code logquery.coordinator.*}).
  *
- * @param shards         the shards to query, each with the partition node(s) that serve it
+ * @param shards         the shards to query, each with the partition node(s) that serve it (bound through
+ *                       {@link dev.logquery.coordinator.topology.Shard}'s constructor)
  * @param shardTimeout   how long a shard may take for its first row (over all its replicas tried), and
  *                       between two rows, before it counts as failed (the answer is then partial)
  * @param metadataMaxAge how old a shard's metadata may be when a query prunes with it; the catalog also
@@ -37,7 +36,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("logquery.coordinator")
 public record CoordinatorProperties(
-        List<Shard> shards,
+        List<dev.logquery.coordinator.topology.Shard> shards,
         Duration shardTimeout,
         Duration metadataMaxAge,
         boolean pruning,
@@ -52,7 +51,7 @@ public record CoordinatorProperties(
 
     @ConstructorBinding
     public CoordinatorProperties(
-            List<Shard> shards,
+            List<dev.logquery.coordinator.topology.Shard> shards,
             @DefaultValue("2s") Duration shardTimeout,
             @DefaultValue("1s") Duration metadataMaxAge,
             @DefaultValue("true") boolean pruning,
@@ -82,14 +81,15 @@ public record CoordinatorProperties(
         if (maxLimit < 1 || maxLimit > LogQuery.HARD_MAX_LIMIT) {
             throw new IllegalArgumentException("logquery.coordinator.max-limit must be 1.." + LogQuery.HARD_MAX_LIMIT);
         }
-        if (this.shards.stream().map(Shard::id).distinct().count() != this.shards.size()) {
+        if (this.shards.stream().map(dev.logquery.coordinator.topology.Shard::id).distinct().count()
+                != this.shards.size()) {
             throw new IllegalArgumentException("logquery.coordinator.shards: shard ids must be distinct");
         }
     }
 
     /** The settings of the tests: the given shards and timeouts, defaults otherwise, no Redis. */
-    public CoordinatorProperties(List<Shard> shards, Duration shardTimeout, Duration metadataMaxAge, boolean pruning,
-                                 int maxLimit) {
+    public CoordinatorProperties(List<dev.logquery.coordinator.topology.Shard> shards, Duration shardTimeout,
+                                 Duration metadataMaxAge, boolean pruning, int maxLimit) {
         this(shards, shardTimeout, metadataMaxAge, pruning, maxLimit, Duration.ofSeconds(60), Admission.DEFAULT,
                 Breaker.DEFAULT, "", Cache.DEFAULT, Hedge.DEFAULT, 1000);
     }
@@ -99,53 +99,6 @@ public record CoordinatorProperties(
             throw new IllegalArgumentException("logquery.coordinator." + name + " must be positive");
         }
         return d;
-    }
-
-    /**
-     * One shard: its number and the base URLs of the partition nodes that serve it. {@code url} alone is one
-     * replica; {@code replicas} lists several (a {@code url} given too comes first). The first is preferred
-     * while it is healthy. A blank entry is ignored, so a deployment can leave a replica slot empty.
-     */
-    public record Shard(int id, String url, List<String> replicas) {
-        @ConstructorBinding
-        public Shard {
-            List<String> all = new ArrayList<>();
-            if (url != null && !url.isBlank()) {
-                all.add(trimSlash(url));
-            }
-            for (String r : replicas == null ? List.<String>of() : replicas) {
-                if (r != null && !r.isBlank() && !all.contains(trimSlash(r))) {
-                    all.add(trimSlash(r));
-                }
-            }
-            if (all.isEmpty()) {
-                throw new IllegalArgumentException("logquery.coordinator.shards: shard " + id + " has no url");
-            }
-            replicas = List.copyOf(all);
-            url = all.get(0);
-        }
-
-        public Shard(int id, String url) {
-            this(id, url, List.of());
-        }
-
-        /** The replicas in order of preference. */
-        public List<Replica> replicaList() {
-            return IntStream.range(0, replicas.size()).mapToObj(i -> new Replica(id, i, replicas.get(i))).toList();
-        }
-
-        private static String trimSlash(String url) {
-            String u = url.trim();
-            return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
-        }
-    }
-
-    /** One partition node of a shard: {@code index} is its place in the shard's replica list. */
-    public record Replica(int shard, int index, String url) {
-        /** {@code shard-<shard>-replica-<index>}: the name of its circuit breaker. */
-        public String name() {
-            return "shard-" + shard + "-replica-" + index;
-        }
     }
 
     /**

@@ -1,15 +1,10 @@
 package dev.logquery.coordinator.loki;
 
 import dev.logquery.common.model.StoredLogEntry;
-import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.loki.LogQlAst.Expr;
 import dev.logquery.coordinator.loki.LogQlAst.LogExpr;
 import dev.logquery.coordinator.loki.LogQlAst.Matcher;
-import dev.logquery.coordinator.search.QueryMetrics;
-import dev.logquery.coordinator.search.SearchService;
 import java.io.ByteArrayOutputStream;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -48,48 +43,34 @@ final class DetectedHandler {
     /** Distinct values remembered per field: beyond them the cardinality is a lower bound. */
     static final int MAX_VALUES_PER_FIELD = 10_000;
 
-    private final SearchService search;
+    private final LokiContext context;
     private final NodeVolumes volumes;
-    private final AdmissionControl admission;
-    private final QueryMetrics metrics;
-    private final LokiProperties props;
-    private final int maxLimit;
-    private final Duration maxWindow;
-    private final Clock clock;
 
-    DetectedHandler(SearchService search, NodeVolumes volumes, AdmissionControl admission, QueryMetrics metrics,
-                    LokiProperties props, int maxLimit, Duration maxWindow, Clock clock) {
-        this.search = search;
+    DetectedHandler(LokiContext context, NodeVolumes volumes) {
+        this.context = context;
         this.volumes = volumes;
-        this.admission = admission;
-        this.metrics = metrics;
-        this.props = props;
-        this.maxLimit = maxLimit;
-        this.maxWindow = maxWindow;
-        this.clock = clock;
+    }
+
+    /** A {@code detected_labels} request and its selector (none: every stream). */
+    private record LabelsRequest(LokiParams.MetadataRequest request, List<Matcher> selector) {
     }
 
     Mono<ServerResponse> labels(ServerRequest request) {
-        return LokiRequests.params(request).flatMap(params -> {
-            LokiParams.MetadataRequest r;
-            List<Matcher> selector;
-            try {
-                r = LokiParams.metadata(params, clock.instant(), props.labelsSince(), maxWindow);
-                selector = r.query() == null ? List.of() : selectorOf(r.query());
-            } catch (LokiBadRequest | LogQlException e) {
-                return LokiRequests.badRequest(metrics, e);
-            }
-            Pushdown push = Pushdown.of(selector);
+        return context.handle(request, params -> {
+            LokiParams.MetadataRequest r = context.metadata(params);
+            return new LabelsRequest(r, r.query() == null ? List.of() : selectorOf(r.query()));
+        }, r -> {
+            Pushdown push = Pushdown.of(r.selector());
             if (push.none()) {
                 return LokiRequests.json(detectedLabels(Map.of()));
             }
             List<String> columns = NodeVolumes.ALL_COLUMNS;
-            return LokiRequests.admitted(admission, metrics, () -> volumes.run(new NodeVolumes.Request(
-                    push.query(r.start(), r.end(), 1), 0, 0, columns)).flatMap(answer -> {
+            return context.admitted(() -> volumes.run(new NodeVolumes.Request(
+                    push.query(r.request().start(), r.request().end(), 1), 0, 0, columns)).flatMap(answer -> {
                         Map<String, Set<String>> values = new TreeMap<>();
                         answer.sums().keySet().forEach(key -> {
                             SortedMap<String, String> labels = NodeVolumes.labels(columns, key.values());
-                            if (LinePipeline.selects(selector, labels)) {
+                            if (LinePipeline.selects(r.selector(), labels)) {
                                 labels.forEach((k, v) -> values.computeIfAbsent(k, x -> new HashSet<>()).add(v));
                             }
                         });
@@ -167,41 +148,39 @@ final class DetectedHandler {
         }
     }
 
+    /** A {@code detected_fields} request: its window, its log query and how many fields to answer. */
+    private record FieldsRequest(LokiParams.MetadataRequest request, LogExpr expr, int limit) {
+    }
+
     Mono<ServerResponse> fields(ServerRequest request) {
-        return LokiRequests.params(request).flatMap(params -> {
-            LokiParams.MetadataRequest r;
-            LogExpr expr;
+        return context.handle(request, params -> {
+            LokiParams.MetadataRequest r = context.metadata(params);
+            Expr e = LogQl.parse(r.query() == null ? "{}" : r.query());
+            if (!(e instanceof LogExpr log)) {
+                throw new LokiBadRequest("detected_fields needs a log query, not a metric query");
+            }
+            String l = LokiParams.first(params, "limit");
             int limit;
             try {
-                r = LokiParams.metadata(params, clock.instant(), props.labelsSince(), maxWindow);
-                Expr e = LogQl.parse(r.query() == null ? "{}" : r.query());
-                if (!(e instanceof LogExpr log)) {
-                    throw new LokiBadRequest("detected_fields needs a log query, not a metric query");
-                }
-                expr = log;
-                String l = LokiParams.first(params, "limit");
                 limit = l == null || l.isEmpty() ? DEFAULT_FIELDS_LIMIT : Integer.parseInt(l);
-                if (limit <= 0) {
-                    throw new LokiBadRequest("limit must be a positive value");
-                }
-            } catch (NumberFormatException e) {
-                return LokiRequests.badRequest(metrics, new LokiBadRequest("limit must be a positive integer"));
-            } catch (LokiBadRequest | LogQlException e) {
-                return LokiRequests.badRequest(metrics, e);
+            } catch (NumberFormatException x) {
+                throw new LokiBadRequest("limit must be a positive integer");
             }
-            Pushdown push = Pushdown.of(expr);
+            if (limit <= 0) {
+                throw new LokiBadRequest("limit must be a positive value");
+            }
+            return new FieldsRequest(r, log, limit);
+        }, r -> {
+            Pushdown push = Pushdown.of(r.expr());
             if (push.none()) {
-                return LokiRequests.json(detectedFields(Map.of(), limit));
+                return LokiRequests.json(detectedFields(Map.of(), r.limit()));
             }
-            LinePipeline pipeline = new LinePipeline(expr);
-            int pageSize = Math.min(maxLimit, props.labelSampleRows());
-            RowScan.Stats stats = new RowScan.Stats();
-            return LokiRequests.admitted(admission, metrics, () -> RowScan.rows(search,
-                            push.query(r.start(), r.end(), pageSize), pageSize, props.labelSampleRows(), stats)
+            LinePipeline pipeline = new LinePipeline(r.expr());
+            return context.admitted(() -> context.sample(push, r.request().start(), r.request().end())
                     .map(StoredLogEntry::entry)
                     .filter(e -> pipeline.apply(e) != null)
                     .collect(() -> new HashMap<String, Field>(), (fields, e) -> sample(fields, e.message()))
-                    .flatMap(fields -> LokiRequests.json(detectedFields(fields, limit))));
+                    .flatMap(fields -> LokiRequests.json(detectedFields(fields, r.limit()))));
         });
     }
 

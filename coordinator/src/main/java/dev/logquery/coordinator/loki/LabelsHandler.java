@@ -3,13 +3,8 @@ package dev.logquery.coordinator.loki;
 import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.StoredLogEntry;
-import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.loki.LogQlAst.Matcher;
-import dev.logquery.coordinator.search.QueryMetrics;
-import dev.logquery.coordinator.search.SearchService;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -32,25 +27,12 @@ import reactor.core.publisher.Mono;
  */
 final class LabelsHandler {
 
-    private final SearchService search;
+    private final LokiContext context;
     private final ShardCatalog catalog;
-    private final AdmissionControl admission;
-    private final QueryMetrics metrics;
-    private final LokiProperties props;
-    private final int maxLimit;
-    private final Duration maxWindow;
-    private final Clock clock;
 
-    LabelsHandler(SearchService search, ShardCatalog catalog, AdmissionControl admission, QueryMetrics metrics,
-                  LokiProperties props, int maxLimit, Duration maxWindow, Clock clock) {
-        this.search = search;
+    LabelsHandler(LokiContext context, ShardCatalog catalog) {
+        this.context = context;
         this.catalog = catalog;
-        this.admission = admission;
-        this.metrics = metrics;
-        this.props = props;
-        this.maxLimit = maxLimit;
-        this.maxWindow = maxWindow;
-        this.clock = clock;
     }
 
     Mono<ServerResponse> names(ServerRequest request) {
@@ -84,25 +66,28 @@ final class LabelsHandler {
     }
 
     Mono<ServerResponse> series(ServerRequest request) {
-        return LokiRequests.params(request).flatMap(params -> {
-            LokiParams.MetadataRequest r;
+        return context.handle(request, params -> {
+            LokiParams.MetadataRequest r = context.metadata(params);
             List<List<Matcher>> groups = new ArrayList<>();
-            try {
-                r = LokiParams.metadata(params, clock.instant(), props.labelsSince(), maxWindow);
-                for (String m : r.match()) {
-                    groups.add(LogQl.parseSelector(m));
-                }
-            } catch (LokiBadRequest | LogQlException e) {
-                return LokiRequests.badRequest(metrics, e);
+            for (String m : r.match()) {
+                groups.add(LogQl.parseSelector(m));
             }
             if (groups.isEmpty()) {
                 groups.add(null);
             }
-            return LokiRequests.admitted(admission, metrics, () -> Flux.fromIterable(groups)
-                    .concatMap(selector -> sample(r, selector))
-                    .collect(LinkedHashSet<SortedMap<String, String>>::new, Set::add)
-                    .flatMap(series -> LokiRequests.json(LokiJson.series(series))));
-        });
+            return new Series(r, groups);
+        }, s -> context.admitted(() -> Flux.fromIterable(s.groups())
+                .concatMap(selector -> sample(s.request(), selector))
+                .collect(LinkedHashSet<SortedMap<String, String>>::new, Set::add)
+                .flatMap(series -> LokiRequests.json(LokiJson.series(series)))));
+    }
+
+    /** A {@code series} request: one selector per {@code match[]}, or one null (every stream) without any. */
+    private record Series(LokiParams.MetadataRequest request, List<List<Matcher>> groups) {
+    }
+
+    /** A request of labels or label values: {@code query} an optional selector (null: none). */
+    private record Selected(LokiParams.MetadataRequest request, List<Matcher> selector) {
     }
 
     private interface Answer {
@@ -111,18 +96,11 @@ final class LabelsHandler {
 
     /** Reads the parameters ({@code query} an optional selector), then answers a list of strings under admission. */
     private Mono<ServerResponse> read(ServerRequest request, Answer answer) {
-        return LokiRequests.params(request).flatMap(params -> {
-            LokiParams.MetadataRequest r;
-            List<Matcher> selector;
-            try {
-                r = LokiParams.metadata(params, clock.instant(), props.labelsSince(), maxWindow);
-                selector = r.query() == null ? null : LogQl.parseSelector(r.query());
-            } catch (LokiBadRequest | LogQlException e) {
-                return LokiRequests.badRequest(metrics, e);
-            }
-            return LokiRequests.admitted(admission, metrics, () -> answer.answer(r, selector)
-                    .flatMap(strings -> LokiRequests.json(LokiJson.strings(strings))));
-        });
+        return context.handle(request, params -> {
+            LokiParams.MetadataRequest r = context.metadata(params);
+            return new Selected(r, r.query() == null ? null : LogQl.parseSelector(r.query()));
+        }, s -> context.admitted(() -> answer.answer(s.request(), s.selector())
+                .flatMap(strings -> LokiRequests.json(LokiJson.strings(strings)))));
     }
 
     /** The levels stored in the hour chunks of every shard that overlap the window. */
@@ -149,9 +127,7 @@ final class LabelsHandler {
         if (push.none()) {
             return Flux.empty();
         }
-        int pageSize = Math.min(maxLimit, props.labelSampleRows());
-        RowScan.Stats stats = new RowScan.Stats();
-        return RowScan.rows(search, push.query(r.start(), r.end(), pageSize), pageSize, props.labelSampleRows(), stats)
+        return context.sample(push, r.start(), r.end())
                 .map(StoredLogEntry::entry)
                 .map(LinePipeline::streamLabels)
                 .filter(labels -> selector == null || LinePipeline.selects(selector, labels));

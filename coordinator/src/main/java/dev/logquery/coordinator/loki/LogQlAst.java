@@ -185,18 +185,9 @@ public final class LogQlAst {
     public record StringFilter(Matcher matcher) implements LabelFilter {
     }
 
+    /** The comparison of a numeric label filter: {@code > >= < <= == !=}, {@code =} read as {@code ==}. */
     public enum Comparison {
-        GT(">"), GTE(">="), LT("<"), LTE("<="), EQ("=="), NEQ("!=");
-
-        private final String symbol;
-
-        Comparison(String symbol) {
-            this.symbol = symbol;
-        }
-
-        public String symbol() {
-            return symbol;
-        }
+        GT, GTE, LT, LTE, EQ, NEQ;
 
         public boolean test(double a, double b) {
             return switch (this) {
@@ -229,26 +220,16 @@ public final class LogQlAst {
             VectorLiteral {
     }
 
+    /** The range functions; a constant's name in lower case is its LogQL name. */
     public enum RangeFunction {
-        COUNT_OVER_TIME("count_over_time"), RATE("rate"), BYTES_OVER_TIME("bytes_over_time"), BYTES_RATE("bytes_rate");
-
-        private final String logQl;
-
-        RangeFunction(String logQl) {
-            this.logQl = logQl;
-        }
+        COUNT_OVER_TIME, RATE, BYTES_OVER_TIME, BYTES_RATE;
 
         public String logQl() {
-            return logQl;
+            return logQlName(this);
         }
 
         static RangeFunction named(String name) {
-            for (RangeFunction f : values()) {
-                if (f.logQl.equals(name)) {
-                    return f;
-                }
-            }
-            return null;
+            return byLogQlName(values(), name);
         }
     }
 
@@ -256,21 +237,35 @@ public final class LogQlAst {
     public record RangeAggregation(RangeFunction function, LogExpr log, Duration range) implements MetricExpr {
     }
 
+    /** The vector aggregations; a constant's name in lower case is its LogQL name. */
     public enum AggregationOp {
         SUM, COUNT, MAX, MIN, AVG;
 
         public String logQl() {
-            return name().toLowerCase(Locale.ROOT);
+            return logQlName(this);
         }
 
         static AggregationOp named(String name) {
-            for (AggregationOp op : values()) {
-                if (op.logQl().equals(name)) {
-                    return op;
-                }
-            }
-            return null;
+            return byLogQlName(values(), name);
         }
+    }
+
+    /**
+     * The LogQL name of a function constant. Function names are identifiers in the grammar, not keywords, so the
+     * parser looks them up here by name; deriving the name from the constant keeps the two from drifting apart.
+     */
+    private static String logQlName(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The constant whose LogQL name is {@code name}, or null when it names none of them. */
+    private static <E extends Enum<E>> E byLogQlName(E[] constants, String name) {
+        for (E constant : constants) {
+            if (logQlName(constant).equals(name)) {
+                return constant;
+            }
+        }
+        return null;
     }
 
     /** {@code by (a, b)} or {@code without (a, b)}; no grouping at all is {@code without ()}... of every label: see {@link #NONE}. */
@@ -287,18 +282,9 @@ public final class LogQlAst {
     public record VectorAggregation(AggregationOp op, Grouping grouping, MetricExpr inner) implements MetricExpr {
     }
 
+    /** {@code + - * / %} between metric expressions. */
     public enum BinaryOp {
-        ADD("+"), SUB("-"), MUL("*"), DIV("/"), MOD("%");
-
-        private final String symbol;
-
-        BinaryOp(String symbol) {
-            this.symbol = symbol;
-        }
-
-        public String symbol() {
-            return symbol;
-        }
+        ADD, SUB, MUL, DIV, MOD;
 
         public double apply(double a, double b) {
             return switch (this) {

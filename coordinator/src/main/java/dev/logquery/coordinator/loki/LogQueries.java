@@ -3,7 +3,7 @@ package dev.logquery.coordinator.loki;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.loki.LogQlAst.LogExpr;
-import dev.logquery.coordinator.search.SearchService;
+import dev.logquery.coordinator.search.LogSearch;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ final class LogQueries {
     record Result(List<Stream> streams, int entries, RowScan.Stats stats, List<String> warnings) {
     }
 
-    static Mono<Result> run(SearchService search, LogExpr expr, Instant start, Instant end, int limit, boolean forward,
+    static Mono<Result> run(LogSearch search, LogExpr expr, Instant start, Instant end, int limit, boolean forward,
                             LokiProperties props, int maxLimit) {
         Pushdown push = Pushdown.of(expr);
         RowScan.Stats stats = new RowScan.Stats();

@@ -4,22 +4,22 @@ import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.scatter.ReplicaBreakers;
 import dev.logquery.coordinator.search.QueryMetrics;
 import dev.logquery.coordinator.search.SearchService;
-import dev.logquery.coordinator.scatter.ReplicaBreakers;
 import dev.logquery.coordinator.tail.TailStreams;
 import java.time.Clock;
 import java.util.Map;
-import org.springframework.web.reactive.HandlerMapping;
-import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
-import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 
 /**
  * A Loki-compatible read API on the coordinator, so that Grafana's built-in Loki data source works against
@@ -45,14 +45,11 @@ public class LokiRoutes {
                                               QueryMetrics metrics, CoordinatorProperties coordinator, ApiProperties api,
                                               LokiProperties loki, WebClient nodeWebClient, ReplicaBreakers breakers) {
         NodeVolumes volumes = new NodeVolumes(nodeWebClient, catalog, coordinator, breakers, metrics, MAX_VOLUME_GROUPS);
-        return routes(new QueryHandler(search, admission, metrics, loki, coordinator.maxLimit(), api.maxQueryWindow(),
-                        Clock.systemUTC(), volumes),
-                new LabelsHandler(search, catalog, admission, metrics, loki, coordinator.maxLimit(), api.maxQueryWindow(),
-                        Clock.systemUTC()),
-                new StatusHandler(VERSION),
+        LokiContext context = new LokiContext(search, admission, metrics, loki, coordinator.maxLimit(),
+                api.maxQueryWindow(), Clock.systemUTC());
+        return routes(new QueryHandler(context, volumes), new LabelsHandler(context, catalog), new StatusHandler(VERSION),
                 new IndexHandler(volumes, admission, metrics, api.maxQueryWindow(), Clock.systemUTC()),
-                new DetectedHandler(search, volumes, admission, metrics, loki, coordinator.maxLimit(),
-                        api.maxQueryWindow(), Clock.systemUTC()));
+                new DetectedHandler(context, volumes));
     }
 
     /**
@@ -66,10 +63,6 @@ public class LokiRoutes {
                 new TailSocket(streams, search, admission, loki, coordinator.maxLimit())));
         mapping.setOrder(-2);
         return mapping;
-    }
-
-    static RouterFunction<ServerResponse> routes(QueryHandler queries, LabelsHandler labels, StatusHandler status) {
-        return routes(queries, labels, status, null, null);
     }
 
     static RouterFunction<ServerResponse> routes(QueryHandler queries, LabelsHandler labels, StatusHandler status,

@@ -11,7 +11,7 @@ import dev.logquery.coordinator.loki.LogQlAst.RangeAggregation;
 import dev.logquery.coordinator.loki.LogQlAst.RangeFunction;
 import dev.logquery.coordinator.loki.LogQlAst.VectorAggregation;
 import dev.logquery.coordinator.loki.LogQlAst.VectorLiteral;
-import dev.logquery.coordinator.search.SearchService;
+import dev.logquery.coordinator.search.LogSearch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,20 +70,20 @@ final class MetricQueries {
         }
     }
 
-    private final SearchService search;
+    private final LogSearch search;
     private final LokiProperties props;
     private final int maxLimit;
     private final Steps steps;
     private final List<RowScan.Stats> scans = new CopyOnWriteArrayList<>();
 
-    private MetricQueries(SearchService search, LokiProperties props, int maxLimit, Steps steps) {
+    private MetricQueries(LogSearch search, LokiProperties props, int maxLimit, Steps steps) {
         this.search = search;
         this.props = props;
         this.maxLimit = maxLimit;
         this.steps = steps;
     }
 
-    static Mono<Result> run(SearchService search, MetricExpr expr, Steps steps, LokiProperties props, int maxLimit) {
+    static Mono<Result> run(LogSearch search, MetricExpr expr, Steps steps, LokiProperties props, int maxLimit) {
         MetricQueries q = new MetricQueries(search, props, maxLimit, steps);
         return q.eval(expr).map(v -> {
             List<String> warnings = new ArrayList<>();

@@ -1,12 +1,8 @@
 package dev.logquery.coordinator.loki;
 
-import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.loki.LogQlAst.Expr;
 import dev.logquery.coordinator.loki.LogQlAst.LogExpr;
 import dev.logquery.coordinator.loki.LogQlAst.MetricExpr;
-import dev.logquery.coordinator.search.QueryMetrics;
-import dev.logquery.coordinator.search.SearchService;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -16,51 +12,39 @@ import reactor.core.publisher.Mono;
 /** {@code GET|POST /loki/api/v1/query_range} and {@code /loki/api/v1/query}. */
 final class QueryHandler {
 
-    private final SearchService search;
-    private final AdmissionControl admission;
-    private final QueryMetrics metrics;
-    private final LokiProperties props;
-    private final int maxLimit;
-    private final Duration maxWindow;
-    private final Clock clock;
+    private final LokiContext context;
     /** Counts on the nodes; null: every metric query from rows. */
     private final NodeVolumes volumes;
 
-    QueryHandler(SearchService search, AdmissionControl admission, QueryMetrics metrics, LokiProperties props,
-                 int maxLimit, Duration maxWindow, Clock clock) {
-        this(search, admission, metrics, props, maxLimit, maxWindow, clock, null);
+    QueryHandler(LokiContext context) {
+        this(context, null);
     }
 
-    QueryHandler(SearchService search, AdmissionControl admission, QueryMetrics metrics, LokiProperties props,
-                 int maxLimit, Duration maxWindow, Clock clock, NodeVolumes volumes) {
+    QueryHandler(LokiContext context, NodeVolumes volumes) {
+        this.context = context;
         this.volumes = volumes;
-        this.search = search;
-        this.admission = admission;
-        this.metrics = metrics;
-        this.props = props;
-        this.maxLimit = maxLimit;
-        this.maxWindow = maxWindow;
-        this.clock = clock;
+    }
+
+    /** A request's parameters and its parsed query. */
+    private record Parsed<R>(R request, Expr expr) {
     }
 
     Mono<ServerResponse> range(ServerRequest request) {
-        return LokiRequests.params(request).flatMap(params -> {
-            LokiParams.RangeRequest r;
-            Expr expr;
-            try {
-                r = LokiParams.range(params, clock.instant(), maxLimit, maxWindow);
-                expr = LogQl.parse(r.query());
-            } catch (LokiBadRequest | LogQlException e) {
-                return LokiRequests.badRequest(metrics, e);
-            }
+        return context.handle(request, params -> {
+            LokiParams.RangeRequest r = LokiParams.range(params, context.clock().instant(), context.maxLimit(),
+                    context.maxWindow());
+            return new Parsed<>(r, LogQl.parse(r.query()));
+        }, parsed -> {
+            LokiParams.RangeRequest r = parsed.request();
             long started = System.nanoTime();
-            return LokiRequests.admitted(admission, metrics, () -> {
-                if (expr instanceof LogExpr log) {
-                    return LogQueries.run(search, log, r.start(), r.end(), r.limit(), r.forward(), props, maxLimit)
+            return context.admitted(() -> {
+                if (parsed.expr() instanceof LogExpr log) {
+                    return LogQueries.run(context.search(), log, r.start(), r.end(), r.limit(), r.forward(),
+                                    context.props(), context.maxLimit())
                             .flatMap(result -> streams(result, started));
                 }
                 MetricQueries.Steps steps = MetricQueries.Steps.of(r.start(), r.end(), r.step());
-                return metric((MetricExpr) expr, steps, false).flatMap(result -> {
+                return metric((MetricExpr) parsed.expr(), steps, false).flatMap(result -> {
                     LokiJson.Summary summary = summary(result.scans(), 0, started);
                     answered(result.scans());
                     MetricQueries.Value v = result.value();
@@ -73,23 +57,19 @@ final class QueryHandler {
     }
 
     Mono<ServerResponse> instant(ServerRequest request) {
-        return LokiRequests.params(request).flatMap(params -> {
-            LokiParams.InstantRequest r;
-            Expr expr;
-            try {
-                r = LokiParams.instant(params, clock.instant(), maxLimit);
-                expr = LogQl.parse(r.query());
-            } catch (LokiBadRequest | LogQlException e) {
-                return LokiRequests.badRequest(metrics, e);
-            }
+        return context.handle(request, params -> {
+            LokiParams.InstantRequest r = LokiParams.instant(params, context.clock().instant(), context.maxLimit());
+            Expr expr = LogQl.parse(r.query());
             if (expr instanceof LogExpr) {
-                return LokiRequests.badRequest(metrics, new LokiBadRequest("log queries are not supported as an instant"
-                        + " query type, please change your query to a range query type"));
+                throw new LokiBadRequest("log queries are not supported as an instant query type, please change"
+                        + " your query to a range query type");
             }
+            return new Parsed<>(r, expr);
+        }, parsed -> {
             long started = System.nanoTime();
-            long nanos = MetricQueries.epochNanos(r.time());
-            return LokiRequests.admitted(admission, metrics, () -> metric((MetricExpr) expr,
-                    MetricQueries.Steps.instant(r.time()), true).flatMap(result -> {
+            long nanos = MetricQueries.epochNanos(parsed.request().time());
+            return context.admitted(() -> metric((MetricExpr) parsed.expr(),
+                    MetricQueries.Steps.instant(parsed.request().time()), true).flatMap(result -> {
                         LokiJson.Summary summary = summary(result.scans(), 0, started);
                         answered(result.scans());
                         MetricQueries.Value v = result.value();
@@ -105,9 +85,9 @@ final class QueryHandler {
     private Mono<MetricQueries.Result> metric(MetricExpr expr, MetricQueries.Steps steps, boolean instant) {
         NodeMetrics.Plan plan = volumes == null ? null : NodeMetrics.plan(expr, steps, instant);
         if (plan != null) {
-            return NodeMetrics.run(volumes, plan, steps, instant, props);
+            return NodeMetrics.run(volumes, plan, steps, instant, context.props());
         }
-        return MetricQueries.run(search, expr, steps, props, maxLimit);
+        return MetricQueries.run(context.search(), expr, steps, context.props(), context.maxLimit());
     }
 
     private Mono<ServerResponse> streams(LogQueries.Result result, long started) {
@@ -117,7 +97,7 @@ final class QueryHandler {
     }
 
     private void answered(List<RowScan.Stats> scans) {
-        metrics.answered(scans.stream().anyMatch(RowScan.Stats::partial));
+        context.metrics().answered(scans.stream().anyMatch(RowScan.Stats::partial));
     }
 
     private static MetricQueries.Series constant(double value, int points) {

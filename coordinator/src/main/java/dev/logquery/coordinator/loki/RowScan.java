@@ -3,7 +3,7 @@ package dev.logquery.coordinator.loki;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.scatter.ShardFailure;
-import dev.logquery.coordinator.search.SearchService;
+import dev.logquery.coordinator.search.LogSearch;
 import dev.logquery.coordinator.search.SearchSummary;
 import java.util.List;
 import java.util.Set;
@@ -14,7 +14,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Reads a window's rows newest first through {@link SearchService} (the same pruning, scatter and merge as
+ * Reads a window's rows newest first through the {@link LogSearch} (the same pruning, scatter and merge as
  * {@code POST /api/query/logs}), page after page through the cursor position, until the rows run out, the reader
  * stops asking, or {@code maxRows} rows were read ({@link Stats#truncated()}). A page is at most {@code pageSize}
  * rows in memory at once; the next page is asked only when the previous one was read.
@@ -91,13 +91,13 @@ final class RowScan {
     }
 
     /** The rows of {@code first} (its limit ignored), newest first, at most {@code maxRows}. */
-    static Flux<StoredLogEntry> rows(SearchService search, LogQuery first, int pageSize, long maxRows, Stats stats) {
+    static Flux<StoredLogEntry> rows(LogSearch search, LogQuery first, int pageSize, long maxRows, Stats stats) {
         return page(search, first, pageSize, maxRows, stats)
                 .expand(page -> page.next() == null ? Mono.empty() : page(search, page.next(), pageSize, maxRows, stats))
                 .concatMapIterable(Page::rows);
     }
 
-    private static Mono<Page> page(SearchService search, LogQuery q, int pageSize, long maxRows, Stats stats) {
+    private static Mono<Page> page(LogSearch search, LogQuery q, int pageSize, long maxRows, Stats stats) {
         long left = maxRows - stats.rows();
         if (left <= 0) {
             stats.truncated.set(true);
@@ -106,19 +106,24 @@ final class RowScan {
         int limit = (int) Math.min(pageSize, left);
         LogQuery pageQuery = new LogQuery(q.startTime(), q.endTime(), q.service(), q.levels(), q.namespace(), q.pod(),
                 q.contains(), limit, q.after());
-        return search.search(pageQuery).flatMap(execution -> execution.rows().collectList().map(rows -> {
-            stats.add(execution.summary().get());
-            rows.forEach(stats::counted);
-            LogQuery next = null;
-            if (rows.size() == limit) {
-                if (stats.rows() >= maxRows) {
-                    stats.truncated.set(true);
-                } else {
-                    StoredLogEntry last = rows.get(rows.size() - 1);
-                    next = q.withAfter(new LogQuery.Position(last.entry().timestamp(), last.kafkaPartition(), last.offset()));
-                }
+        return search.search(pageQuery).flatMap(execution -> execution.rows().collectList()
+                .flatMap(rows -> execution.summary().map(summary -> read(q, limit, maxRows, stats, rows, summary))));
+    }
+
+    /** A page read: counted, and followed by the next one when it came full and the bound is not reached. */
+    private static Page read(LogQuery q, int limit, long maxRows, Stats stats, List<StoredLogEntry> rows,
+                             SearchSummary summary) {
+        stats.add(summary);
+        rows.forEach(stats::counted);
+        LogQuery next = null;
+        if (rows.size() == limit) {
+            if (stats.rows() >= maxRows) {
+                stats.truncated.set(true);
+            } else {
+                StoredLogEntry last = rows.get(rows.size() - 1);
+                next = q.withAfter(new LogQuery.Position(last.entry().timestamp(), last.kafkaPartition(), last.offset()));
             }
-            return new Page(rows, next);
-        }));
+        }
+        return new Page(rows, next);
     }
 }

@@ -29,6 +29,7 @@ final class StatusHandler {
     Mono<ServerResponse> notImplemented(ServerRequest request) {
         return LokiRequests.text(HttpStatus.NOT_FOUND, request.path() + " is not implemented yet by logquery's"
                 + " Loki-compatible API (implemented: query_range, query, labels, label/<name>/values, series,"
-                + " status/buildinfo)");
+                + " index/stats, index/volume, index/volume_range, detected_labels,"
+                + " detected_fields, tail, status/buildinfo)");
     }
 }

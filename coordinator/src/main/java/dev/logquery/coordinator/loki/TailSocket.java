@@ -5,7 +5,7 @@ import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.loki.LogQlAst.Expr;
 import dev.logquery.coordinator.loki.LogQlAst.LogExpr;
-import dev.logquery.coordinator.search.SearchService;
+import dev.logquery.coordinator.search.LogSearch;
 import dev.logquery.coordinator.tail.LiveLine;
 import dev.logquery.coordinator.tail.TailEvent;
 import dev.logquery.coordinator.tail.TailFilter;
@@ -55,12 +55,12 @@ final class TailSocket implements WebSocketHandler {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private final TailStreams streams;
-    private final SearchService search;
+    private final LogSearch search;
     private final AdmissionControl admission;
     private final LokiProperties props;
     private final int maxLimit;
 
-    TailSocket(TailStreams streams, SearchService search, AdmissionControl admission, LokiProperties props,
+    TailSocket(TailStreams streams, LogSearch search, AdmissionControl admission, LokiProperties props,
                int maxLimit) {
         this.streams = streams;
         this.search = search;

@@ -1,8 +1,8 @@
 package dev.logquery.coordinator.scatter;
 
 import dev.logquery.coordinator.config.CoordinatorProperties;
-import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
-import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.topology.Replica;
+import dev.logquery.coordinator.topology.Shard;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;

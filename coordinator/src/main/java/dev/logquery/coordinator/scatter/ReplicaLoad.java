@@ -1,8 +1,8 @@
 package dev.logquery.coordinator.scatter;
 
 import dev.logquery.coordinator.config.CoordinatorProperties;
-import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
-import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.topology.Replica;
+import dev.logquery.coordinator.topology.Shard;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;

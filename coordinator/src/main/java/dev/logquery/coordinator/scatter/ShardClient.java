@@ -5,7 +5,8 @@ import dev.logquery.common.query.InternalHeaders;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.common.query.QueryJson;
 import dev.logquery.coordinator.config.CoordinatorConfiguration;
-import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
+import dev.logquery.coordinator.topology.Replica;
+import java.util.List;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -16,24 +17,12 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
 /**
- * {@code POST /internal/query} on one partition node (a replica of a shard): its NDJSON answer as rows, newest first, at most
- * {@code limit}. Errors (connection, HTTP status, an unreadable line) are signalled, not handled here.
+ * {@code POST /internal/query} on one partition node (a replica of a shard): its chunk plan, then its NDJSON answer
+ * as rows, newest first, at most {@code limit}, read by read ({@link NodeAnswer}). Errors (connection, HTTP status,
+ * an unreadable line) are signalled, not handled here.
  */
 @Component
 public class ShardClient {
-
-    /** Told about a node's answer as it arrives. */
-    public interface AnswerListener {
-        /** What the node's plan did with its hour chunks, from its response headers (-1 when it did not say). */
-        void planned(int scanned, int skipped);
-
-        /**
-         * Bytes of the answer arrived: rows, or the blank keep-alive lines a node sends while it scans without
-         * finding any (so a node that is working is told from one that hangs).
-         */
-        default void alive() {
-        }
-    }
 
     private final WebClient client;
     private final int maxLineBytes;
@@ -49,10 +38,12 @@ public class ShardClient {
     }
 
     /**
-     * @param prune  false asks the node to read the whole window ({@link InternalHeaders#PRUNING})
-     * @param listener told the node's chunk plan when its response starts, and each time bytes arrive
+     * The node's answer: its {@link ChunkPlan} once its response starts, then one {@link NodeAnswer.Rows} per read of
+     * the body (also for a read of keep-alive lines only, which holds no row).
+     *
+     * @param prune false asks the node to read the whole window ({@link InternalHeaders#PRUNING})
      */
-    public Flux<StoredLogEntry> query(Replica replica, LogQuery query, boolean prune, AnswerListener listener) {
+    public Flux<NodeAnswer> query(Replica replica, LogQuery query, boolean prune) {
         return client.post().uri(replica.url() + "/internal/query")
                 .contentType(MediaType.APPLICATION_JSON)
                 .accept(MediaType.APPLICATION_NDJSON)
@@ -66,14 +57,18 @@ public class ShardClient {
                     if (response.statusCode().isError()) {
                         return response.createException().flatMapMany(Flux::error);
                     }
-                    listener.planned(count(response, InternalHeaders.CHUNKS_SCANNED),
+                    ChunkPlan plan = new ChunkPlan(count(response, InternalHeaders.CHUNKS_SCANNED),
                             count(response, InternalHeaders.CHUNKS_SKIPPED));
                     NdjsonRows rows = new NdjsonRows(maxLineBytes);
-                    return response.bodyToFlux(DataBuffer.class)
-                            .doOnNext(buffer -> listener.alive())
-                            .concatMapIterable(rows::next, 1) // one buffer at a time: memory stays bounded
-                            .concatWith(Flux.defer(() -> Flux.fromIterable(rows.end())))
+                    // One buffer per element, asked for one at a time downstream: memory stays bounded.
+                    Flux<NodeAnswer> body = response.bodyToFlux(DataBuffer.class)
+                            .<NodeAnswer>map(buffer -> new NodeAnswer.Rows(rows.next(buffer)))
+                            .concatWith(Flux.defer(() -> {
+                                List<StoredLogEntry> last = rows.end(); // a body that did not end with a line break
+                                return last.isEmpty() ? Flux.empty() : Flux.just(new NodeAnswer.Rows(last));
+                            }))
                             .doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+                    return Flux.concat(Flux.just(plan), body);
                 });
     }
 

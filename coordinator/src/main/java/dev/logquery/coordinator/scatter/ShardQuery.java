@@ -3,9 +3,9 @@ package dev.logquery.coordinator.scatter;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorProperties;
-import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
-import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
 import dev.logquery.coordinator.merge.NextCursor;
+import dev.logquery.coordinator.topology.Replica;
+import dev.logquery.coordinator.topology.Shard;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.micrometer.core.instrument.Counter;
@@ -18,7 +18,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -36,8 +35,10 @@ import reactor.core.publisher.Mono;
  * row, the {@code shardTimeout}, so a shard whose every replica fails is given up within it (a half-open
  * replica tried first as a probe gets half of it, so that a hanging one leaves time for the next). Once rows
  * flow, a replica that fails (or sends no row for {@code shardTimeout} while rows are asked: {@link StallWatch})
- * is replaced by the others, resuming right after the last row it sent; only when none is left does the
- * shard's stream end with the error.
+ * is replaced by the others, resuming right after the last row it sent; only when none is left do the
+ * shard's rows end, and its {@link ShardOutcome} says why. Which replica answered, whether it lacks rows, its
+ * chunk plan and the failure are all that outcome's ({@link ShardAnswer}): nothing is told to the caller while
+ * the rows stream.
  */
 @Component
 public class ShardQuery {
@@ -50,6 +51,7 @@ public class ShardQuery {
     private final ReplicaBreakers breakers;
     private final ReplicaLoad load;
     private final Duration shardTimeout;
+    private final Duration queryTimeout;
     private final CoordinatorProperties.Hedge hedge;
     private final HedgeBudget hedges;
     private final Counter hedgesSent;
@@ -62,6 +64,7 @@ public class ShardQuery {
         this.breakers = breakers;
         this.load = load;
         this.shardTimeout = properties.shardTimeout();
+        this.queryTimeout = properties.queryTimeout();
         this.hedge = properties.hedge();
         this.hedges = new HedgeBudget(hedge.budgetPercent());
         this.hedgesSent = Counter.builder("query.shard.hedges").tag("result", "sent")
@@ -74,19 +77,30 @@ public class ShardQuery {
     }
 
     /**
-     * The shard's rows, newest first; errors with the last replica's failure when none could answer.
+     * The shard's answer: its rows, newest first, and its outcome. The rows end early, and the outcome says why,
+     * when no replica could answer (the last one's failure) or when {@code deadline} passes first.
      *
-     * @param behind     replicas known to lack rows of the query's window: asked only after every other
-     *                   (never as a hedge)
-     * @param answeredBy told which replica answers, once it sent its first row (or its whole, empty answer)
+     * @param behind   replicas known to lack rows of the query's window: asked only after every other (never as a
+     *                 hedge), and an answer from one is partial ({@code replica_behind})
+     * @param deadline when the whole query ends ({@link System#nanoTime()} based): the shard is cut off then
      */
-    public Flux<StoredLogEntry> query(Shard shard, LogQuery query, boolean prune, ShardClient.AnswerListener chunks,
-                                      Set<Replica> behind, Consumer<Replica> answeredBy) {
-        return Flux.defer(() -> {
-            List<Replica> order = load.order(shard.replicaList(),
-                    r -> (behind.contains(r) ? BEHIND : 0) + breakers.group(r));
-            return run(order, query, prune, chunks, behind, answeredBy);
-        });
+    public ShardAnswer query(Shard shard, LogQuery query, boolean prune, Set<Replica> behind, long deadline) {
+        Mono<Long> cutOff = Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
+        return new ShardAnswer(shard.id(), answer -> Flux.defer(() -> {
+                    List<Replica> order = load.order(shard.replicaList(),
+                            r -> (behind.contains(r) ? BEHIND : 0) + breakers.group(r));
+                    return run(order, query, prune, behind, answer);
+                })
+                .takeUntilOther(cutOff.doOnNext(t -> {
+                    log.warn("shard {} cut off by the query deadline ({})", shard.id(), queryTimeout);
+                    answer.failed(new ShardFailure(shard.id(), "deadline"));
+                }))
+                .onErrorResume(e -> {
+                    ShardFailure failure = ShardFailure.of(shard.id(), e);
+                    log.warn("shard {} failed during a query ({}): {}", shard.id(), failure.reason(), e.toString());
+                    answer.failed(failure);
+                    return Flux.empty();
+                }));
     }
 
     /**
@@ -95,12 +109,10 @@ public class ShardQuery {
      * holds the same rows in the same order, so nothing repeats and nothing is skipped), asking for what is
      * left of the limit.
      */
-    private Flux<StoredLogEntry> run(List<Replica> order, LogQuery query, boolean prune,
-                                     ShardClient.AnswerListener chunks, Set<Replica> behind,
-                                     Consumer<Replica> answeredBy) {
+    private Flux<StoredLogEntry> run(List<Replica> order, LogQuery query, boolean prune, Set<Replica> behind,
+                                     ShardAnswer answer) {
         hedges.earn();
-        Attempts attempts = new Attempts(order, behind, answeredBy, System.nanoTime() + shardTimeout.toNanos(),
-                query, prune, chunks);
+        Attempts attempts = new Attempts(order, behind, answer, query, prune);
         AtomicReference<StoredLogEntry> last = new AtomicReference<>();
         AtomicLong sent = new AtomicLong();
         return attempts.from(0, false)
@@ -122,8 +134,7 @@ public class ShardQuery {
                     LogQuery after = new LogQuery(query.startTime(), query.endTime(), query.service(),
                             query.levels(), query.namespace(), query.pod(), query.contains(),
                             (int) (query.limit() - sent.get()), NextCursor.position(last.get()));
-                    // The resumed part's chunk plan is not counted again.
-                    return run(rest, after, prune, (scanned, skipped) -> { }, behind, answeredBy);
+                    return run(rest, after, prune, behind, answer);
                 });
     }
 
@@ -136,24 +147,22 @@ public class ShardQuery {
     private final class Attempts {
         final List<Replica> order;
         final Set<Replica> behind;
-        final Consumer<Replica> answeredBy;
-        final long deadline;
+        final ShardAnswer answer;
         final LogQuery query;
         final boolean prune;
-        final ShardClient.AnswerListener chunks;
+        /** Until when a first row may come, whichever replica sends it: one budget for all attempts. */
+        final long deadline;
         final AtomicReference<Throwable> lastError = new AtomicReference<>();
         /** The replica whose answer is used, once one sent its first row. */
         final AtomicReference<Replica> answering = new AtomicReference<>();
 
-        Attempts(List<Replica> order, Set<Replica> behind, Consumer<Replica> answeredBy, long deadline,
-                 LogQuery query, boolean prune, ShardClient.AnswerListener chunks) {
+        Attempts(List<Replica> order, Set<Replica> behind, ShardAnswer answer, LogQuery query, boolean prune) {
             this.order = order;
             this.behind = behind;
-            this.answeredBy = answeredBy;
-            this.deadline = deadline;
+            this.answer = answer;
+            this.deadline = System.nanoTime() + shardTimeout.toNanos();
             this.query = query;
             this.prune = prune;
-            this.chunks = chunks;
         }
 
         /** Replica {@code i}, failing over (or hedging) to the ones after it. */
@@ -198,9 +207,18 @@ public class ShardQuery {
                         && i + 1 < order.size();
                 Duration firstRow = Duration.ofNanos(Math.max(1, probe ? remaining / 2 : remaining));
                 StallWatch watch = new StallWatch(firstRow, shardTimeout);
-                PlannedChunks planned = new PlannedChunks(watch);
+                AtomicReference<ChunkPlan> plan = new AtomicReference<>(ChunkPlan.UNKNOWN);
                 ReplicaLoad.Call call = load.start(replica);
-                return watch.watch(client.query(replica, query, prune, planned))
+                Flux<StoredLogEntry> rows = client.query(replica, query, prune)
+                        .concatMapIterable(part -> {
+                            if (part instanceof NodeAnswer.Rows read) {
+                                watch.alive(); // bytes came: rows, or keep-alive lines while the node scans
+                                return read.rows();
+                            }
+                            plan.set((ChunkPlan) part); // kept until this replica is known to be the one answering
+                            return List.of();
+                        }, 1); // one read at a time: memory stays bounded
+                return watch.watch(rows)
                         .transformDeferred(CircuitBreakerOperator.of(breakers.of(replica)))
                         .map(Item::new)
                         .concatWithValues(Item.END)
@@ -208,8 +226,12 @@ public class ShardQuery {
                             if (answered.compareAndSet(false, true)) {
                                 call.sample();
                                 answering.set(replica);
-                                answeredBy.accept(replica);
-                                planned.forwardTo(chunks); // only the answering replica's plan counts
+                                boolean lacksRows = behind.contains(replica);
+                                if (lacksRows) {
+                                    log.warn("shard {} answered by {}, which lacks rows of the window",
+                                            replica.shard(), replica.name());
+                                }
+                                answer.answered(replica, lacksRows, plan.get());
                                 if (hedged) {
                                     hedgesWon.increment();
                                 }
@@ -228,34 +250,6 @@ public class ShardQuery {
                         })
                         .doFinally(signal -> call.end());
             });
-        }
-    }
-
-    /** A replica's chunk plan, kept until it is known to be the one answering; its signs of life, to its watch. */
-    private static final class PlannedChunks implements ShardClient.AnswerListener {
-        private final StallWatch watch;
-        private volatile int scanned = Integer.MIN_VALUE;
-        private volatile int skipped;
-
-        PlannedChunks(StallWatch watch) {
-            this.watch = watch;
-        }
-
-        @Override
-        public void alive() {
-            watch.alive();
-        }
-
-        @Override
-        public void planned(int scanned, int skipped) {
-            this.skipped = skipped;
-            this.scanned = scanned;
-        }
-
-        void forwardTo(ShardClient.AnswerListener chunks) {
-            if (scanned != Integer.MIN_VALUE) {
-                chunks.planned(scanned, skipped);
-            }
         }
     }
 }

@@ -4,44 +4,38 @@ import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.pruning.Summary;
 import dev.logquery.common.query.LogQuery;
-import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
+import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.CoordinatorProperties;
-import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
-import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
 import dev.logquery.coordinator.merge.NextCursor;
 import dev.logquery.coordinator.merge.SortedMerge;
-import dev.logquery.coordinator.scatter.ShardClient;
+import dev.logquery.coordinator.scatter.ShardAnswer;
 import dev.logquery.coordinator.scatter.ShardFailure;
+import dev.logquery.coordinator.scatter.ShardOutcome;
 import dev.logquery.coordinator.scatter.ShardQuery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The query pipeline: (1) prune shards with their metadata, (2) scatter the query to the others in
- * parallel, each to one of its replicas ({@link ShardQuery}: failover, timeouts), a failed shard
- * contributing no rows and a {@link ShardFailure}, (3) merge the sorted streams up to the limit,
- * (4) summarize (counts, failures, next cursor, time). The whole query has a deadline
- * ({@code queryTimeout}): shards still streaming then are cut off and reported failed.
+ * parallel, each to one of its replicas ({@link ShardQuery}: failover, timeouts), each shard answering its rows
+ * and its {@link ShardOutcome} (a failed shard: the rows it sent, and a {@link ShardFailure}), (3) merge the sorted
+ * streams up to the limit, (4) summarize from the outcomes (counts, failures, next cursor, time) and record the
+ * metrics. The whole query has a deadline ({@code queryTimeout}): shards still streaming then are cut off and
+ * reported failed.
  */
 @Service
-public class SearchService {
-
-    private static final Logger log = LoggerFactory.getLogger(SearchService.class);
+public class SearchService implements LogSearch {
 
     private final CoordinatorProperties properties;
     private final ShardCatalog catalog;
@@ -63,29 +57,14 @@ public class SearchService {
     record PruneResult(int total, List<ShardState> toQuery, List<String> prunedBy, int chunksOfPruned) {
     }
 
-    /** Hour chunks of all shards a query skipped or planned to read: what pruning saved. */
-    static final class ChunkCount implements ShardClient.AnswerListener {
-        final AtomicLong scanned = new AtomicLong();
-        final AtomicLong skipped = new AtomicLong();
-
-        @Override
-        public void planned(int scannedByShard, int skippedByShard) {
-            scanned.addAndGet(Math.max(0, scannedByShard));
-            skipped.addAndGet(Math.max(0, skippedByShard));
-        }
-    }
-
     /** Starts a search; nothing is sent to a shard until the returned rows are subscribed. */
+    @Override
     public Mono<SearchExecution> search(LogQuery query) {
         long started = System.nanoTime();
         return catalog.current().map(states -> {
             PruneResult pruned = prune(query, states);
-            Queue<ShardFailure> failures = new ConcurrentLinkedQueue<>();
-            ChunkCount chunks = new ChunkCount();
-            chunks.skipped.addAndGet(pruned.chunksOfPruned());
             long deadline = started + properties.queryTimeout().toNanos();
-            List<Flux<StoredLogEntry>> streams = scatter(query, pruned.toQuery(), failures, chunks, deadline);
-            return track(query, pruned, failures, chunks, merge(query, streams), started);
+            return execute(query, pruned, scatter(query, pruned.toQuery(), deadline), started);
         });
     }
 
@@ -111,78 +90,80 @@ public class SearchService {
         return new PruneResult(states.size(), toQuery, prunedBy, chunksOfPruned);
     }
 
-    /** Step 2: one stream per shard; a failure or timeout ends that stream and is recorded. */
-    List<Flux<StoredLogEntry>> scatter(LogQuery query, List<ShardState> targets, Queue<ShardFailure> failures,
-                                       ShardClient.AnswerListener chunks, long deadline) {
+    /**
+     * Step 2: one answer per shard, its rows and its outcome ({@link ShardQuery}): a shard whose every replica errs
+     * or stalls, or that the query's deadline ({@link System#nanoTime()} based) cuts off, ends its rows there and
+     * says so in its outcome, as does one answered by a replica that lacks rows of the window ({@code
+     * replica_behind}).
+     */
+    List<ShardAnswer> scatter(LogQuery query, List<ShardState> targets, long deadline) {
         metrics.queried(targets.size());
-        List<Flux<StoredLogEntry>> streams = new ArrayList<>(targets.size());
+        List<ShardAnswer> answers = new ArrayList<>(targets.size());
         for (ShardState state : targets) {
-            streams.add(queryShard(query, state, failures, chunks, deadline));
+            answers.add(shards.query(state.shard(), query, properties.pruning(),
+                    state.behind(query, properties.replicaMaxLagRows()), deadline));
         }
-        return streams;
+        return answers;
     }
 
     /**
-     * Step 2, one shard: its rows, cut off (and recorded as failed) when every replica errs or stalls, or
-     * when the query's deadline ({@link System#nanoTime()} based) passes first. An answer from a replica that
-     * lacks rows of the window (no caught-up one answered) is recorded as failed too: {@code replica_behind}.
+     * Steps 3 and 4: the k-way merge of the shards' rows up to the limit ({@link SortedMerge}), counting them and
+     * remembering the last one; once they ended, the summary and the metrics, made of the shards' outcomes. The end
+     * is taken before a completion reaches the reader (every shard's outcome is in by then), so that a reader who
+     * saw the rows complete finds the summary ready and the metrics recorded.
      */
-    Flux<StoredLogEntry> queryShard(LogQuery query, ShardState state, Queue<ShardFailure> failures,
-                                    ShardClient.AnswerListener chunks, long deadline) {
-        Shard shard = state.shard();
-        Mono<Long> cutOff = Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
-        Set<Replica> behind = state.behind(query, properties.replicaMaxLagRows());
-        return shards.query(shard, query, properties.pruning(), chunks, behind, replica -> {
-                    if (behind.contains(replica)) {
-                        log.warn("shard {} answered by {}, which lacks rows of the window", shard.id(), replica.name());
-                        failures.add(new ShardFailure(shard.id(), "replica_behind"));
-                        metrics.failed(shard.id(), "replica_behind");
-                    }
-                })
-                .takeUntilOther(cutOff.doOnNext(t -> {
-                    log.warn("shard {} cut off by the query deadline ({})", shard.id(), properties.queryTimeout());
-                    failures.add(new ShardFailure(shard.id(), "deadline"));
-                    metrics.failed(shard.id(), "deadline");
-                }))
-                .onErrorResume(e -> {
-                    ShardFailure failure = ShardFailure.of(shard.id(), e);
-                    log.warn("shard {} failed during a query ({}): {}", shard.id(), failure.reason(), e.toString());
-                    failures.add(failure);
-                    metrics.failed(shard.id(), failure.reason());
-                    return Flux.empty();
-                });
-    }
-
-    /** Step 3: the k-way merge, at most {@code limit} distinct rows. */
-    Flux<StoredLogEntry> merge(LogQuery query, List<Flux<StoredLogEntry>> streams) {
-        return SortedMerge.merge(streams, query.limit());
-    }
-
-    /** Step 4: counts rows and remembers the last one, so that the summary can be made when they are done. */
-    SearchExecution track(LogQuery query, PruneResult pruned, Queue<ShardFailure> failures, ChunkCount chunks,
-                          Flux<StoredLogEntry> merged, long started) {
+    SearchExecution execute(LogQuery query, PruneResult pruned, List<ShardAnswer> answers, long started) {
         AtomicLong count = new AtomicLong();
         AtomicReference<StoredLogEntry> last = new AtomicReference<>();
-        AtomicBoolean recorded = new AtomicBoolean();
-        Flux<StoredLogEntry> rows = merged
+        AtomicBoolean ended = new AtomicBoolean();
+        Sinks.One<List<ShardFailure>> byFirstRow = Sinks.one();
+        Sinks.Empty<Void> rowsEnded = Sinks.empty();
+        Mono<List<ShardOutcome>> outcomes = Flux.fromIterable(answers).concatMap(ShardAnswer::outcome).collectList();
+        Runnable end = () -> {
+            if (ended.compareAndSet(false, true)) {
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                byFirstRow.tryEmitValue(failures(answers.stream().map(ShardAnswer::soFar).toList())); // no row came
+                rowsEnded.tryEmitEmpty();
+                outcomes.subscribe(o -> record(o, pruned, took));
+            }
+        };
+        Flux<StoredLogEntry> rows = SortedMerge.merge(answers.stream().map(ShardAnswer::rows).toList(), query.limit())
                 .doOnNext(row -> {
-                    count.incrementAndGet();
+                    if (count.incrementAndGet() == 1) {
+                        byFirstRow.tryEmitValue(failures(answers.stream().map(ShardAnswer::soFar).toList()));
+                    }
                     last.set(row);
                 })
-                .doFinally(signal -> {
-                    if (recorded.compareAndSet(false, true)) {
-                        metrics.executed(Duration.ofNanos(System.nanoTime() - started));
-                        metrics.chunks(chunks.scanned.get(), chunks.skipped.get());
-                    }
-                });
-        return new SearchExecution(rows, () -> summarize(query, pruned, failures, count.get(), last.get(), started));
+                .doOnComplete(end)
+                .doFinally(signal -> end.run()); // cancelled: after the shards were, so their outcomes are in
+        return new SearchExecution(rows, byFirstRow.asMono(), rowsEnded.asMono().then(outcomes)
+                .map(o -> summarize(query, pruned, o, count.get(), last.get(), started)));
     }
 
-    SearchSummary summarize(LogQuery query, PruneResult pruned, Queue<ShardFailure> failures, long rows,
+    /** The execution time, the shards' failures, and the chunks they planned to read or skipped (pruned ones too). */
+    private void record(List<ShardOutcome> outcomes, PruneResult pruned, Duration took) {
+        metrics.executed(took);
+        long scanned = 0;
+        long skipped = pruned.chunksOfPruned();
+        for (ShardOutcome o : outcomes) {
+            scanned += Math.max(0, o.chunks().scanned());
+            skipped += Math.max(0, o.chunks().skipped());
+            o.failures().forEach(f -> metrics.failed(f.partition(), f.reason()));
+        }
+        metrics.chunks(scanned, skipped);
+    }
+
+    SearchSummary summarize(LogQuery query, PruneResult pruned, List<ShardOutcome> outcomes, long rows,
                             StoredLogEntry last, long started) {
-        List<ShardFailure> failed = failures.stream().sorted(Comparator.comparingInt(ShardFailure::partition)).toList();
+        List<ShardFailure> failed = failures(outcomes);
         long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
         return new SearchSummary(pruned.total(), pruned.toQuery().size(), pruned.prunedBy().size(), !failed.isEmpty(),
                 failed, tookMs, NextCursor.of(query, last, rows));
+    }
+
+    /** The failures of {@code outcomes} by shard, each shard's in the order they happened. */
+    static List<ShardFailure> failures(List<ShardOutcome> outcomes) {
+        return outcomes.stream().flatMap(o -> o.failures().stream())
+                .sorted(Comparator.comparingInt(ShardFailure::partition)).toList();
     }
 }

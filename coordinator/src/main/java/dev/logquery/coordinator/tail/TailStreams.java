@@ -3,8 +3,7 @@ package dev.logquery.coordinator.tail;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.search.BoundedPage;
-import dev.logquery.coordinator.search.SearchService;
-import dev.logquery.coordinator.search.SearchSummary;
+import dev.logquery.coordinator.search.LogSearch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +26,7 @@ public class TailStreams {
     static final Duration FUTURE_SLACK = Duration.ofDays(1);
 
     private final TailHub hub;
-    private final SearchService search;
+    private final LogSearch search;
     private final TailProperties properties;
     private final TailMetrics metrics;
     private final AdmissionControl admission;
@@ -38,7 +37,7 @@ public class TailStreams {
      *                       replay holds only the reader's recent lines and says it is partial)
      * @param maxReplayBytes the most the stored lines of one replay may take in memory (estimated)
      */
-    public TailStreams(TailHub hub, SearchService search, TailProperties properties, TailMetrics metrics,
+    public TailStreams(TailHub hub, LogSearch search, TailProperties properties, TailMetrics metrics,
                        AdmissionControl admission, long maxReplayBytes) {
         this.hub = hub;
         this.search = search;
@@ -98,13 +97,12 @@ public class TailStreams {
         }
         return admission.acquire()
                 .flatMap(permit -> search.search(request.filter().query(from, now.plus(FUTURE_SLACK), limit))
-                        .flatMap(execution -> BoundedPage.collect(execution.rows(), maxReplayBytes).map(page -> {
-                            SearchSummary summary = execution.summary().get();
-                            // A replay cut by its size keeps its newest lines: the oldest are what it lacks.
-                            return new Replay(ReplayMerge.merge(page.rows(), registration.recent(),
-                                    registration.nextOffsets(), request.filter(), from, limit),
-                                    summary.partial() || page.cut());
-                        }))
+                        .flatMap(execution -> BoundedPage.collect(execution.rows(), maxReplayBytes)
+                                .flatMap(page -> execution.summary().map(summary ->
+                                        // A replay cut by its size keeps its newest lines: the oldest are what it lacks.
+                                        new Replay(ReplayMerge.merge(page.rows(), registration.recent(),
+                                                registration.nextOffsets(), request.filter(), from, limit),
+                                                summary.partial() || page.cut()))))
                         .doFinally(signal -> permit.release()))
                 .onErrorResume(e -> {
                     log.warn("live tail: the replay of stored lines failed: {}", e.toString());

@@ -4,20 +4,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.coordinator.admission.AdmissionControl;
 import dev.logquery.coordinator.catalog.ShardCatalog;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.search.QueryMetrics;
 import dev.logquery.coordinator.search.SearchService;
+import dev.logquery.coordinator.tail.TailStreams;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mockito.Mockito;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.EnableWebFlux;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.scheduler.Schedulers;
 
-/** The routes and what they answer before any shard is asked: bad input, instant log queries, unknown paths. */
+/**
+ * The routes and what they answer before any shard or node is asked: bad input, instant scalar queries, which
+ * paths are implemented and which answer 404. Every handler that {@link LokiRoutes#lokiRouter} wires is routed;
+ * the node counts ({@link NodeVolumes}) are a mock that no request here may reach, and the query handler has none
+ * (its metric queries would run from rows).
+ */
 class LokiRoutesTest {
 
     final SearchService search = Mockito.mock(SearchService.class);
@@ -25,11 +42,13 @@ class LokiRoutesTest {
     final QueryMetrics metrics = new QueryMetrics(new SimpleMeterRegistry());
     final AdmissionControl admission = new AdmissionControl(4, 4, Duration.ofSeconds(1), Duration.ofMinutes(1),
             Schedulers.parallel());
-    final WebTestClient client = WebTestClient.bindToRouterFunction(LokiRoutes.routes(
-            new QueryHandler(search, admission, metrics, LokiProperties.DEFAULTS, 5000, Duration.ofDays(30), clock),
-            new LabelsHandler(search, Mockito.mock(ShardCatalog.class), admission, metrics, LokiProperties.DEFAULTS, 5000,
-                    Duration.ofDays(30), clock),
-            new StatusHandler("test"))).build();
+    final NodeVolumes volumes = Mockito.mock(NodeVolumes.class);
+    final LokiContext context = new LokiContext(search, admission, metrics, LokiProperties.DEFAULTS, 5000,
+            Duration.ofDays(30), clock);
+    final RouterFunction<ServerResponse> routes = LokiRoutes.routes(new QueryHandler(context),
+            new LabelsHandler(context, Mockito.mock(ShardCatalog.class)), new StatusHandler("test"),
+            new IndexHandler(volumes, admission, metrics, Duration.ofDays(30), clock), new DetectedHandler(context, volumes));
+    final WebTestClient client = WebTestClient.bindToRouterFunction(routes).build();
 
     /** A URI with its query parameters encoded as Grafana's Go client encodes them. */
     static java.util.function.Function<org.springframework.web.util.UriBuilder, java.net.URI> uri(String path, String... kv) {
@@ -104,14 +123,77 @@ class LokiRoutesTest {
     }
 
     @Test
-    void statusAndUnimplementedPaths() {
+    void statusPaths() {
         client.get().uri("/ready").exchange().expectStatus().isOk().expectBody(String.class).isEqualTo("ready\n");
         client.get().uri("/loki/api/v1/status/buildinfo").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.version").isEqualTo("test");
-        for (String path : new String[]{"index/stats", "index/volume", "index/volume_range", "detected_labels",
-                "detected_fields", "patterns", "tail"}) {
-            client.get().uri("/loki/api/v1/" + path).exchange().expectStatus().isNotFound()
-                    .expectBody(String.class).value(body -> assertThat(body).contains("is not implemented yet"));
+    }
+
+    /**
+     * Every implemented path, by GET and by POST, reaches its handler: a timestamp that cannot be read is that
+     * handler's 400, where an unrouted path would get the 404 of {@link #unimplementedPathsAnswer404}.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+            "GET, query_range, start", "POST, query_range, start",
+            "GET, query, time", "POST, query, time",
+            "GET, labels, start", "POST, labels, start",
+            "GET, label/pod/values, start", "POST, label/pod/values, start",
+            "GET, series, start", "POST, series, start",
+            "GET, index/volume, start", "POST, index/volume, start",
+            "GET, index/volume_range, start", "POST, index/volume_range, start",
+            "GET, index/stats, start", "POST, index/stats, start",
+            "GET, detected_labels, start", "POST, detected_labels, start",
+            "GET, detected_fields, start", "POST, detected_fields, start"})
+    void implementedPathsAreRouted(HttpMethod method, String path, String timeParameter) {
+        client.method(method).uri(uri("/loki/api/v1/" + path, "query", "{service_name=\"x\"}", timeParameter, "abc"))
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectBody(String.class).value(body -> assertThat(body)
+                        .startsWith("could not parse '" + timeParameter + "' parameter"));
+        Mockito.verifyNoInteractions(search, volumes);
+    }
+
+    /** What Loki has and logquery does not: a 404 that says so, never an empty success Grafana would show as no data. */
+    @ParameterizedTest
+    @ValueSource(strings = {"patterns", "push", "delete", "index/shards", "format_query", "rules"})
+    void unimplementedPathsAnswer404(String path) {
+        for (HttpMethod method : new HttpMethod[]{HttpMethod.GET, HttpMethod.POST}) {
+            client.method(method).uri("/loki/api/v1/" + path).exchange()
+                    .expectStatus().isNotFound()
+                    .expectBody(String.class).value(body -> assertThat(body)
+                            .startsWith("/loki/api/v1/" + path + " is not implemented yet"));
         }
+    }
+
+    /**
+     * {@code tail} is not a route but a WebSocket ({@link LokiRoutes#lokiTailMapping}), which must be mapped ahead
+     * of the routes: their catch-all under {@code /loki/api/v1/} would answer it with the 404 of what is not
+     * implemented. With both in a WebFlux dispatcher as the application has them, a plain GET reaches the
+     * WebSocket handshake, which refuses it (400) for want of an {@code Upgrade} header.
+     */
+    @Test
+    void tailIsAWebSocketMappedAheadOfTheRoutes() {
+        client.get().uri("/loki/api/v1/tail").exchange().expectStatus().isNotFound();
+        CoordinatorProperties coordinator = Mockito.mock(CoordinatorProperties.class);
+        Mockito.when(coordinator.maxLimit()).thenReturn(5000);
+        HandlerMapping tail = new LokiRoutes().lokiTailMapping(Mockito.mock(TailStreams.class), search, admission,
+                LokiProperties.DEFAULTS, coordinator);
+        try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
+            context.register(WebFluxOnly.class);
+            context.registerBean("lokiRouter", RouterFunction.class, () -> routes);
+            context.registerBean("lokiTailMapping", HandlerMapping.class, () -> tail);
+            context.refresh();
+            WebTestClient app = WebTestClient.bindToApplicationContext(context).build();
+            app.get().uri("/loki/api/v1/tail").exchange().expectStatus().isBadRequest();
+            app.get().uri("/loki/api/v1/patterns").exchange().expectStatus().isNotFound();
+        }
+        Mockito.verifyNoInteractions(search);
+    }
+
+    /** WebFlux's dispatcher and handler mappings, and nothing else of the application. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableWebFlux
+    static class WebFluxOnly {
     }
 }

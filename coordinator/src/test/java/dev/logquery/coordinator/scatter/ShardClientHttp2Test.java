@@ -9,7 +9,7 @@ import dev.logquery.common.query.EntryJson;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorConfiguration;
 import dev.logquery.coordinator.config.InternalProperties;
-import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
+import dev.logquery.coordinator.topology.Replica;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,7 +81,13 @@ class ShardClientHttp2Test {
     }
 
     private Flux<StoredLogEntry> answer(ShardClient client, int shard) {
-        return client.query(replica(shard, ""), QUERY, true, (scanned, skipped) -> { });
+        return rows(client.query(replica(shard, ""), QUERY, true));
+    }
+
+    /** The rows of a node's answer, one read at a time (as the shard query reads them). */
+    private static Flux<StoredLogEntry> rows(Flux<NodeAnswer> answer) {
+        return answer.concatMapIterable(part -> part instanceof NodeAnswer.Rows read ? read.rows()
+                : List.<StoredLogEntry>of(), 1);
     }
 
     @Test
@@ -99,18 +105,21 @@ class ShardClientHttp2Test {
         ShardClient client = new ShardClient(new CoordinatorConfiguration().nodeWebClient(new InternalProperties("")));
         AtomicInteger signs = new AtomicInteger();
         AtomicInteger signsBeforeTheFirstRow = new AtomicInteger(-1);
-        List<StoredLogEntry> got = client.query(replica(0, "/scanning"), QUERY, true, new ShardClient.AnswerListener() {
-            @Override
-            public void planned(int scanned, int skipped) {
-            }
-
-            @Override
-            public void alive() {
-                signs.incrementAndGet();
-            }
-        }).doOnNext(row -> signsBeforeTheFirstRow.compareAndSet(-1, signs.get()))
+        List<StoredLogEntry> got = client.query(replica(0, "/scanning"), QUERY, true)
+                .doOnNext(part -> {
+                    if (part instanceof NodeAnswer.Rows read) {
+                        if (!read.rows().isEmpty()) {
+                            signsBeforeTheFirstRow.compareAndSet(-1, signs.get());
+                        }
+                        signs.incrementAndGet();
+                    }
+                })
+                .transform(ShardClientHttp2Test::rows)
                 .collectList().block(Duration.ofSeconds(30));
         assertThat(got).isEqualTo(SENT.subList(0, 3));
+        assertThat(client.query(replica(0, "/scanning"), QUERY, true).blockFirst(Duration.ofSeconds(30)))
+                .as("the chunk plan comes first, from the headers (which say nothing of chunks here)")
+                .isEqualTo(ChunkPlan.UNKNOWN);
         // Five blank lines 200 ms apart, the last sent with the rows (it may share their read).
         assertThat(signsBeforeTheFirstRow.get()).as("signs of life while the node scanned").isGreaterThanOrEqualTo(4);
     }

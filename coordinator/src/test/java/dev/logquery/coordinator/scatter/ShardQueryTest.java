@@ -1,7 +1,6 @@
 package dev.logquery.coordinator.scatter;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.eq;
@@ -15,8 +14,8 @@ import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorProperties;
-import dev.logquery.coordinator.config.CoordinatorProperties.Replica;
-import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.topology.Replica;
+import dev.logquery.coordinator.topology.Shard;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -24,19 +23,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
 
+/** Failover, hedging, resumption and timeouts of one shard's query, with replicas that are mocks of the node client. */
 class ShardQueryTest {
 
     static final Instant T0 = Instant.parse("2026-11-23T12:00:00Z");
@@ -47,10 +42,26 @@ class ShardQueryTest {
 
     final ShardClient client = mock(ShardClient.class);
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** Added to the replica load's clock: time passes for it without a test waiting. */
+    final AtomicLong skew = new AtomicLong();
 
     static StoredLogEntry row(long offset) {
         return new StoredLogEntry(new LogEntry(T0.plusSeconds(offset), "svc", LogLevel.INFO, null, null, null,
                 "m" + offset), 0, 0, offset);
+    }
+
+    /** A node's answer of {@code rows}, each in a read of its own, without a chunk plan. */
+    static Flux<NodeAnswer> answer(Flux<StoredLogEntry> rows) {
+        return rows.map(r -> new NodeAnswer.Rows(List.of(r)));
+    }
+
+    static Flux<NodeAnswer> answer(StoredLogEntry... rows) {
+        return answer(Flux.just(rows));
+    }
+
+    /** A deadline the query will not reach. */
+    static long far() {
+        return System.nanoTime() + Duration.ofMinutes(10).toNanos();
     }
 
     static CoordinatorProperties properties(Duration shardTimeout, CoordinatorProperties.Hedge hedge) {
@@ -64,9 +75,34 @@ class ShardQueryTest {
         return new ShardQuery(client, new ReplicaBreakers(properties, registry), load, properties, registry);
     }
 
-    /** A replica that answers {@code rows} after {@code delay}; {@code cancelled} tells whether it was cut off. */
-    static Flux<StoredLogEntry> answering(Duration delay, AtomicBoolean cancelled, StoredLogEntry... rows) {
-        return Flux.just(rows).delaySubscription(delay).doOnCancel(() -> cancelled.set(true));
+    ShardQuery shardQuery(CoordinatorProperties properties) {
+        return shardQuery(properties, load(properties));
+    }
+
+    ReplicaLoad load(CoordinatorProperties properties) {
+        return new ReplicaLoad(properties, () -> System.nanoTime() + skew.get());
+    }
+
+    /** Replica load that asks r0 first: r1 has a first-row time on record ({@code ms}), r0 none yet. */
+    ReplicaLoad askingR0First(CoordinatorProperties p, long ms) {
+        ReplicaLoad load = load(p);
+        ReplicaLoad.Call old = load.start(R1);
+        skew.addAndGet(Duration.ofMillis(ms).toNanos());
+        old.sample();
+        old.end();
+        return load;
+    }
+
+    /** The rows of one shard query, read whole, and its outcome. */
+    record Run(List<StoredLogEntry> rows, ShardOutcome outcome) {
+        String failure() {
+            return outcome.failure() == null ? null : outcome.failure().reason();
+        }
+    }
+
+    static Run run(ShardAnswer answer) {
+        List<StoredLogEntry> rows = answer.rows().collectList().block(Duration.ofSeconds(10));
+        return new Run(rows, answer.outcome().block(Duration.ofSeconds(1)));
     }
 
     double hedges(String result) {
@@ -75,26 +111,25 @@ class ShardQueryTest {
 
     @Test
     void aSlowReplicaIsHedgedAndTheQuickerAnswerWinsWhileTheSlowOneIsCancelled() {
-        ReplicaLoad load = new ReplicaLoad(properties(Duration.ofSeconds(2), CoordinatorProperties.Hedge.DEFAULT));
+        CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(100), 10));
         // r1 measured slow before: r0 is asked first, and is slow now; r1 is quick now.
-        ReplicaLoad.Call old = load.start(R1);
-        sleep(30);
-        old.sample();
-        old.end();
+        ReplicaLoad load = askingR0First(p, 30);
         AtomicBoolean r0Cancelled = new AtomicBoolean();
         AtomicBoolean r1Cancelled = new AtomicBoolean();
-        when(client.query(eq(R0), any(), anyBoolean(), any()))
-                .thenReturn(answering(Duration.ofSeconds(5), r0Cancelled, row(1)));
-        when(client.query(eq(R1), any(), anyBoolean(), any()))
-                .thenReturn(answering(Duration.ofMillis(10), r1Cancelled, row(2), row(3)));
-        ShardQuery shards = shardQuery(properties(Duration.ofSeconds(2),
-                new CoordinatorProperties.Hedge(Duration.ofMillis(100), 10)), load);
+        when(client.query(eq(R0), any(), anyBoolean()))
+                .thenReturn(answer(Flux.just(row(1)).delaySubscription(Duration.ofSeconds(5)))
+                        .doOnCancel(() -> r0Cancelled.set(true)));
+        when(client.query(eq(R1), any(), anyBoolean()))
+                .thenReturn(answer(Flux.just(row(2), row(3)).delaySubscription(Duration.ofMillis(10)))
+                        .doOnCancel(() -> r1Cancelled.set(true)));
 
         long started = System.nanoTime();
-        List<StoredLogEntry> rows = shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block();
+        Run run = run(shardQuery(p, load).query(SHARD, QUERY, true, Set.of(), far()));
         long tookMs = (System.nanoTime() - started) / 1_000_000;
 
-        assertThat(rows).containsExactly(row(2), row(3));
+        assertThat(run.rows()).containsExactly(row(2), row(3));
+        assertThat(run.outcome().answeredBy()).containsExactly(R1);
+        assertThat(run.outcome().partial()).isFalse();
         assertThat(tookMs).as("the hedge answered, not the slow replica").isLessThan(1_500);
         assertThat(r0Cancelled).isTrue();
         assertThat(r1Cancelled).isFalse();
@@ -108,10 +143,10 @@ class ShardQueryTest {
     @Test
     void aReplicaThatAnswersBeforeTheHedgeDelayIsNotHedged() {
         CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(300), 10));
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.just(row(1)));
-        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        when(client.query(any(), any(), anyBoolean())).thenAnswer(call -> answer(row(1)));
+        ShardQuery shards = shardQuery(p);
         for (int i = 0; i < 5; i++) {
-            assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block()).containsExactly(row(1));
+            assertThat(run(shards.query(SHARD, QUERY, true, Set.of(), far())).rows()).containsExactly(row(1));
         }
         assertThat(hedges("sent")).isZero();
     }
@@ -119,25 +154,30 @@ class ShardQueryTest {
     @Test
     void anAnswerWithoutRowsIsAnAnswerNotAFailure() {
         CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(50), 10));
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.empty());
-        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
-        assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block()).isEmpty();
+        when(client.query(any(), any(), anyBoolean())).thenReturn(Flux.empty());
+        Run run = run(shardQuery(p).query(SHARD, QUERY, true, Set.of(), far()));
+        assertThat(run.rows()).isEmpty();
+        assertThat(run.outcome().answeredBy()).hasSize(1);
+        assertThat(run.outcome().failure()).isNull();
         assertThat(hedges("sent")).isZero();
     }
 
     @Test
     void aReplicaThatCannotConnectFailsOverAtOnceWithoutAHedge() {
         CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(500), 10));
-        List<Replica> asked = new ArrayList<>();
-        when(client.query(any(), any(), anyBoolean(), any())).thenAnswer(call -> {
+        List<Replica> asked = new CopyOnWriteArrayList<>();
+        when(client.query(any(), any(), anyBoolean())).thenAnswer(call -> {
             Replica r = call.getArgument(0);
             asked.add(r);
-            return r.equals(R0) ? Flux.error(new ConnectException("refused")) : Flux.just(row(7));
+            return r.equals(R0) ? Flux.error(new ConnectException("refused")) : answer(row(7));
         });
-        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        ShardQuery shards = shardQuery(p);
         long started = System.nanoTime();
         for (int i = 0; i < 4; i++) {
-            assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block()).containsExactly(row(7));
+            Run run = run(shards.query(SHARD, QUERY, true, Set.of(), far()));
+            assertThat(run.rows()).containsExactly(row(7));
+            assertThat(run.outcome().answeredBy()).containsExactly(R1);
+            assertThat(run.outcome().failure()).as("a failover before the first row is no failure").isNull();
         }
         assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(400);
         assertThat(hedges("sent")).isZero();
@@ -145,91 +185,64 @@ class ShardQueryTest {
     }
 
     @Test
-    void whenEveryReplicaFailsTheErrorIsTheReplicasNotAnInternalOne() {
+    void whenEveryReplicaFailsTheFailureIsTheReplicasNotAnInternalOne() {
         CoordinatorProperties p = properties(Duration.ofMillis(400), new CoordinatorProperties.Hedge(Duration.ofMillis(100), 10));
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.never());
-        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
-        assertThatThrownBy(() -> shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block())
-                .hasCauseInstanceOf(TimeoutException.class);
+        when(client.query(any(), any(), anyBoolean())).thenReturn(Flux.never());
+        ShardQuery shards = shardQuery(p);
+        Run hanging = run(shards.query(SHARD, QUERY, true, Set.of(), far()));
+        assertThat(hanging.rows()).isEmpty();
+        assertThat(hanging.failure()).isEqualTo("timeout");
+        assertThat(hanging.outcome().answeredBy()).isEmpty();
         assertThat(hedges("sent")).isEqualTo(1);
 
-        when(client.query(any(), any(), anyBoolean(), any()))
+        when(client.query(any(), any(), anyBoolean()))
                 .thenReturn(Flux.error(new WebClientRequestException(new ConnectException("refused"),
                         org.springframework.http.HttpMethod.POST, java.net.URI.create("http://r"),
                         new org.springframework.http.HttpHeaders())));
-        Throwable e = org.assertj.core.api.Assertions.catchThrowable(
-                () -> shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block());
-        assertThat(ShardFailure.reason(e)).isEqualTo("unreachable");
+        assertThat(run(shards.query(SHARD, QUERY, true, Set.of(), far())).failure()).isEqualTo("unreachable");
     }
 
     @Test
     void aReplicaThatShowsLifeWithoutRowsIsWaitedForNotFailedOver() {
-        // A long scan that finds nothing for a while: the node's keep-alive lines reach the listener.
+        // A long scan that finds nothing for a while: the node's keep-alive lines are reads without rows.
         CoordinatorProperties p = properties(Duration.ofMillis(300), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
-        List<Replica> asked = java.util.Collections.synchronizedList(new ArrayList<>());
-        when(client.query(any(), any(), anyBoolean(), any())).thenAnswer(call -> {
+        List<Replica> asked = new CopyOnWriteArrayList<>();
+        when(client.query(any(), any(), anyBoolean())).thenAnswer(call -> {
             asked.add(call.getArgument(0));
-            ShardClient.AnswerListener listener = call.getArgument(3);
-            return Flux.interval(Duration.ofMillis(100)).take(10).doOnNext(tick -> listener.alive())
-                    .thenMany(Flux.just(row(5), row(4)));
+            return Flux.interval(Duration.ofMillis(100)).take(10).<NodeAnswer>map(tick -> new NodeAnswer.Rows(List.of()))
+                    .concatWith(answer(row(5), row(4)));
         });
-        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
-        assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block())
+        assertThat(run(shardQuery(p).query(SHARD, QUERY, true, Set.of(), far())).rows())
                 .as("1 s without a row, with a 300 ms shard timeout").containsExactly(row(5), row(4));
         assertThat(asked).hasSize(1);
 
         // The same wait without signs of life is a stall; it used up the shard's whole budget, so no other
         // replica is asked and the shard fails.
-        when(client.query(eq(R0), any(), anyBoolean(), any())).thenAnswer(call -> {
+        when(client.query(eq(R0), any(), anyBoolean())).thenAnswer(call -> {
             asked.add(R0);
-            return Flux.just(row(5)).delaySubscription(Duration.ofSeconds(1));
+            return answer(Flux.just(row(5)).delaySubscription(Duration.ofSeconds(1)));
         });
-        when(client.query(eq(R1), any(), anyBoolean(), any())).thenAnswer(call -> {
+        when(client.query(eq(R1), any(), anyBoolean())).thenAnswer(call -> {
             asked.add(R1);
-            return Flux.just(row(5));
+            return answer(row(5));
         });
-        ReplicaLoad load = askingR0First(p);
+        ReplicaLoad load = askingR0First(p, 20);
         asked.clear(); // (stubbing called the first answer with null arguments)
-        assertThatThrownBy(() -> shardQuery(p, load).query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { })
-                .collectList().block())
-                .as("r0 silent past the shard's whole budget: no time is left to ask r1")
-                .hasCauseInstanceOf(TimeoutException.class);
+        Run stalled = run(shardQuery(p, load).query(SHARD, QUERY, true, Set.of(), far()));
+        assertThat(stalled.failure()).as("r0 silent past the shard's whole budget: no time is left to ask r1")
+                .isEqualTo("timeout");
         assertThat(asked).containsExactly(R0);
-    }
-
-    @Test
-    void onlyTheAnsweringReplicasChunkPlanIsCounted() {
-        CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ofMillis(50), 10));
-        ReplicaLoad load = askingR0First(p);
-        when(client.query(eq(R0), any(), anyBoolean(), any())).thenAnswer(call -> {
-            ShardClient.AnswerListener chunks = call.getArgument(3);
-            chunks.planned(100, 1); // its headers came, its rows do not
-            return Flux.<StoredLogEntry>never();
-        });
-        when(client.query(eq(R1), any(), anyBoolean(), any())).thenAnswer(call -> {
-            ShardClient.AnswerListener chunks = call.getArgument(3);
-            return Flux.defer(() -> {
-                chunks.planned(3, 4);
-                return Flux.just(row(1));
-            }).delaySubscription(Duration.ofMillis(20));
-        });
-        List<int[]> plans = new ArrayList<>();
-        ShardQuery shards = shardQuery(p, load);
-        assertThat(shards.query(SHARD, QUERY, true, (s, k) -> plans.add(new int[] {s, k}), Set.of(), r -> { }).collectList().block())
-                .containsExactly(row(1));
-        assertThat(plans).hasSize(1);
-        assertThat(plans.get(0)).containsExactly(3, 4);
     }
 
     @Test
     void theHedgeBudgetStopsHedgingWhenEveryReplicaIsSlow() {
         CoordinatorProperties p = properties(Duration.ofMillis(200), new CoordinatorProperties.Hedge(Duration.ofMillis(20), 10));
-        when(client.query(any(), any(), anyBoolean(), any()))
-                .thenReturn(Flux.just(row(1)).delaySubscription(Duration.ofMillis(60)));
-        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        when(client.query(any(), any(), anyBoolean()))
+                .thenReturn(answer(Flux.just(row(1)).delaySubscription(Duration.ofMillis(60))));
+        ShardQuery shards = shardQuery(p);
         int queries = 40;
         for (int i = 0; i < queries; i++) {
-            assertThat(shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList().block()).containsExactly(row(1));
+            assertThat(run(shards.query(SHARD, QUERY, true, Set.of(), far())).rows()).containsExactly(row(1));
         }
         // A burst of 10, then one per 10 queries.
         assertThat(hedges("sent")).isBetween(10.0, 10.0 + queries / 10.0 + 1);
@@ -262,73 +275,58 @@ class ShardQueryTest {
         }
         assertThat(r1First).as("the quicker replica").isGreaterThan(50);
         assertThat(r0First).as("the slow one, tried again once its average decayed").isPositive();
-        verify(client, never()).query(any(), any(), anyBoolean(), any());
-    }
-
-    /** Replica load that asks r0 first: r1 has a first-row time on record, r0 none yet. */
-    static ReplicaLoad askingR0First(CoordinatorProperties p) {
-        ReplicaLoad load = new ReplicaLoad(p);
-        ReplicaLoad.Call old = load.start(R1);
-        sleep(20);
-        old.sample();
-        old.end();
-        return load;
-    }
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        verify(client, never()).query(any(), any(), anyBoolean());
     }
 
     @Test
     void aReplicaThatFailsMidStreamIsReplacedByTheOtherRightAfterTheLastRowSent() {
         CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
-        ReplicaLoad load = askingR0First(p);
+        ReplicaLoad load = askingR0First(p, 20);
         List<LogQuery> asked = new ArrayList<>();
-        when(client.query(eq(R0), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(9), row(8), row(7)),
-                Flux.error(new java.io.IOException("connection reset"))));
-        when(client.query(eq(R1), any(), anyBoolean(), any())).thenAnswer(call -> {
+        when(client.query(eq(R0), any(), anyBoolean())).thenReturn(answer(Flux.concat(Flux.just(row(9), row(8), row(7)),
+                Flux.error(new java.io.IOException("connection reset")))));
+        when(client.query(eq(R1), any(), anyBoolean())).thenAnswer(call -> {
             asked.add(call.getArgument(1));
-            return Flux.just(row(6), row(5));
+            return answer(row(6), row(5));
         });
-        List<Replica> answeredBy = new ArrayList<>();
         ShardQuery shards = shardQuery(p, load);
-        List<StoredLogEntry> rows = shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), answeredBy::add)
-                .collectList().block();
-        assertThat(rows).containsExactly(row(9), row(8), row(7), row(6), row(5));
+        Run resumed = run(shards.query(SHARD, QUERY, true, Set.of(), far()));
+        assertThat(resumed.rows()).containsExactly(row(9), row(8), row(7), row(6), row(5));
         assertThat(asked).hasSize(1);
         assertThat(asked.get(0).after()).isEqualTo(new LogQuery.Position(row(7).entry().timestamp(), 0, 7));
         assertThat(asked.get(0).limit()).isEqualTo(QUERY.limit() - 3);
-        assertThat(answeredBy).containsExactly(R0, R1);
+        assertThat(resumed.outcome().answeredBy()).containsExactly(R0, R1);
+        assertThat(resumed.outcome().failure()).as("resumed whole: nothing is missing").isNull();
         assertThat(registry.get("query.shard.resumed").counter().count()).isEqualTo(1);
 
-        // With one replica left nothing can resume: the error ends the stream after the rows sent.
-        when(client.query(eq(R1), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(4)),
-                Flux.error(new java.io.IOException("reset again"))));
-        assertThatThrownBy(() -> shards.query(SHARD, QUERY, true, (s, k) -> { }, Set.of(), r -> { })
-                .collectList().block()).hasMessageContaining("reset again");
+        // With one replica left nothing can resume: the failure ends the rows after those sent.
+        when(client.query(eq(R1), any(), anyBoolean())).thenReturn(answer(Flux.concat(Flux.just(row(4)),
+                Flux.error(new java.io.IOException("reset again")))));
+        Run broken = run(shards.query(SHARD, QUERY, true, Set.of(), far()));
+        assertThat(broken.rows()).contains(row(4));
+        assertThat(broken.failure()).isEqualTo("error");
     }
 
     @Test
     void aReaderThatStopsAskingDoesNotMakeTheShardTimeOutButANodeThatStopsSendingDoes() throws Exception {
         CoordinatorProperties p = properties(Duration.ofMillis(300), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
         Shard one = new Shard(0, "http://only");
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.range(1, 10).map(ShardQueryTest::row));
-        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        when(client.query(any(), any(), anyBoolean())).thenReturn(answer(Flux.range(1, 10).map(ShardQueryTest::row)));
+        ShardQuery shards = shardQuery(p);
         // A slow reader: one row per 500 ms (more than the 300 ms shard timeout), every row arrives.
-        Reader slow = new Reader(0, 500, 4);
-        shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).subscribe(slow);
+        PacedReader slow = new PacedReader(0, 500, 4);
+        ShardAnswer read = shards.query(one, QUERY, true, Set.of(), far());
+        read.rows().subscribe(slow);
         assertThat(slow.ended.get(5, TimeUnit.SECONDS)).isNull();
         assertThat(slow.rows).containsExactly(row(1), row(2), row(3), row(4));
+        assertThat(read.outcome().block(Duration.ofSeconds(1)).failure()).as("stopped by its reader").isNull();
 
         // A node that sends one row, then nothing while asked: a timeout.
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(1)), Flux.never()));
+        when(client.query(any(), any(), anyBoolean())).thenReturn(answer(Flux.concat(Flux.just(row(1)), Flux.never())));
         long started = System.nanoTime();
-        assertThatThrownBy(() -> shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList()
-                .block(Duration.ofSeconds(5))).hasCauseInstanceOf(TimeoutException.class);
+        Run stalled = run(shards.query(one, QUERY, true, Set.of(), far()));
+        assertThat(stalled.rows()).containsExactly(row(1));
+        assertThat(stalled.failure()).isEqualTo("timeout");
         assertThat((System.nanoTime() - started) / 1_000_000).isBetween(250L, 1_500L);
     }
 
@@ -338,19 +336,17 @@ class ShardQueryTest {
         Shard one = new Shard(0, "http://only");
         Replica only = one.replicaList().get(0);
         ReplicaBreakers breakers = new ReplicaBreakers(p, registry);
-        ShardQuery shards = new ShardQuery(client, breakers, new ReplicaLoad(p), p, registry);
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.never());
+        ShardQuery shards = new ShardQuery(client, breakers, load(p), p, registry);
+        when(client.query(any(), any(), anyBoolean())).thenReturn(Flux.never());
         for (int i = 0; i < 12; i++) {
-            assertThatThrownBy(() -> shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).collectList()
-                    .block()).hasCauseInstanceOf(TimeoutException.class);
+            assertThat(run(shards.query(one, QUERY, true, Set.of(), far())).failure()).isEqualTo("timeout");
         }
         assertThat(breakers.of(only).getState()).as("slow is not dead").isEqualTo(
                 io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
 
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.error(new ConnectException("refused")));
+        when(client.query(any(), any(), anyBoolean())).thenReturn(Flux.error(new ConnectException("refused")));
         for (int i = 0; i < 12; i++) {
-            org.assertj.core.api.Assertions.catchThrowable(() -> shards.query(one, QUERY, true, (s, k) -> { }, Set.of(),
-                    r -> { }).collectList().block());
+            assertThat(run(shards.query(one, QUERY, true, Set.of(), far())).failure()).isIn("unreachable", "circuit_open");
         }
         assertThat(breakers.of(only).getState()).isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
     }
@@ -359,56 +355,11 @@ class ShardQueryTest {
     void noFirstRowIsExpectedWhileNoneIsAsked() throws Exception {
         CoordinatorProperties p = properties(Duration.ofMillis(300), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
         Shard one = new Shard(0, "http://only");
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.just(row(1), row(2)));
-        ShardQuery shards = shardQuery(p, new ReplicaLoad(p));
+        when(client.query(any(), any(), anyBoolean())).thenReturn(answer(row(1), row(2)));
         // Asks for nothing for 800 ms (a resumed answer whose reader is busy), then for everything.
-        Reader late = new Reader(800, 0, Integer.MAX_VALUE);
-        shards.query(one, QUERY, true, (s, k) -> { }, Set.of(), r -> { }).subscribe(late);
+        PacedReader late = new PacedReader(800, 0, Integer.MAX_VALUE);
+        shardQuery(p).query(one, QUERY, true, Set.of(), far()).rows().subscribe(late);
         assertThat(late.ended.get(5, TimeUnit.SECONDS)).isNull();
         assertThat(late.rows).containsExactly(row(1), row(2));
-    }
-
-    /**
-     * A reader that asks for its first row after {@code firstAfterMs}, for each next one {@code nextAfterMs} after
-     * the last arrived, and stops after {@code max} rows; {@code ended} is its error, or null.
-     */
-    static final class Reader extends BaseSubscriber<StoredLogEntry> {
-        final List<StoredLogEntry> rows = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        private final long firstAfterMs;
-        private final long nextAfterMs;
-        private final int max;
-
-        Reader(long firstAfterMs, long nextAfterMs, int max) {
-            this.firstAfterMs = firstAfterMs;
-            this.nextAfterMs = nextAfterMs;
-            this.max = max;
-        }
-
-        @Override
-        protected void hookOnSubscribe(Subscription subscription) {
-            Schedulers.parallel().schedule(() -> request(1), firstAfterMs, TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        protected void hookOnNext(StoredLogEntry row) {
-            rows.add(row);
-            if (rows.size() == max) {
-                cancel();
-                ended.complete(null);
-                return;
-            }
-            Schedulers.parallel().schedule(() -> request(1), nextAfterMs, TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        protected void hookOnError(Throwable e) {
-            ended.complete(e);
-        }
-
-        @Override
-        protected void hookOnComplete() {
-            ended.complete(null);
-        }
     }
 }

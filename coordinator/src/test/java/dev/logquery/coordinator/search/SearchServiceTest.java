@@ -19,13 +19,15 @@ import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
 import dev.logquery.coordinator.catalog.ShardCatalog;
-import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
 import dev.logquery.coordinator.config.CoordinatorProperties;
+import dev.logquery.coordinator.scatter.ChunkPlan;
+import dev.logquery.coordinator.scatter.NodeAnswer;
 import dev.logquery.coordinator.scatter.ReplicaBreakers;
 import dev.logquery.coordinator.scatter.ReplicaLoad;
 import dev.logquery.coordinator.scatter.ShardClient;
 import dev.logquery.coordinator.scatter.ShardFailure;
 import dev.logquery.coordinator.scatter.ShardQuery;
+import dev.logquery.coordinator.topology.Shard;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -55,6 +57,15 @@ class SearchServiceTest {
     ShardQuery shardQuery(CoordinatorProperties properties) {
         return new ShardQuery(client, new ReplicaBreakers(properties, registry), new ReplicaLoad(properties), properties,
                 registry);
+    }
+
+    /** A node's answer of {@code rows}, each in a read of its own, without a chunk plan. */
+    static Flux<NodeAnswer> answer(Flux<StoredLogEntry> rows) {
+        return rows.map(r -> new NodeAnswer.Rows(List.of(r)));
+    }
+
+    static Flux<NodeAnswer> answer(StoredLogEntry... rows) {
+        return answer(Flux.just(rows));
     }
 
     static StoredLogEntry row(int shard, long secondsAfterT0, long offset) {
@@ -88,21 +99,21 @@ class SearchServiceTest {
         return new ShardState(shard, null, Instant.now());
     }
 
-    record Answer(List<StoredLogEntry> rows, SearchSummary summary) {
+    record Answer(List<StoredLogEntry> rows, SearchSummary summary, List<ShardFailure> failedByFirstRow) {
     }
 
     Answer run(LogQuery q) {
         SearchExecution execution = search.search(q).block();
         List<StoredLogEntry> rows = new ArrayList<>(execution.rows().collectList().block(Duration.ofSeconds(5)));
-        return new Answer(rows, execution.summary().get());
+        return new Answer(rows, execution.summary().block(), execution.failedByFirstRow().block());
     }
 
     @Test
     void mergesTheShardsNewestFirstAndGivesACursorWhenThePageIsFull() {
         catalogHas(unknown(S0), unknown(S1), unknown(S2));
-        when(client.query(eq(S0.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1), row(0, 10, 2)));
-        when(client.query(eq(S1.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(1, 40, 1), row(1, 30, 2)));
-        when(client.query(eq(S2.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.empty());
+        when(client.query(eq(S0.replicaList().get(0)), any(), anyBoolean())).thenReturn(answer(row(0, 50, 1), row(0, 10, 2)));
+        when(client.query(eq(S1.replicaList().get(0)), any(), anyBoolean())).thenReturn(answer(row(1, 40, 1), row(1, 30, 2)));
+        when(client.query(eq(S2.replicaList().get(0)), any(), anyBoolean())).thenReturn(Flux.empty());
         Answer a = run(query(null, 3));
         assertThat(a.rows()).containsExactly(row(0, 50, 1), row(1, 40, 1), row(1, 30, 2));
         assertThat(a.summary().partitionsTotal()).isEqualTo(3);
@@ -120,11 +131,11 @@ class SearchServiceTest {
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
                 known(S1, meta(1, T0.minusSeconds(7200), T0.minusSeconds(3600), "svc-0")), // before the window
                 unknown(S2));
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.empty());
+        when(client.query(any(), any(), anyBoolean())).thenReturn(Flux.empty());
         Answer a = run(query(null, 10));
         assertThat(a.summary().partitionsQueried()).isEqualTo(2);
         assertThat(a.summary().partitionsPruned()).isEqualTo(1);
-        verify(client, never()).query(eq(S1.replicaList().get(0)), any(), anyBoolean(), any());
+        verify(client, never()).query(eq(S1.replicaList().get(0)), any(), anyBoolean());
         assertThat(registry.get("query.partitions.pruned").tag("pruner", "time").counter().count()).isEqualTo(1);
 
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
@@ -137,16 +148,18 @@ class SearchServiceTest {
     @Test
     void aFailedShardMakesThePagePartialAndTheOthersStillAnswer() {
         catalogHas(unknown(S0), unknown(S1), unknown(S2));
-        when(client.query(eq(S0.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1)));
-        when(client.query(eq(S1.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.concat(Flux.just(row(1, 60, 1)),
+        when(client.query(eq(S0.replicaList().get(0)), any(), anyBoolean())).thenReturn(answer(row(0, 50, 1)));
+        when(client.query(eq(S1.replicaList().get(0)), any(), anyBoolean())).thenReturn(answer(Flux.concat(Flux.just(row(1, 60, 1)),
                 Flux.error(new WebClientRequestException(new IOException("refused"), org.springframework.http.HttpMethod.POST,
-                        java.net.URI.create("http://s1"), new org.springframework.http.HttpHeaders()))));
-        when(client.query(eq(S2.replicaList().get(0)), any(), anyBoolean(), any())).thenReturn(Flux.never()); // hangs: the shard timeout ends it
+                        java.net.URI.create("http://s1"), new org.springframework.http.HttpHeaders())))));
+        when(client.query(eq(S2.replicaList().get(0)), any(), anyBoolean())).thenReturn(Flux.never()); // hangs: the shard timeout ends it
         Answer a = run(query(null, 10));
         assertThat(a.rows()).containsExactly(row(1, 60, 1), row(0, 50, 1));
         assertThat(a.summary().partial()).isTrue();
         assertThat(a.summary().failedPartitions()).containsExactly(new ShardFailure(1, "unreachable"),
                 new ShardFailure(2, "timeout"));
+        assertThat(a.failedByFirstRow()).as("the merge gave no row before the hanging shard timed out")
+                .contains(new ShardFailure(2, "timeout"));
         assertThat(registry.get("query.partition.failures").tag("shard", "2").tag("reason", "timeout").counter().count())
                 .isEqualTo(1);
     }
@@ -158,26 +171,22 @@ class SearchServiceTest {
         SearchService unpruned = new SearchService(off, catalog, shardQuery(off), new QueryMetrics(registry));
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
                 known(S1, meta(1, T0.minusSeconds(7200), T0.minusSeconds(3600), "svc-1")), unknown(S2));
-        when(client.query(any(), any(), anyBoolean(), any())).thenReturn(Flux.empty());
+        when(client.query(any(), any(), anyBoolean())).thenReturn(Flux.empty());
         SearchExecution execution = unpruned.search(query("svc-0", 10)).block();
         execution.rows().collectList().block(Duration.ofSeconds(5));
-        assertThat(execution.summary().get().partitionsQueried()).isEqualTo(3);
-        assertThat(execution.summary().get().partitionsPruned()).isZero();
-        verify(client).query(eq(S1.replicaList().get(0)), any(), eq(false), any());
+        assertThat(execution.summary().block().partitionsQueried()).isEqualTo(3);
+        assertThat(execution.summary().block().partitionsPruned()).isZero();
+        verify(client).query(eq(S1.replicaList().get(0)), any(), eq(false));
     }
 
     @Test
     void countsTheChunksTheNodesPlannedAndThoseOfPrunedShardsAsSkipped() {
         catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0")),
                 known(S1, meta(1, T0, T0.plusSeconds(100), "svc-1")), unknown(S2));
-        when(client.query(eq(S0.replicaList().get(0)), any(), eq(true), any())).thenAnswer(call -> {
-            call.<ShardClient.AnswerListener>getArgument(3).planned(2, 30);
-            return Flux.just(row(0, 50, 1));
-        });
-        when(client.query(eq(S2.replicaList().get(0)), any(), eq(true), any())).thenAnswer(call -> {
-            call.<ShardClient.AnswerListener>getArgument(3).planned(-1, -1); // a node that did not say
-            return Flux.empty();
-        });
+        when(client.query(eq(S0.replicaList().get(0)), any(), eq(true)))
+                .thenReturn(Flux.concat(Flux.just(new ChunkPlan(2, 30)), answer(row(0, 50, 1))));
+        when(client.query(eq(S2.replicaList().get(0)), any(), eq(true)))
+                .thenReturn(Flux.just(ChunkPlan.UNKNOWN)); // a node that did not say
         Answer a = run(query("svc-0", 10));
         assertThat(a.rows()).containsExactly(row(0, 50, 1));
         assertThat(registry.get("query.shard.chunks.scanned").counter().count()).isEqualTo(2);
@@ -203,23 +212,25 @@ class SearchServiceTest {
         assertThat(state.behind(query(null, 10), lagAllowed.replicaMaxLagRows())).containsExactly(replicas.get(0));
         assertThat(state.behind(query(null, 10), 10_000)).as("within the allowed lag").isEmpty();
 
-        when(client.query(eq(replicas.get(0)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 20, 2)));
-        when(client.query(eq(replicas.get(1)), any(), anyBoolean(), any())).thenReturn(Flux.just(row(0, 50, 1), row(0, 20, 2)));
+        when(client.query(eq(replicas.get(0)), any(), anyBoolean())).thenReturn(answer(row(0, 20, 2)));
+        when(client.query(eq(replicas.get(1)), any(), anyBoolean())).thenReturn(answer(row(0, 50, 1), row(0, 20, 2)));
         SearchService lagging = new SearchService(lagAllowed, catalog, shardQuery(lagAllowed), new QueryMetrics(registry));
         for (int i = 0; i < 10; i++) {
             SearchExecution e = lagging.search(query(null, 10)).block();
             assertThat(e.rows().collectList().block()).containsExactly(row(0, 50, 1), row(0, 20, 2));
-            assertThat(e.summary().get().partial()).isFalse();
+            assertThat(e.summary().block().partial()).isFalse();
         }
-        verify(client, never()).query(eq(replicas.get(0)), any(), anyBoolean(), any());
+        verify(client, never()).query(eq(replicas.get(0)), any(), anyBoolean());
 
-        when(client.query(eq(replicas.get(1)), any(), anyBoolean(), any()))
+        when(client.query(eq(replicas.get(1)), any(), anyBoolean()))
                 .thenReturn(Flux.error(new WebClientRequestException(new java.net.ConnectException("refused"),
                         org.springframework.http.HttpMethod.POST, java.net.URI.create("http://current"),
                         new org.springframework.http.HttpHeaders())));
         SearchExecution e = lagging.search(query(null, 10)).block();
         assertThat(e.rows().collectList().block()).containsExactly(row(0, 20, 2));
-        assertThat(e.summary().get().partial()).isTrue();
-        assertThat(e.summary().get().failedPartitions()).containsExactly(new ShardFailure(0, "replica_behind"));
+        assertThat(e.summary().block().partial()).isTrue();
+        assertThat(e.summary().block().failedPartitions()).containsExactly(new ShardFailure(0, "replica_behind"));
+        assertThat(e.failedByFirstRow().block()).as("known when its first row came, not only at the end")
+                .containsExactly(new ShardFailure(0, "replica_behind"));
     }
 }

@@ -1,9 +1,9 @@
-package dev.logquery.coordinator.config;
+package dev.logquery.coordinator.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.logquery.coordinator.config.CoordinatorProperties.Shard;
+import dev.logquery.coordinator.config.CoordinatorProperties;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +22,7 @@ class ShardTest {
         Shard shard = new Shard(0, "http://a/", List.of("http://a", " http://b/ "));
         assertThat(shard.replicas()).containsExactly("http://a", "http://b");
         assertThat(shard.url()).isEqualTo("http://a");
-        assertThat(shard.replicaList()).extracting(CoordinatorProperties.Replica::name)
+        assertThat(shard.replicaList()).extracting(Replica::name)
                 .containsExactly("shard-0-replica-0", "shard-0-replica-1");
     }
 
