@@ -5,8 +5,11 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
-/** What {@link QueryJson} and {@link EntryJson} share: the mapper and strict, field-naming value readers. */
-final class JsonSupport {
+/**
+ * What {@link QueryJson} and {@link EntryJson} share: the mapper and strict, field-naming value readers; and how every
+ * request parser names the JSON it found ({@link #typeName}).
+ */
+public final class JsonSupport {
 
     /** Used for streaming only; duplicate keys are found by the readers themselves, so they can name the field. */
     static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -61,7 +64,8 @@ final class JsonSupport {
         return v;
     }
 
-    static String typeName(JsonToken t) {
+    /** How a problem names what it found at a JSON token: "an object", "a string", "missing", ... */
+    public static String typeName(JsonToken t) {
         if (t == null) {
             return "missing";
         }

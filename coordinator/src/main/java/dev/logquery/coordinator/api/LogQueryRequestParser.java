@@ -1,5 +1,6 @@
 package dev.logquery.coordinator.api;
 
+import static dev.logquery.common.query.JsonSupport.typeName;
 import static dev.logquery.coordinator.api.Quoting.abbreviate;
 
 import dev.logquery.common.codec.LogEntryCodec;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
@@ -256,21 +256,6 @@ public final class LogQueryRequestParser {
                 out.add(new FieldProblem(field, message));
             }
         }
-    }
-
-    static String typeName(JsonToken t) {
-        if (t == null) {
-            return "missing";
-        }
-        return switch (t) {
-            case START_OBJECT -> "an object";
-            case START_ARRAY -> "an array";
-            case VALUE_STRING -> "a string";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-            case VALUE_NULL -> "null";
-            default -> t.name().toLowerCase(Locale.ROOT);
-        };
     }
 
     /** The first line of a parser message, which is all a caller needs (the rest is source excerpts). */

@@ -1,6 +1,6 @@
 package dev.logquery.coordinator.api;
 
-import static dev.logquery.coordinator.api.LogQueryRequestParser.typeName;
+import static dev.logquery.common.query.JsonSupport.typeName;
 import static dev.logquery.coordinator.api.Quoting.abbreviate;
 import static dev.logquery.coordinator.api.Quoting.quote;
 
