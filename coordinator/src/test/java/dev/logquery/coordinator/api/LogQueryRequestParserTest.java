@@ -6,6 +6,7 @@ import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.query.CursorCodec;
 import dev.logquery.common.query.LogQuery;
+import dev.logquery.testkit.LogQueryBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -169,36 +170,42 @@ class LogQueryRequestParserTest {
         String s128 = "s".repeat(128);
         String c256 = "c".repeat(256);
         return Stream.of(
-                Arguments.of(withTimes(""), new LogQuery(T0, T1, null, null, null, null, null, 100, null)),
-                Arguments.of("{" + END + ", " + START + "}", new LogQuery(T0, T1, null, null, null, null, null, 100, null)),
-                Arguments.of(" \n{" + TIMES + "}\n ", new LogQuery(T0, T1, null, null, null, null, null, 100, null)),
+                Arguments.of(withTimes(""), LogQueryBuilder.between(T0, T1).limit(100).build()),
+                Arguments.of("{" + END + ", " + START + "}", LogQueryBuilder.between(T0, T1).limit(100).build()),
+                Arguments.of(" \n{" + TIMES + "}\n ", LogQueryBuilder.between(T0, T1).limit(100).build()),
                 Arguments.of(withTimes("\"serviceName\": \"payment-service\", \"logLevel\": \"ERROR\", \"limit\": 5"),
-                        new LogQuery(T0, T1, "payment-service", error, null, null, null, 5, null)),
-                Arguments.of(withTimes("\"logLevel\": \"error\""), new LogQuery(T0, T1, null, error, null, null, null, 100, null)),
-                Arguments.of(withTimes("\"logLevel\": \" Error \""), new LogQuery(T0, T1, null, error, null, null, null, 100, null)),
-                Arguments.of(withTimes("\"levels\": [\"warn\", \"Error\", \"ERROR\"]"), new LogQuery(T0, T1, null,
-                        LevelSet.of(List.of(LogLevel.WARN, LogLevel.ERROR)), null, null, null, 100, null)),
+                        LogQueryBuilder.between(T0, T1).service("payment-service").levels(error).limit(5).build()),
+                Arguments.of(withTimes("\"logLevel\": \"error\""), LogQueryBuilder.between(T0, T1).levels(error)
+                        .limit(100).build()),
+                Arguments.of(withTimes("\"logLevel\": \" Error \""), LogQueryBuilder.between(T0, T1).levels(error)
+                        .limit(100).build()),
+                Arguments.of(withTimes("\"levels\": [\"warn\", \"Error\", \"ERROR\"]"), LogQueryBuilder.between(T0, T1)
+                        .levels(LevelSet.of(List.of(LogLevel.WARN, LogLevel.ERROR))).limit(100).build()),
                 Arguments.of(withTimes("\"levels\": [\"TRACE\", \"DEBUG\", \"INFO\", \"WARN\", \"ERROR\", \"FATAL\"]"),
-                        new LogQuery(T0, T1, null, LevelSet.ALL, null, null, null, 100, null)),
+                        LogQueryBuilder.between(T0, T1).levels(LevelSet.ALL).limit(100).build()),
                 Arguments.of(withTimes("\"logLevel\": \"ERROR\", \"levels\": null"),
-                        new LogQuery(T0, T1, null, error, null, null, null, 100, null)),
+                        LogQueryBuilder.between(T0, T1).levels(error).limit(100).build()),
                 Arguments.of(withTimes("\"serviceName\": null, \"logLevel\": null, \"levels\": null, \"namespace\": null, "
                         + "\"pod\": null, \"contains\": null, \"limit\": null, \"cursor\": null"),
-                        new LogQuery(T0, T1, null, null, null, null, null, 100, null)),
+                        LogQueryBuilder.between(T0, T1).limit(100).build()),
                 Arguments.of(withTimes("\"namespace\": \"payments\", \"pod\": \"payment-7d9f\", \"contains\": \"timed out\""),
-                        new LogQuery(T0, T1, null, null, "payments", "payment-7d9f", "timed out", 100, null)),
+                        LogQueryBuilder.between(T0, T1).namespace("payments").pod("payment-7d9f")
+                                .contains("timed out").limit(100).build()),
                 Arguments.of(withTimes("\"serviceName\": \"  payment-service \", \"namespace\": \" payments\""),
-                        new LogQuery(T0, T1, "payment-service", null, "payments", null, null, 100, null)),
-                Arguments.of(withTimes("\"contains\": \" timeout \""), new LogQuery(T0, T1, null, null, null, null, " timeout ", 100, null)),
-                Arguments.of(withTimes("\"serviceName\": \"a\\u0000b\""), new LogQuery(T0, T1, "a\uFFFDb", null, null, null, null, 100, null)),
+                        LogQueryBuilder.between(T0, T1).service("payment-service").namespace("payments").limit(100)
+                                .build()),
+                Arguments.of(withTimes("\"contains\": \" timeout \""), LogQueryBuilder.between(T0, T1)
+                        .contains(" timeout ").limit(100).build()),
+                Arguments.of(withTimes("\"serviceName\": \"a\\u0000b\""), LogQueryBuilder.between(T0, T1)
+                        .service("a\uFFFDb").limit(100).build()),
                 Arguments.of(withTimes("\"serviceName\": \"" + s128 + "\", \"contains\": \"" + c256 + "\""),
-                        new LogQuery(T0, T1, s128, null, null, null, c256, 100, null)),
-                Arguments.of(withTimes("\"limit\": 1"), new LogQuery(T0, T1, null, null, null, null, null, 1, null)),
-                Arguments.of(withTimes("\"limit\": 10000"), new LogQuery(T0, T1, null, null, null, null, null, 10000, null)),
+                        LogQueryBuilder.between(T0, T1).service(s128).contains(c256).limit(100).build()),
+                Arguments.of(withTimes("\"limit\": 1"), LogQueryBuilder.between(T0, T1).limit(1).build()),
+                Arguments.of(withTimes("\"limit\": 10000"), LogQueryBuilder.between(T0, T1).limit(10000).build()),
                 Arguments.of("{\"startTime\": \"2024-12-01T02:00:00+02:00\", \"endTime\": \"2024-12-01t00:00:00.1234567z\"}",
-                        new LogQuery(T0, Instant.parse("2024-12-01T00:00:00.123456Z"), null, null, null, null, null, 100, null)),
+                        LogQueryBuilder.between(T0, Instant.parse("2024-12-01T00:00:00.123456Z")).limit(100).build()),
                 Arguments.of("{\"startTime\": \"2024-12-01T00:00:00Z\", \"endTime\": \"2024-12-01 00:00:00Z\"}",
-                        new LogQuery(T0, T0, null, null, null, null, null, 100, null)));
+                        LogQueryBuilder.between(T0, T0).limit(100).build()));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -216,8 +223,8 @@ class LogQueryRequestParserTest {
         LogQuery second = valid(withTimes("\"serviceName\": \"payment-service\", \"logLevel\": \"error\", "
                 + "\"limit\": 50, \"cursor\": \"" + cursor + "\""));
         assertThat(second.after()).isEqualTo(last);
-        assertThat(second).isEqualTo(new LogQuery(T0, T1, "payment-service", LevelSet.of(List.of(LogLevel.ERROR)),
-                null, null, null, 50, last));
+        assertThat(second).isEqualTo(LogQueryBuilder.between(T0, T1).service("payment-service")
+                .levels(LevelSet.of(List.of(LogLevel.ERROR))).limit(50).after(last).build());
     }
 
     @Test

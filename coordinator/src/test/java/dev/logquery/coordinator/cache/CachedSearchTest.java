@@ -25,6 +25,7 @@ import dev.logquery.coordinator.search.QueryMetrics;
 import dev.logquery.coordinator.search.SearchExecution;
 import dev.logquery.coordinator.search.SearchSummary;
 import dev.logquery.coordinator.topology.Shard;
+import dev.logquery.testkit.LogQueryBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +38,7 @@ import reactor.core.publisher.Mono;
 class CachedSearchTest {
 
     static final Instant T0 = Instant.parse("2026-11-20T12:00:00Z");
-    static final LogQuery QUERY = new LogQuery(T0, T0.plusSeconds(3600), null, null, null, null, null, 2, null);
+    static final LogQuery QUERY = LogQueryBuilder.between(T0, T0.plusSeconds(3600)).limit(2).build();
     static final SearchSummary COMPLETE = new SearchSummary(2, 2, 0, false, List.of(), 9, "cursor");
 
     final ResultCache cache = mock(ResultCache.class);

@@ -7,13 +7,15 @@ import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.CursorCodec;
 import dev.logquery.common.query.LogQuery;
+import dev.logquery.testkit.LogQueryBuilder;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class NextCursorTest {
 
-    private static final LogQuery QUERY = new LogQuery(Instant.parse("2024-12-01T00:00:00Z"),
-            Instant.parse("2024-12-31T23:59:59Z"), "payment-service", null, null, null, null, 3, null);
+    private static final LogQuery QUERY = LogQueryBuilder.between(Instant.parse("2024-12-01T00:00:00Z"),
+            Instant.parse("2024-12-31T23:59:59Z"))
+            .service("payment-service").limit(3).build();
     private static final StoredLogEntry LAST = new StoredLogEntry(new LogEntry(
             Instant.parse("2024-12-05T10:15:30.123456Z"), "payment-service", LogLevel.ERROR, null, null, null, "boom"),
             1, 4, 8812);

@@ -10,6 +10,7 @@ import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorConfiguration;
 import dev.logquery.coordinator.config.InternalProperties;
 import dev.logquery.coordinator.topology.Replica;
+import dev.logquery.testkit.LogQueryBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ class ShardClientHttp2Test {
     static final int ROWS = 6_000;
     static final List<StoredLogEntry> SENT = rows();
     static final byte[] BODY = EntryJson.toNdjson(SENT);
-    static final LogQuery QUERY = new LogQuery(T0, T0.plusSeconds(3600), null, null, null, null, null, ROWS, null);
+    static final LogQuery QUERY = LogQueryBuilder.between(T0, T0.plusSeconds(3600)).limit(ROWS).build();
 
     static DisposableServer server;
     static Scheduler reader;

@@ -16,6 +16,7 @@ import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.topology.Replica;
 import dev.logquery.coordinator.topology.Shard;
+import dev.logquery.testkit.LogQueryBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class ShardQueryTest {
     static final Shard SHARD = new Shard(0, null, List.of("http://r0", "http://r1"));
     static final Replica R0 = SHARD.replicaList().get(0);
     static final Replica R1 = SHARD.replicaList().get(1);
-    static final LogQuery QUERY = new LogQuery(T0, T0.plusSeconds(60), null, null, null, null, null, 10, null);
+    static final LogQuery QUERY = LogQueryBuilder.between(T0, T0.plusSeconds(60)).limit(10).build();
 
     final ShardClient client = mock(ShardClient.class);
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();

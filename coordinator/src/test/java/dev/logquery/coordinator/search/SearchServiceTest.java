@@ -28,6 +28,7 @@ import dev.logquery.coordinator.scatter.ShardClient;
 import dev.logquery.coordinator.scatter.ShardFailure;
 import dev.logquery.coordinator.scatter.ShardQuery;
 import dev.logquery.coordinator.topology.Shard;
+import dev.logquery.testkit.LogQueryBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -84,7 +85,7 @@ class SearchServiceTest {
     }
 
     static LogQuery query(String service, int limit) {
-        return new LogQuery(T0, T0.plusSeconds(3600), service, null, null, null, null, limit, null);
+        return LogQueryBuilder.between(T0, T0.plusSeconds(3600)).service(service).limit(limit).build();
     }
 
     void catalogHas(ShardState... states) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.query.LogQuery;
+import dev.logquery.testkit.LogQueryBuilder;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,15 +16,16 @@ class RangeSqlTest {
 
     @Test
     void onlyTheTimeRangeWhenNothingElseIsAsked() {
-        assertThat(RangeSql.sql(new LogQuery(T, T, null, null, null, null, null, 10, null))).isEqualTo(
+        assertThat(RangeSql.sql(LogQueryBuilder.between(T, T).limit(10).build())).isEqualTo(
                 "SELECT ts, service, level, namespace, pod, container, message, kafka_partition, kafka_offset FROM logs"
                         + " WHERE ts >= ? AND ts <= ? ORDER BY ts DESC, kafka_partition DESC, kafka_offset DESC LIMIT ?");
     }
 
     @Test
     void everyFilterIsABindParameter() {
-        LogQuery q = new LogQuery(T, T, "svc'; DROP TABLE logs; --", LevelSet.of(List.of(LogLevel.WARN)), "ns", "pod",
-                "50%", 10, new LogQuery.Position(T, 1, 2));
+        LogQuery q = LogQueryBuilder.between(T, T).service("svc'; DROP TABLE logs; --")
+                .levels(LevelSet.of(List.of(LogLevel.WARN))).namespace("ns").pod("pod").contains("50%").limit(10)
+                .after(new LogQuery.Position(T, 1, 2)).build();
         assertThat(RangeSql.sql(q)).isEqualTo(
                 "SELECT ts, service, level, namespace, pod, container, message, kafka_partition, kafka_offset FROM logs"
                         + " WHERE ts >= ? AND ts <= ? AND service = ? AND level = ANY(?) AND namespace = ? AND pod = ?"
@@ -33,7 +35,7 @@ class RangeSqlTest {
 
     @Test
     void allLevelsIsNoLevelFilter() {
-        assertThat(RangeSql.sql(new LogQuery(T, T, null, LevelSet.ALL, null, null, null, 10, null)))
+        assertThat(RangeSql.sql(LogQueryBuilder.between(T, T).levels(LevelSet.ALL).limit(10).build()))
                 .doesNotContain("level = ");
     }
 

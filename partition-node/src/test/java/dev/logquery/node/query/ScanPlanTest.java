@@ -8,6 +8,7 @@ import dev.logquery.common.metadata.ServiceBloom;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.query.LogQuery;
+import dev.logquery.testkit.LogQueryBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -60,7 +61,7 @@ class ScanPlanTest {
     }
 
     private static LogQuery query(Instant start, Instant end) {
-        return new LogQuery(start, end, null, null, null, null, null, 100, null);
+        return LogQueryBuilder.between(start, end).limit(100).build();
     }
 
     @Test
@@ -89,7 +90,7 @@ class ScanPlanTest {
     void aPrunedChunkSplitsTheRunAndRangesComeNewestFirst() {
         NavigableMap<Instant, ChunkMetadata> chunks = chunks(chunk(0, LevelSet.ALL, "a"), chunk(1, LevelSet.ALL, "a"),
                 chunk(2, LevelSet.ALL, "b"), chunk(3, LevelSet.ALL, "a"), chunk(4, LevelSet.ALL, "a", "b"));
-        LogQuery q = new LogQuery(hour(0), lastMicroOf(4), "a", null, null, null, null, 10, null);
+        LogQuery q = LogQueryBuilder.between(hour(0), lastMicroOf(4)).service("a").limit(10).build();
         ScanPlan plan = ScanPlan.of(q, chunks, PRUNING);
         assertThat(plan.ranges()).containsExactly(
                 new ScanPlan.Range(hour(3), lastMicroOf(4), 2),
@@ -103,8 +104,8 @@ class ScanPlanTest {
         LevelSet infos = LevelSet.of(List.of(LogLevel.INFO, LogLevel.DEBUG));
         NavigableMap<Instant, ChunkMetadata> chunks = chunks(chunk(0, errors, "a"), chunk(1, infos, "a"),
                 chunk(2, errors, "a"));
-        LogQuery q = new LogQuery(hour(0), hour(3), null, LevelSet.of(List.of(LogLevel.ERROR, LogLevel.FATAL)), null,
-                null, null, 10, null);
+        LogQuery q = LogQueryBuilder.between(hour(0), hour(3))
+                .levels(LevelSet.of(List.of(LogLevel.ERROR, LogLevel.FATAL))).limit(10).build();
         ScanPlan plan = ScanPlan.of(q, chunks, PRUNING);
         assertThat(plan.ranges()).extracting(ScanPlan.Range::from).containsExactly(hour(2), hour(0));
         assertThat(plan.skipped()).isEqualTo(Map.of("level", 1));
@@ -133,8 +134,8 @@ class ScanPlanTest {
 
     @Test
     void aCursorNarrowsTheWindowToItsTimestamp() {
-        LogQuery q = new LogQuery(hour(0), hour(6), null, null, null, null, null, 10,
-                new LogQuery.Position(at(3, 20), 1, 7));
+        LogQuery q = LogQueryBuilder.between(hour(0), hour(6)).limit(10).after(new LogQuery.Position(at(3, 20), 1, 7))
+                .build();
         ScanPlan plan = ScanPlan.of(q, sixHours(), PRUNING);
         assertThat(plan.ranges()).containsExactly(new ScanPlan.Range(hour(0), at(3, 20), 4));
         assertThat(plan.skipped()).isEqualTo(Map.of("time", 2));
@@ -142,8 +143,8 @@ class ScanPlanTest {
 
     @Test
     void aCursorBeforeTheWindowLeavesNothing() {
-        LogQuery q = new LogQuery(hour(2), hour(6), null, null, null, null, null, 10,
-                new LogQuery.Position(at(1, 20), 1, 7));
+        LogQuery q = LogQueryBuilder.between(hour(2), hour(6)).limit(10).after(new LogQuery.Position(at(1, 20), 1, 7))
+                .build();
         ScanPlan plan = ScanPlan.of(q, sixHours(), PRUNING);
         assertThat(plan.ranges()).isEmpty();
         assertThat(plan.skipped()).isEqualTo(Map.of("time", 6));
@@ -164,8 +165,8 @@ class ScanPlanTest {
     void unprunedReadsTheWholeWindowEvenWhereMetadataWouldSkip() {
         NavigableMap<Instant, ChunkMetadata> chunks = chunks(chunk(0, LevelSet.ALL, "a"),
                 chunk(2, LevelSet.of(List.of(LogLevel.INFO)), "b"), chunk(5, LevelSet.ALL, "a"));
-        LogQuery errorsOfB = new LogQuery(at(0, 30), at(4, 0), "b", LevelSet.of(List.of(LogLevel.ERROR)), null, null,
-                null, 100, null);
+        LogQuery errorsOfB = LogQueryBuilder.between(at(0, 30), at(4, 0)).service("b")
+                .levels(LevelSet.of(List.of(LogLevel.ERROR))).limit(100).build();
         assertThat(ScanPlan.of(errorsOfB, chunks, PRUNING).ranges()).isEmpty();
 
         ScanPlan plan = ScanPlan.unpruned(errorsOfB, chunks);

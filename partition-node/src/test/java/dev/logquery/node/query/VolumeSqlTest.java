@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.query.LogQuery;
+import dev.logquery.testkit.LogQueryBuilder;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class VolumeSqlTest {
 
     @Test
     void bucketsByStepAndGroupsByTheAskedColumns() {
-        LogQuery q = new LogQuery(T.minusSeconds(299), T.plusSeconds(600), null, null, null, null, null, 1, null);
+        LogQuery q = LogQueryBuilder.between(T.minusSeconds(299), T.plusSeconds(600)).limit(1).build();
         VolumeSql.Volume v = VolumeSql.Volume.of(q, T_US, 300_000_000L,
                 List.of(VolumeSql.Column.LEVEL, VolumeSql.Column.SERVICE));
         assertThat(VolumeSql.sql(v)).isEqualTo("SELECT (((extract(epoch from ts) * 1000000)::bigint - ? + ?) / ?),"
@@ -27,8 +28,8 @@ class VolumeSqlTest {
 
     @Test
     void oneBucketWithoutAStepAndEveryFilterABindParameter() {
-        LogQuery q = new LogQuery(T, T.plusSeconds(60), "svc'; DROP TABLE logs; --",
-                LevelSet.of(List.of(LogLevel.ERROR)), "ns", "pod", null, 1, null);
+        LogQuery q = LogQueryBuilder.between(T, T.plusSeconds(60)).service("svc'; DROP TABLE logs; --")
+                .levels(LevelSet.of(List.of(LogLevel.ERROR))).namespace("ns").pod("pod").limit(1).build();
         VolumeSql.Volume v = VolumeSql.Volume.of(q, 0, 0, List.of());
         assertThat(VolumeSql.sql(v)).isEqualTo("SELECT 0::bigint, count(*), coalesce(sum(octet_length(message)), 0)"
                 + " FROM logs WHERE ts >= ? AND ts <= ? AND service = ? AND level = ANY(?) AND namespace = ?"
@@ -37,17 +38,17 @@ class VolumeSqlTest {
 
     @Test
     void allLevelsIsNoLevelFilter() {
-        LogQuery q = new LogQuery(T, T, null, LevelSet.ALL, null, null, null, 1, null);
+        LogQuery q = LogQueryBuilder.between(T, T).levels(LevelSet.ALL).limit(1).build();
         assertThat(VolumeSql.sql(VolumeSql.Volume.of(q, 0, 0, List.of()))).doesNotContain("level");
     }
 
     @Test
     void theWindowMustNotStartBeforeTheFirstBucket() {
         // bucket k holds origin + (k-1) step < ts <= origin + k step; the ceiling needs ts > origin - step
-        LogQuery early = new LogQuery(T.minusSeconds(300), T, null, null, null, null, null, 1, null);
+        LogQuery early = LogQueryBuilder.between(T.minusSeconds(300), T).limit(1).build();
         assertThatThrownBy(() -> VolumeSql.Volume.of(early, T_US, 300_000_000L, List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
-        LogQuery ok = new LogQuery(T.minusSeconds(300).plusNanos(1_000), T, null, null, null, null, null, 1, null);
+        LogQuery ok = LogQueryBuilder.between(T.minusSeconds(300).plusNanos(1_000), T).limit(1).build();
         assertThat(VolumeSql.Volume.of(ok, T_US, 300_000_000L, List.of()).stepMicros()).isEqualTo(300_000_000L);
     }
 
@@ -56,7 +57,7 @@ class VolumeSqlTest {
         assertThat(VolumeSql.Column.parse("namespace")).isEqualTo(VolumeSql.Column.NAMESPACE);
         assertThatThrownBy(() -> VolumeSql.Column.parse("message; DROP TABLE logs"))
                 .isInstanceOf(IllegalArgumentException.class);
-        LogQuery q = new LogQuery(T, T, null, null, null, null, null, 1, null);
+        LogQuery q = LogQueryBuilder.between(T, T).limit(1).build();
         assertThatThrownBy(() -> VolumeSql.Volume.of(q, 0, 0, List.of(VolumeSql.Column.POD, VolumeSql.Column.POD)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
