@@ -6,7 +6,6 @@ import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.api.LogQueryRequestParser;
 import dev.logquery.coordinator.loki.LogQlAst.LineFilter;
-import dev.logquery.coordinator.loki.LogQlAst.LineFilterType;
 import dev.logquery.coordinator.loki.LogQlAst.LogExpr;
 import dev.logquery.coordinator.loki.LogQlAst.MatchType;
 import dev.logquery.coordinator.loki.LogQlAst.Matcher;
@@ -18,8 +17,9 @@ import java.util.Locale;
 /**
  * What of a log query the nodes can do, as the {@link LogQuery} of {@code POST /api/query/logs} (so that the same
  * pruning applies): equality on {@code service_name}, {@code namespace} and {@code pod}; every matcher on
- * {@code level} and {@code detected_level} (six values: any matcher is a level set); and the longest positive
- * {@code |=} line filter as {@code contains}. {@code contains} is case-insensitive on the nodes ({@code ILIKE})
+ * {@code level} and {@code detected_level} (six values: any matcher is a level set); and the longest text a positive
+ * line filter requires as {@code contains}: a {@code |=} filter's text, or the longest plain text every match of a
+ * {@code |~} regex must contain ({@link RequiredLiteral}). {@code contains} is case-insensitive on the nodes ({@code ILIKE})
  * and {@code |=} is case-sensitive, so it is sent as a superset only, and the coordinator still checks every line
  * ({@link #exact} false). Everything not pushed is evaluated in the coordinator by {@link LinePipeline}.
  *
@@ -79,11 +79,18 @@ public record Pushdown(String service, LevelSet levels, String namespace, String
         none |= levelBits == 0;
         String contains = null;
         for (Stage s : expr.stages()) {
-            if (s instanceof LineFilter f && f.type() == LineFilterType.CONTAINS && !f.text().isEmpty()
-                    && f.text().equals(TextSanitizer.clean(f.text()))
-                    && f.text().length() <= LogQueryRequestParser.MAX_CONTAINS_CHARS
-                    && (contains == null || f.text().length() > contains.length())) {
-                contains = f.text();
+            if (!(s instanceof LineFilter f)) {
+                continue;
+            }
+            String text = switch (f.type()) {
+                case CONTAINS -> f.text();
+                case MATCHES -> RequiredLiteral.of(f.text());
+                default -> null;
+            };
+            if (text != null && !text.isEmpty() && text.equals(TextSanitizer.clean(text))
+                    && text.length() <= LogQueryRequestParser.MAX_CONTAINS_CHARS
+                    && (contains == null || text.length() > contains.length())) {
+                contains = text;
             }
         }
         LevelSet levels = !levelFiltered || levelBits == LevelSet.ALL.bits() || levelBits == 0 ? null : new LevelSet(levelBits);
