@@ -1,6 +1,7 @@
 package dev.logquery.benchmark;
 
 import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.ClusterBuilder;
 import dev.logquery.testkit.Deployment;
 import dev.logquery.testkit.Jvm;
 import java.io.File;
@@ -43,8 +44,8 @@ final class BenchmarkDeployment {
     }
 
     /** {@code shards} forked nodes (one replica each) on {@link #TOPIC}, deployed as {@code deployment} says. */
-    static Cluster.Builder cluster(int shards, Deployment deployment) {
-        Cluster.Builder builder = Cluster.builder().shards(shards).replicas(1).partitions(PARTITIONS).topic(TOPIC)
+    static ClusterBuilder cluster(int shards, Deployment deployment) {
+        ClusterBuilder builder = Cluster.builder().shards(shards).replicas(1).partitions(PARTITIONS).topic(TOPIC)
                 .deployment(deployment);
         NODE_RETENTION.forEach(builder::node);
         for (int shard = 0; shard < shards; shard++) {

@@ -3,15 +3,12 @@ package dev.logquery.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.common.model.LogEntry;
-import dev.logquery.testkit.Prometheus;
 import dev.logquery.testkit.Await;
 import dev.logquery.testkit.Cluster;
 import dev.logquery.testkit.Http;
 import dev.logquery.testkit.KnownLines;
-import dev.logquery.testkit.services.Kafka;
+import dev.logquery.testkit.Prometheus;
 import dev.logquery.testkit.services.Postgres;
-import dev.logquery.testkit.services.Redis;
-import dev.logquery.testkit.services.ServiceFactory;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,10 +39,8 @@ class RetentionIT {
     static final int LINES = 600;
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final DateTimeFormatter PARTITION = DateTimeFormatter.ofPattern("'logs_'yyyyMMdd");
-    /** The node that kept 30 days (stopped once it stored the six days), and the owner of the services. */
-    static Cluster thirtyDays;
-    /** The same database and broker, its node restarted with a retention of 2 days. */
-    static Cluster twoDays;
+    /** One node that kept 30 days until it stored the six days, then is restarted with a retention of 2 days. */
+    static Cluster cluster;
     static Postgres db;
     static Instant start;
     static List<LogEntry> sixDays;
@@ -54,89 +49,19 @@ class RetentionIT {
     /** The start of the UTC day of {@code now - 2d}: what is before it goes. */
     static Instant boundary;
 
-    static Cluster.Builder node(String retention, String interval) {
-        return Cluster.builder().partitions(1).node("logquery.node.batch.max-wait", "50ms")
-                .node("logquery.node.retention", retention).node("logquery.node.retention-interval", interval);
-    }
-
-    /** {@code owner}'s database and broker, lent: not created again (the topic exists), not closed. */
-    static ServiceFactory lentBy(Cluster owner) {
-        return new ServiceFactory() {
-            @Override
-            public Postgres postgres() {
-                return new Postgres() {
-                    @Override
-                    public String jdbcUrl() {
-                        return owner.database(0).jdbcUrl();
-                    }
-
-                    @Override
-                    public void start() throws Exception {
-                        owner.database(0).start();
-                    }
-
-                    @Override
-                    public void stop() throws Exception {
-                        owner.database(0).stop();
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-                };
-            }
-
-            @Override
-            public Kafka kafka(boolean restartable) {
-                return new Kafka() {
-                    @Override
-                    public String bootstrapServers() {
-                        return owner.kafka().bootstrapServers();
-                    }
-
-                    @Override
-                    public boolean restartable() {
-                        return false;
-                    }
-
-                    @Override
-                    public void start() {
-                        throw new UnsupportedOperationException("lent");
-                    }
-
-                    @Override
-                    public void stop() {
-                        throw new UnsupportedOperationException("lent");
-                    }
-
-                    @Override
-                    public void createTopic(String topic, int partitions) {
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-                };
-            }
-
-            @Override
-            public Redis redis() {
-                throw new UnsupportedOperationException("no Redis in this test");
-            }
-        };
-    }
 
     @BeforeAll
     static void sixDaysThenTwo() throws Exception {
-        thirtyDays = node("30d", "1h").start();
-        db = thirtyDays.database(0);
+        cluster = Cluster.builder().partitions(1).node("logquery.node.batch.max-wait", "50ms")
+                .node("logquery.node.retention", "30d").node("logquery.node.retention-interval", "1h").start();
+        db = cluster.database(0);
         start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         sixDays = KnownLines.generate(5, LINES, 4, start, Duration.ofDays(6));
-        thirtyDays.awaitStored(thirtyDays.write(sixDays), Duration.ofSeconds(60));
+        cluster.awaitStored(cluster.write(sixDays), Duration.ofSeconds(60));
         stored.addAll(sixDays);
         assertThat(db.queryLong("SELECT count(*) FROM chunks WHERE hour < now() - interval '3 days'"))
                 .as("old chunks before the retention").isPositive();
-        thirtyDays.node(0).stop();
+        cluster.node(0).stop();
         // One rejected record from five days ago, one from now.
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO rejected_records (kafka_partition, kafka_offset, reason, payload_bytes, rejected_at)"
@@ -151,7 +76,7 @@ class RetentionIT {
 
         boundary = LocalDate.ofInstant(Instant.now().minus(Duration.ofDays(2)), ZoneOffset.UTC).atStartOfDay()
                 .toInstant(ZoneOffset.UTC);
-        twoDays = node("2d", "500ms").services(lentBy(thirtyDays)).start();
+        cluster.restartNode(0, 0, "logquery.node.retention", "2d", "logquery.node.retention-interval", "500ms");
         Await.until(Duration.ofSeconds(30), "partitions before " + boundary + " dropped", RetentionIT::partitionDays,
                 days -> !days.isEmpty() && days.stream().noneMatch(d -> d.atStartOfDay().toInstant(ZoneOffset.UTC)
                         .isBefore(boundary)));
@@ -159,14 +84,8 @@ class RetentionIT {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (twoDays != null) {
-                twoDays.close(); // the node on the lent services first
-            }
-        } finally {
-            if (thirtyDays != null) {
-                thirtyDays.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -194,12 +113,12 @@ class RetentionIT {
     }
 
     static HttpResponse<String> get(String path) {
-        return Http.get(twoDays.node(0).url() + path);
+        return Http.get(cluster.node(0).url() + path);
     }
 
     static long queryRows(Instant from, Instant to) {
         String body = "{\"startTime\":\"" + from + "\",\"endTime\":\"" + to + "\",\"limit\":10000}";
-        HttpResponse<String> response = Http.postJson(twoDays.node(0).url() + "/internal/query", body);
+        HttpResponse<String> response = Http.postJson(cluster.node(0).url() + "/internal/query", body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response.body().lines().filter(l -> !l.isEmpty()).count();
     }
@@ -261,7 +180,7 @@ class RetentionIT {
         List<LogEntry> both = new ArrayList<>(old);
         both.addAll(fresh);
         stored.addAll(fresh); // kept by the node, which the other tests count
-        twoDays.write(both);
+        cluster.write(both);
         Await.until(Duration.ofSeconds(30), "the fresh lines stored", db::storedLines, n -> n >= before + fresh.size());
         assertThat(db.storedLines()).isEqualTo(before + fresh.size());
         assertThat(db.queryLong("SELECT count(*) FROM rejected_records WHERE reason LIKE 'too_old: %'"))

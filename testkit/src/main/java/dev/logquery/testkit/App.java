@@ -104,7 +104,7 @@ public final class App implements AutoCloseable {
      * Stops it the way an operator would: a graceful close, or SIGTERM for a forked one. Closing a context in
      * this JVM disposes Reactor Netty's global event loops, which every other application in this JVM serves
      * on: a test that stops or restarts one node while others go on forks that node
-     * ({@link Cluster.Builder#forked}) or uses {@link #stopServer()}.
+     * ({@link ClusterBuilder#forked}) or uses {@link #stopServer()}.
      */
     public synchronized void stop() throws Exception {
         if (context != null) {

@@ -33,7 +33,7 @@ public final class Cluster implements AutoCloseable {
             + "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final Builder spec;
+    private final ClusterBuilder spec;
     private final ServiceFactory services;
     private Kafka kafka;
     private Redis redis;
@@ -43,16 +43,16 @@ public final class Cluster implements AutoCloseable {
     /** Where a shard's address points when the cluster has no nodes: nothing listens there. */
     private final int nowhere = FreePorts.next();
 
-    private Cluster(Builder spec) {
+    Cluster(ClusterBuilder spec) {
         this.spec = spec;
         this.services = spec.services != null ? spec.services : ServiceFactory.chosen();
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static ClusterBuilder builder() {
+        return new ClusterBuilder();
     }
 
-    private Cluster startAll() throws Exception {
+    Cluster startAll() throws Exception {
         try {
             if (spec.withNodes) {
                 kafka = services.kafka(spec.restartableKafka);
@@ -70,7 +70,7 @@ public final class Cluster implements AutoCloseable {
                 for (int shard = 0; shard < spec.shards; shard++) {
                     for (int replica = 0; replica < spec.replicas; replica++) {
                         App node = new App("node-" + shard + "-" + replica, NODE_MAIN, FreePorts.next(),
-                                nodeProperties(shard, replica), spec.forked.contains(key(shard, replica))
+                                nodeProperties(shard, replica, Map.of()), spec.forked.contains(key(shard, replica))
                                 ? spec.deployment.nodeJvm() : null, spec.deployment.logs());
                         nodes.put(key(shard, replica), node);
                         if (spec.startNodes) {
@@ -89,12 +89,12 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    private static String key(int shard, int replica) {
+    static String key(int shard, int replica) {
         return shard + "/" + replica;
     }
 
     /** The properties node {@code (shard, replica)} runs with: the builder's defaults, then the test's. */
-    List<String> nodeProperties(int shard, int replica) {
+    List<String> nodeProperties(int shard, int replica, Map<String, String> extra) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("spring.datasource.url", database(shard, replica).jdbcUrl());
         p.put("logquery.node.shard", Integer.toString(shard));
@@ -109,6 +109,7 @@ public final class Cluster implements AutoCloseable {
             p.put("server.shutdown", "immediate"); // a node whose server a test stopped never drains
         }
         p.putAll(spec.nodeProperties);
+        p.putAll(extra);
         return asArgs(p);
     }
 
@@ -144,17 +145,34 @@ public final class Cluster implements AutoCloseable {
 
     /** Starts one more coordinator over the same shards, with {@code extra} properties ({@code key, value, ...}). */
     public App startCoordinator(String... extra) throws Exception {
-        if (extra.length % 2 != 0) {
-            throw new IllegalArgumentException("properties come as key, value pairs");
-        }
-        Map<String, String> e = new LinkedHashMap<>();
-        for (int i = 0; i < extra.length; i += 2) {
-            e.put(extra[i], extra[i + 1]);
-        }
         App coordinator = new App("coordinator-" + coordinators.size(), COORDINATOR_MAIN, FreePorts.next(),
-                coordinatorProperties(e), spec.deployment.coordinatorJvm(), spec.deployment.logs());
+                coordinatorProperties(pairs(extra)), spec.deployment.coordinatorJvm(), spec.deployment.logs());
         coordinators.add(coordinator);
         return coordinator.start();
+    }
+
+    /**
+     * Stops node {@code (shard, replica)} and starts it again on the same port, database and topic with
+     * {@code properties} ({@code key, value, ...}) over its own: the node an operator restarts with other settings.
+     */
+    public App restartNode(int shard, int replica, String... properties) throws Exception {
+        App old = node(shard, replica);
+        old.stop();
+        App node = new App(old.name(), NODE_MAIN, old.port(), nodeProperties(shard, replica, pairs(properties)),
+                old.forked() ? spec.deployment.nodeJvm() : null, spec.deployment.logs());
+        nodes.put(key(shard, replica), node);
+        return node.start();
+    }
+
+    private static Map<String, String> pairs(String... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("properties come as key, value pairs");
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 
     public Kafka kafka() {
@@ -282,109 +300,6 @@ public final class Cluster implements AutoCloseable {
         }
         if (first != null) {
             throw first;
-        }
-    }
-
-    /** What to start. Defaults: one shard, one replica, six partitions of {@code pod-logs}, no Redis, no coordinator. */
-    public static final class Builder {
-        private int shards = 1;
-        private int replicas = 1;
-        private int partitions = 6;
-        private String topic = "pod-logs";
-        private boolean redis;
-        private boolean restartableKafka;
-        private boolean withNodes = true;
-        private boolean startNodes = true;
-        private int coordinators;
-        private final Set<String> forked = new HashSet<>();
-        private final Map<String, String> nodeProperties = new LinkedHashMap<>();
-        private final Map<String, String> coordinatorProperties = new LinkedHashMap<>();
-        private ServiceFactory services;
-        private Deployment deployment = new Deployment();
-
-        public Builder shards(int n) {
-            this.shards = n;
-            return this;
-        }
-
-        public Builder replicas(int n) {
-            this.replicas = n;
-            return this;
-        }
-
-        /** How many partitions the topic has. */
-        public Builder partitions(int n) {
-            this.partitions = n;
-            return this;
-        }
-
-        public Builder topic(String name) {
-            this.topic = name;
-            return this;
-        }
-
-        /** A Redis that nodes publish their metadata to and coordinators read it and cache answers in. */
-        public Builder redis() {
-            this.redis = true;
-            return this;
-        }
-
-        /** A broker in its own JVM, so that a test can stop and start it where its clients find it again. */
-        public Builder restartableKafka() {
-            this.restartableKafka = true;
-            return this;
-        }
-
-        /** Node {@code (shard, replica)} runs in a JVM of its own, which a test can kill. */
-        public Builder forked(int shard, int replica) {
-            this.forked.add(key(shard, replica));
-            return this;
-        }
-
-        /** No Kafka, database or node: the coordinators' shards point where nothing listens. */
-        public Builder withoutNodes() {
-            this.withNodes = false;
-            return this;
-        }
-
-        /** The nodes are prepared (databases, ports) but the test starts them ({@code node(s, r).start()}). */
-        public Builder nodesStartedByTest() {
-            this.startNodes = false;
-            return this;
-        }
-
-        /** Starts a coordinator over the shards once the nodes run ({@link Cluster#coordinator()}). */
-        public Builder coordinator() {
-            this.coordinators = 1;
-            return this;
-        }
-
-        /** A property of every node, as {@code logquery.node.batch.max-wait}, {@code 100ms}. */
-        public Builder node(String property, String value) {
-            nodeProperties.put(property, value);
-            return this;
-        }
-
-        /** A property of every coordinator. */
-        public Builder coordinator(String property, String value) {
-            coordinatorProperties.put(property, value);
-            return this;
-        }
-
-        /** How applications and databases are deployed, where the tests' defaults do not fit (a benchmark). */
-        public Builder deployment(Deployment value) {
-            this.deployment = value;
-            return this;
-        }
-
-        /** Other services than {@link ServiceFactory#chosen()}. */
-        public Builder services(ServiceFactory factory) {
-            this.services = factory;
-            return this;
-        }
-
-        public Cluster start() throws Exception {
-            return new Cluster(this).startAll();
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * How a {@link Cluster} deploys its applications and databases where the kit's test defaults do not fit
- * ({@link Cluster.Builder#deployment}); tests need none of it. A benchmark measures the system as it runs in
+ * ({@link ClusterBuilder#deployment}); tests need none of it. A benchmark measures the system as it runs in
  * production: nodes and coordinators forked from their runnable jars with the heap it names ({@link Jvm}),
  * PostgreSQL configured as one would run it (zonky's binaries start with {@code fsync} off), the applications'
  * own defaults instead of the kit's test settings (small batches that make tests quick, immediate shutdown), and
@@ -24,7 +24,7 @@ public final class Deployment {
     private boolean applicationDefaults;
     private File logs = new File("target");
 
-    /** The JVM of the nodes the cluster forks ({@link Cluster.Builder#forked}); {@link Jvm#TEST} by default. */
+    /** The JVM of the nodes the cluster forks ({@link ClusterBuilder#forked}); {@link Jvm#TEST} by default. */
     public Deployment nodes(Jvm jvm) {
         this.nodeJvm = jvm;
         return this;
