@@ -26,12 +26,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Loki-compatible API end to end (a KRaft broker, three partition nodes on real PostgreSQL, the coordinator,
@@ -91,7 +94,12 @@ class LokiApiIT {
 
     /** A GET as Grafana's Go client sends it: parameters form-encoded in the query string. */
     static HttpResponse<String> get(String path, String... kv) throws Exception {
-        StringBuilder uri = new StringBuilder(coordinator.url() + path);
+        return get(coordinator, path, kv);
+    }
+
+    /** A GET as Grafana's Go client sends it, to the coordinator {@code to}. */
+    static HttpResponse<String> get(App to, String path, String... kv) throws Exception {
+        StringBuilder uri = new StringBuilder(to.url() + path);
         for (int i = 0; i < kv.length; i += 2) {
             uri.append(i == 0 ? '?' : '&').append(URLEncoder.encode(kv[i], StandardCharsets.UTF_8)).append('=')
                     .append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
@@ -506,5 +514,237 @@ class LokiApiIT {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).startsWith("parse error at line 1, col ").contains("line_format is not supported");
         assertThat(get("/loki/api/v1/patterns", "query", "{service_name=\"svc-1\"}").statusCode()).isEqualTo(404);
+    }
+
+    /** A Loki request: its path and parameters, and whether its answer is empty on purpose. */
+    record LokiRequest(String path, boolean empty, String... params) {
+        @Override
+        public String toString() {
+            return path + " " + String.join(" ", params);
+        }
+    }
+
+    static LokiRequest request(String path, String... params) {
+        return new LokiRequest(path, false, params);
+    }
+
+    static LokiRequest nothing(String path, String... params) {
+        return new LokiRequest(path, true, params);
+    }
+
+    /** An answer without its {@code data.stats} (timings, shards queried): what must not depend on pruning. */
+    static JsonNode withoutStats(JsonNode body) {
+        JsonNode copy = body.deepCopy();
+        if (copy.get("data") instanceof ObjectNode data) {
+            data.remove("stats");
+        }
+        return copy;
+    }
+
+    /** Whether an answer holds anything: a non-empty {@code data} array or {@code data.result}. */
+    static boolean holdsSomething(JsonNode body) {
+        JsonNode data = body.get("data");
+        return data.isArray() ? !data.isEmpty() : !data.path("result").isEmpty();
+    }
+
+    static long prunedShards(App to) {
+        return CoordinatorApi.stats(to).at("/partitions/pruned").asLong();
+    }
+
+    @Test
+    void pruningOnAndOffGiveTheSameAnswers() throws Exception {
+        App unpruned = cluster.startCoordinator("logquery.coordinator.pruning", "false");
+        cluster.awaitCatalog(unpruned, new Truth(truth), Duration.ofSeconds(30));
+        String from = ns(start);
+        String to = ns(end);
+        List<LokiRequest> requests = List.of(
+                request("/loki/api/v1/query_range", "direction", "backward", "limit", "100",
+                        "query", "{service_name=\"svc-1\"}", "start", from, "end", to),
+                request("/loki/api/v1/query_range", "direction", "backward", "limit", "1000",
+                        "query", "{namespace=\"ns-1\", level=\"error\"} |= \"timed out\"", "start", from, "end", to),
+                request("/loki/api/v1/query_range", "direction", "forward", "limit", "500",
+                        "query", "{service_name=\"svc-2\", pod=\"svc-2-pod-1\"} != \"cache\"", "start", from, "end", to),
+                request("/loki/api/v1/query_range", "direction", "backward", "limit", "1000",
+                        "query", "{service_name=~\"svc-[0-3]\", level=~\"warn|error\"} |~ \"(?i)timeout\"", "start", from,
+                        "end", to),
+                request("/loki/api/v1/query_range", "direction", "forward", "limit", "50",
+                        "query", "{namespace=\"ns-2\"} !~ \"GC|progress\"", "start", from, "end", to),
+                request("/loki/api/v1/query_range", "direction", "backward", "limit", "1000",
+                        "query", "{service_name=\"svc-3\", level=\"info\"} |= \"GET\" != \"#1\"", "start", from, "end", to),
+                nothing("/loki/api/v1/query_range", "direction", "backward", "limit", "100",
+                        "query", "{service_name=\"svc-none\"}", "start", from, "end", to),
+                nothing("/loki/api/v1/query_range", "direction", "backward", "limit", "100",
+                        "query", "{service_name=\"svc-1\"}", "start", ns(end.minus(Duration.ofHours(12))),
+                        "end", ns(end.minus(Duration.ofHours(6)))),
+                request("/loki/api/v1/query_range", "direction", "backward",
+                        "query", "sum by (level) (count_over_time({service_name=\"svc-1\"}[5m]))", "start", from, "end", to,
+                        "step", "300000ms"),
+                request("/loki/api/v1/query_range", "direction", "backward",
+                        "query", "sum by (level) (count_over_time({service_name=\"svc-1\"} |= \"GC\" [5m]))", "start", from,
+                        "end", to, "step", "300000ms"),
+                request("/loki/api/v1/query_range", "direction", "backward",
+                        "query", "sum by (pod) (count_over_time({namespace=\"ns-1\", level=\"error\"}[10m]))", "start", from,
+                        "end", to, "step", "600000ms"),
+                request("/loki/api/v1/index/volume", "query", "{service_name=~\".+\"}", "start", from, "end", to,
+                        "limit", "1000", "targetLabels", "service_name", "aggregateBy", "series"),
+                request("/loki/api/v1/index/volume", "query", "{service_name=\"svc-1\"}", "start", from, "end", to,
+                        "targetLabels", "level"),
+                request("/loki/api/v1/index/volume", "query", "{service_name=\"svc-2\"}", "start", from, "end", to,
+                        "aggregateBy", "labels"),
+                nothing("/loki/api/v1/index/volume", "query", "{service_name=\"svc-none\"}", "start", from, "end", to),
+                request("/loki/api/v1/index/volume_range", "query", "{service_name=\"svc-2\", level=~\"error|warn\"}",
+                        "start", from, "end", to, "step", "600000ms", "targetLabels", "level", "limit", "100"),
+                request("/loki/api/v1/index/volume_range", "query", "{namespace=\"ns-0\"}", "start", from, "end", to,
+                        "step", "900000ms", "targetLabels", "service_name"),
+                request("/loki/api/v1/labels", "start", from, "end", to),
+                request("/loki/api/v1/labels", "start", from, "end", to, "query", "{service_name=\"svc-4\"}"),
+                request("/loki/api/v1/label/service_name/values", "start", from, "end", to),
+                request("/loki/api/v1/label/level/values", "start", from, "end", to),
+                request("/loki/api/v1/label/pod/values", "start", from, "end", to, "query", "{service_name=\"svc-2\"}"),
+                request("/loki/api/v1/series", "start", from, "end", to, "match[]", "{service_name=\"svc-2\", level=\"error\"}"));
+
+        long prunedBefore = prunedShards(coordinator);
+        long unprunedBefore = prunedShards(unpruned);
+        for (LokiRequest r : requests) {
+            JsonNode pruned = ok(get(coordinator, r.path(), r.params()));
+            JsonNode all = ok(get(unpruned, r.path(), r.params()));
+            assertThat(withoutStats(all)).as("without pruning: %s", r).isEqualTo(withoutStats(pruned));
+            assertThat(pruned.has("warnings")).as("warnings of %s", r).isFalse();
+            assertThat(holdsSomething(pruned)).as("whether %s answers anything", r).isEqualTo(!r.empty());
+        }
+        // the comparison proves something only if the one coordinator pruned shards and the other did not
+        assertThat(prunedShards(coordinator)).as("shards the pruning coordinator pruned").isGreaterThan(prunedBefore);
+        assertThat(prunedShards(unpruned)).as("shards the coordinator without pruning pruned").isEqualTo(unprunedBefore);
+    }
+
+    /** Every row of the truth that {@code filter} selects, as Loki entries ("labels|ns|line"), cut as a log query does. */
+    static List<String> expectedRows(Predicate<StoredLogEntry> filter, int limit) {
+        return truth.stream().filter(filter).sorted(LogOrder.NEWEST_FIRST).limit(limit)
+                .map(r -> labels(r.entry()) + "|" + ns(r.entry().timestamp()) + "|" + r.entry().message()).toList();
+    }
+
+    /** Per {@code by} and point {@code t} of {@code [start, end]} by {@code step}: the sum of {@code value} over {@code (t - step, t]}. */
+    static Map<String, Map<Long, Long>> expectedPerStep(Predicate<StoredLogEntry> filter, Function<LogEntry, String> by,
+                                                       ToLongFunction<LogEntry> value, Duration step) {
+        Map<String, Map<Long, Long>> expected = new TreeMap<>();
+        for (Instant t = start; !t.isAfter(end); t = t.plus(step)) {
+            Instant from = t.minus(step);
+            for (StoredLogEntry r : truth) {
+                LogEntry e = r.entry();
+                if (filter.test(r) && e.timestamp().isAfter(from) && !e.timestamp().isAfter(t)) {
+                    expected.computeIfAbsent(by.apply(e), k -> new TreeMap<>()).merge(t.getEpochSecond(),
+                            value.applyAsLong(e), Long::sum);
+                }
+            }
+        }
+        return expected;
+    }
+
+    /** A matrix answer as {@code label} value -> second -> value. */
+    static Map<String, Map<Long, Long>> matrix(JsonNode body, String label) {
+        assertThat(body.at("/data/resultType").asString()).isEqualTo("matrix");
+        Map<String, Map<Long, Long>> answered = new TreeMap<>();
+        for (JsonNode series : body.at("/data/result")) {
+            assertThat(series.get("metric").propertyNames()).containsExactly(label);
+            Map<Long, Long> points = new TreeMap<>();
+            series.get("values").forEach(v -> points.put(v.get(0).asLong(), Long.parseLong(v.get(1).asString())));
+            answered.put(series.at("/metric/" + label).asString(), points);
+        }
+        return answered;
+    }
+
+    /**
+     * A partial answer as the Loki section of docs/api.md promises it: 200, {@code status: success}, and beside
+     * {@code data} a {@code warnings} array naming the failed shard (and no other).
+     */
+    static JsonNode partialAnswer(HttpResponse<String> response, int failed) {
+        JsonNode body = ok(response);
+        String head = response.body().substring(0, Math.min(500, response.body().length()));
+        assertThat(body.has("warnings")).as("warnings in %s", head).isTrue();
+        List<String> warnings = new ArrayList<>();
+        body.get("warnings").forEach(w -> warnings.add(w.asString()));
+        assertThat(warnings).as("warnings in %s", head).hasSize(1);
+        assertThat(warnings.get(0)).startsWith("partial answer").contains("shard " + failed + " (");
+        for (int s = 0; s < SHARDS; s++) {
+            if (s != failed) {
+                assertThat(warnings.get(0)).doesNotContain("shard " + s + " (");
+            }
+        }
+        return body;
+    }
+
+    /** Whether the coordinator answers a query over every shard completely (no warning). */
+    static boolean completeAnswer() throws Exception {
+        HttpResponse<String> r = get("/loki/api/v1/query_range", "direction", "backward", "limit", "1",
+                "query", "{service_name=~\"svc-.+\"}", "start", ns(start), "end", ns(end));
+        return r.statusCode() == 200 && !JSON.readTree(r.body()).has("warnings");
+    }
+
+    @Test
+    void aFailedShardIsAWarningNeverASilentPartialAnswer() throws Exception {
+        int failed = 2;
+        Predicate<StoredLogEntry> onHealthyShard = r -> r.shard() != failed;
+        Predicate<StoredLogEntry> healthy = onHealthyShard.and(r -> inWindow(r.entry(), start, end));
+        Predicate<StoredLogEntry> timedOut = r -> r.entry().service().startsWith("svc-")
+                && r.entry().message().contains("timed out");
+        Predicate<StoredLogEntry> errorOrWarn = r -> r.entry().level().name().equals("ERROR")
+                || r.entry().level().name().equals("WARN");
+        Predicate<StoredLogEntry> gc = r -> r.entry().service().startsWith("svc-") && r.entry().message().contains("GC");
+        // the failed shard holds lines of every request: without it, the answers really are partial
+        for (Predicate<StoredLogEntry> p : List.of(timedOut, errorOrWarn, gc)) {
+            assertThat(truth.stream().filter(r -> r.shard() == failed && inWindow(r.entry(), start, end)).anyMatch(p))
+                    .isTrue();
+        }
+        App node = cluster.node(failed);
+        node.stopServer(); // its server only: the coordinator beside it shares Reactor Netty's global resources
+        try {
+            // a log query whose regex selector prunes no shard: the healthy shards' lines, the failed one named
+            JsonNode logs = partialAnswer(get("/loki/api/v1/query_range", "direction", "backward", "limit", "5000",
+                    "query", "{service_name=~\"svc-.+\"} |= \"timed out\"", "start", ns(start), "end", ns(end)), failed);
+            List<String> expectedLogs = expectedRows(healthy.and(timedOut), 5000);
+            assertThat(expectedLogs).isNotEmpty().hasSizeLessThan(5000);
+            assertThat(entries(logs)).containsExactlyInAnyOrderElementsOf(expectedLogs);
+
+            // a metric query counted on the nodes (level matchers only, range == step)
+            Duration tenMinutes = Duration.ofMinutes(10);
+            JsonNode counted = partialAnswer(get("/loki/api/v1/query_range", "direction", "backward",
+                    "query", "sum by (service_name) (count_over_time({level=~\"error|warn\"}[10m]))",
+                    "start", ns(start), "end", ns(end), "step", tenMinutes.toMillis() + "ms"), failed);
+            assertThat(matrix(counted, "service_name")).isEqualTo(expectedPerStep(onHealthyShard.and(errorOrWarn),
+                    LogEntry::service, e -> 1L, tenMinutes));
+
+            // a metric query evaluated from rows (a line filter)
+            Duration fiveMinutes = Duration.ofMinutes(5);
+            JsonNode fromRows = partialAnswer(get("/loki/api/v1/query_range", "direction", "backward",
+                    "query", "sum by (level) (count_over_time({service_name=~\"svc-.+\"} |= \"GC\" [5m]))",
+                    "start", ns(start), "end", ns(end), "step", fiveMinutes.toMillis() + "ms"), failed);
+            assertThat(matrix(fromRows, "level")).isEqualTo(expectedPerStep(onHealthyShard.and(gc),
+                    e -> e.level().name().toLowerCase(Locale.ROOT), e -> 1L, fiveMinutes));
+
+            // index/volume: bytes per service of the healthy shards
+            JsonNode volume = partialAnswer(get("/loki/api/v1/index/volume", "query", "{service_name=~\".+\"}",
+                    "start", ns(start), "end", ns(end), "limit", "1000", "targetLabels", "service_name"), failed);
+            assertThat(volume.at("/data/resultType").asString()).isEqualTo("vector");
+            Map<String, Long> answeredVolume = new TreeMap<>();
+            volume.at("/data/result").forEach(v -> answeredVolume.put(v.at("/metric/service_name").asString(),
+                    Long.parseLong(v.at("/value/1").asString())));
+            Map<String, Long> expectedVolume = new TreeMap<>();
+            truth.stream().filter(healthy).map(StoredLogEntry::entry)
+                    .forEach(e -> expectedVolume.merge(e.service(), utf8(e.message()), Long::sum));
+            assertThat(answeredVolume).isNotEmpty().isEqualTo(expectedVolume);
+
+            // index/volume_range: bytes per service and (t - step, t] of the healthy shards
+            JsonNode volumeRange = partialAnswer(get("/loki/api/v1/index/volume_range", "query", "{service_name=~\".+\"}",
+                    "start", ns(start), "end", ns(end), "step", tenMinutes.toMillis() + "ms", "targetLabels", "service_name",
+                    "limit", "100"), failed);
+            assertThat(matrix(volumeRange, "service_name")).isNotEmpty().isEqualTo(expectedPerStep(onHealthyShard,
+                    LogEntry::service, e -> utf8(e.message()), tenMinutes));
+
+            assertThat(Http.get(coordinator.url() + "/actuator/prometheus").body())
+                    .contains("query_partition_failures_total{").contains("shard=\"" + failed + "\"");
+        } finally {
+            node.startServer();
+            CoordinatorApi.awaitShardServes(coordinator, failed, Duration.ofSeconds(30), LokiApiIT::completeAnswer);
+        }
     }
 }
