@@ -658,7 +658,18 @@ class LokiApiIT {
      * {@code data} a {@code warnings} array naming the failed shard (and no other).
      */
     static JsonNode partialAnswer(HttpResponse<String> response, int failed) {
-        JsonNode body = ok(response);
+        ok(response);
+        return partialMetadata(response, failed);
+    }
+
+    /**
+     * A partial answer of an endpoint whose Loki shape has no {@code status}/{@code data} wrapper ({@code index/stats},
+     * {@code detected_labels}, {@code detected_fields}): 200 and a top-level {@code warnings} array naming the failed
+     * shard (and no other), as {@link #partialAnswer}.
+     */
+    static JsonNode partialMetadata(HttpResponse<String> response, int failed) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
         String head = response.body().substring(0, Math.min(500, response.body().length()));
         assertThat(body.has("warnings")).as("warnings in %s", head).isTrue();
         List<String> warnings = new ArrayList<>();
@@ -695,6 +706,17 @@ class LokiApiIT {
             assertThat(truth.stream().filter(r -> r.shard() == failed && inWindow(r.entry(), start, end)).anyMatch(p))
                     .isTrue();
         }
+        Predicate<StoredLogEntry> error = r -> r.entry().level().name().equals("ERROR");
+        Predicate<StoredLogEntry> svc = r -> r.entry().service().startsWith("svc-");
+        for (Predicate<StoredLogEntry> p : List.of(error, svc, svc.and(r -> !r.entry().service().equals("svc-json")))) {
+            assertThat(truth.stream().filter(r -> r.shard() == failed && inWindow(r.entry(), start, end)).anyMatch(p))
+                    .isTrue();
+        }
+        // detected_fields reads fields out of the lines: the complete answer, to compare the partial one with
+        JsonNode allFields = JSON.readTree(get("/loki/api/v1/detected_fields", "query", "{service_name=~\"svc-.+\"}",
+                "start", ns(start), "end", ns(end)).body());
+        Set<String> allFieldNames = new TreeSet<>();
+        allFields.get("fields").forEach(f -> allFieldNames.add(f.get("label").asString()));
         App node = cluster.node(failed);
         node.stopServer(); // its server only: the coordinator beside it shares Reactor Netty's global resources
         try {
@@ -710,8 +732,13 @@ class LokiApiIT {
             JsonNode counted = partialAnswer(get("/loki/api/v1/query_range", "direction", "backward",
                     "query", "sum by (service_name) (count_over_time({level=~\"error|warn\"}[10m]))",
                     "start", ns(start), "end", ns(end), "step", tenMinutes.toMillis() + "ms"), failed);
-            assertThat(matrix(counted, "service_name")).isEqualTo(expectedPerStep(onHealthyShard.and(errorOrWarn),
-                    LogEntry::service, e -> 1L, tenMinutes));
+            Map<String, Map<Long, Long>> expectedCounted = expectedPerStep(onHealthyShard.and(errorOrWarn),
+                    LogEntry::service, e -> 1L, tenMinutes);
+            assertThat(matrix(counted, "service_name")).isEqualTo(expectedCounted);
+            // its summary is what the nodes counted, not zeros
+            assertThat(counted.at("/data/stats/summary/totalLinesProcessed").asLong()).isEqualTo(expectedCounted.values()
+                    .stream().flatMap(points -> points.values().stream()).mapToLong(Long::longValue).sum());
+            assertThat(counted.at("/data/stats/summary/shards").asInt()).isPositive();
 
             // a metric query evaluated from rows (a line filter)
             Duration fiveMinutes = Duration.ofMinutes(5);
@@ -739,6 +766,62 @@ class LokiApiIT {
                     "limit", "100"), failed);
             assertThat(matrix(volumeRange, "service_name")).isNotEmpty().isEqualTo(expectedPerStep(onHealthyShard,
                     LogEntry::service, e -> utf8(e.message()), tenMinutes));
+
+            // the metadata endpoints: the healthy shards' labels, series and counts, the failed shard named
+            List<LogEntry> healthyLines = truth.stream().filter(healthy).map(StoredLogEntry::entry).toList();
+            Set<String> expectedNames = new TreeSet<>();
+            healthyLines.stream().filter(e -> e.service().startsWith("svc-"))
+                    .forEach(e -> expectedNames.addAll(labels(e).keySet()));
+            JsonNode names = partialAnswer(get("/loki/api/v1/labels", "query", "{service_name=~\"svc-.+\"}",
+                    "start", ns(start), "end", ns(end)), failed);
+            assertThat(names.get("data")).extracting(JsonNode::asString).isNotEmpty()
+                    .containsExactlyElementsOf(expectedNames);
+
+            Set<String> expectedServices = new TreeSet<>();
+            healthyLines.forEach(e -> expectedServices.add(e.service()));
+            JsonNode services = partialAnswer(get("/loki/api/v1/label/service_name/values",
+                    "start", ns(start), "end", ns(end)), failed);
+            assertThat(services.get("data")).extracting(JsonNode::asString).isNotEmpty()
+                    .containsExactlyElementsOf(expectedServices);
+
+            Set<Map<String, String>> expectedSeries = new HashSet<>();
+            healthyLines.stream().filter(e -> e.level().name().equals("ERROR")).forEach(e -> expectedSeries.add(labels(e)));
+            JsonNode seriesBody = partialAnswer(get("/loki/api/v1/series", "start", ns(start), "end", ns(end),
+                    "match[]", "{level=\"error\"}"), failed);
+            Set<Map<String, String>> answeredSeries = new HashSet<>();
+            for (JsonNode s : seriesBody.get("data")) {
+                Map<String, String> labels = new TreeMap<>();
+                s.properties().forEach(p -> labels.put(p.getKey(), p.getValue().asString()));
+                answeredSeries.add(labels);
+            }
+            assertThat(answeredSeries).isNotEmpty().isEqualTo(expectedSeries);
+
+            // index/stats and detected_*: Loki's shapes without status/data, the same top-level warnings
+            List<LogEntry> healthySvc = healthyLines.stream().filter(e -> e.service().startsWith("svc-")).toList();
+            JsonNode stats = partialMetadata(get("/loki/api/v1/index/stats", "query", "{service_name=~\"svc-.+\"}",
+                    "start", ns(start), "end", ns(end)), failed);
+            assertThat(stats.get("entries").asLong()).isEqualTo(healthySvc.size());
+            assertThat(stats.get("bytes").asLong()).isEqualTo(healthySvc.stream().mapToLong(e -> utf8(e.message())).sum());
+            assertThat(stats.get("streams").asLong()).isEqualTo(healthySvc.stream().map(LokiApiIT::labels).distinct().count());
+
+            JsonNode detectedLabels = partialMetadata(get("/loki/api/v1/detected_labels",
+                    "query", "{service_name=~\"svc-.+\"}", "start", ns(start), "end", ns(end)), failed);
+            Map<String, Set<String>> labelValues = new TreeMap<>();
+            healthySvc.forEach(e -> labels(e).forEach((k, v) -> labelValues.computeIfAbsent(k, x -> new TreeSet<>()).add(v)));
+            labelValues.remove("service_name");
+            labelValues.remove("detected_level");
+            Map<String, Integer> expectedCardinality = new TreeMap<>();
+            labelValues.forEach((k, v) -> expectedCardinality.put(k, v.size()));
+            Map<String, Integer> answeredCardinality = new TreeMap<>();
+            detectedLabels.get("detectedLabels").forEach(l -> answeredCardinality.put(l.get("label").asString(),
+                    l.get("cardinality").asInt()));
+            assertThat(answeredCardinality).isNotEmpty().isEqualTo(expectedCardinality);
+
+            JsonNode detectedFields = partialMetadata(get("/loki/api/v1/detected_fields",
+                    "query", "{service_name=~\"svc-.+\"}", "start", ns(start), "end", ns(end)), failed);
+            Set<String> fieldNames = new TreeSet<>();
+            detectedFields.get("fields").forEach(f -> fieldNames.add(f.get("label").asString()));
+            assertThat(fieldNames).isNotEmpty().isSubsetOf(allFieldNames);
 
             assertThat(Http.get(coordinator.url() + "/actuator/prometheus").body())
                     .contains("query_partition_failures_total{").contains("shard=\"" + failed + "\"");

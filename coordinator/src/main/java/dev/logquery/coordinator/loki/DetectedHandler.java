@@ -62,7 +62,7 @@ final class DetectedHandler {
         }, r -> {
             Pushdown push = Pushdown.of(r.selector());
             if (push.none()) {
-                return LokiRequests.json(detectedLabels(Map.of()));
+                return LokiRequests.json(detectedLabels(Map.of(), List.of()));
             }
             List<String> columns = NodeVolumes.ALL_COLUMNS;
             return context.admitted(() -> volumes.run(new NodeVolumes.Request(
@@ -76,7 +76,8 @@ final class DetectedHandler {
                         });
                         values.remove(LogQl.SERVICE_NAME);
                         values.remove("detected_level");
-                        return LokiRequests.json(detectedLabels(values));
+                        context.metrics().answered(!answer.failures().isEmpty());
+                        return LokiRequests.json(detectedLabels(values, answer.warnings()));
                     }));
         });
     }
@@ -90,10 +91,12 @@ final class DetectedHandler {
         throw new LokiBadRequest("detected_labels needs a stream selector, not a metric query");
     }
 
-    static byte[] detectedLabels(Map<String, Set<String>> values) {
+    /** {@code {"detectedLabels":[...]}}, with a top-level {@code "warnings"} when there are any. */
+    static byte[] detectedLabels(Map<String, Set<String>> values, List<String> warnings) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = MAPPER.createGenerator(out)) {
             g.writeStartObject();
+            LokiJson.warnings(g, warnings);
             g.writeArrayPropertyStart("detectedLabels");
             values.forEach((label, v) -> {
                 g.writeStartObject();
@@ -173,14 +176,21 @@ final class DetectedHandler {
         }, r -> {
             Pushdown push = Pushdown.of(r.expr());
             if (push.none()) {
-                return LokiRequests.json(detectedFields(Map.of(), r.limit()));
+                return LokiRequests.json(detectedFields(Map.of(), r.limit(), List.of()));
             }
             LinePipeline pipeline = new LinePipeline(r.expr());
-            return context.admitted(() -> context.sample(push, r.request().start(), r.request().end())
-                    .map(StoredLogEntry::entry)
-                    .filter(e -> pipeline.apply(e) != null)
-                    .collect(() -> new HashMap<String, Field>(), (fields, e) -> sample(fields, e.message()))
-                    .flatMap(fields -> LokiRequests.json(detectedFields(fields, r.limit()))));
+            return context.admitted(() -> {
+                RowScan.Stats stats = new RowScan.Stats();
+                return context.sample(push, r.request().start(), r.request().end(), stats)
+                        .map(StoredLogEntry::entry)
+                        .filter(e -> pipeline.apply(e) != null)
+                        .collect(() -> new HashMap<String, Field>(), (fields, e) -> sample(fields, e.message()))
+                        .flatMap(fields -> {
+                            List<String> warnings = Warnings.partial(stats);
+                            context.metrics().answered(!warnings.isEmpty());
+                            return LokiRequests.json(detectedFields(fields, r.limit(), warnings));
+                        });
+            });
         });
     }
 
@@ -209,10 +219,12 @@ final class DetectedHandler {
         });
     }
 
-    static byte[] detectedFields(Map<String, Field> fields, int limit) {
+    /** {@code {"fields":[...],"limit":n}}, with a top-level {@code "warnings"} when there are any. */
+    static byte[] detectedFields(Map<String, Field> fields, int limit, List<String> warnings) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = MAPPER.createGenerator(out)) {
             g.writeStartObject();
+            LokiJson.warnings(g, warnings);
             g.writeArrayPropertyStart("fields");
             fields.entrySet().stream()
                     .sorted((a, b) -> a.getValue().seen != b.getValue().seen

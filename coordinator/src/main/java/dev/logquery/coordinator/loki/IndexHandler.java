@@ -298,7 +298,7 @@ final class IndexHandler {
     Mono<byte[]> runStats(List<Matcher> selector, Instant start, Instant end) {
         Pushdown push = Pushdown.of(selector);
         if (push.none()) {
-            return Mono.just(stats(0, 0, 0, 0));
+            return Mono.just(stats(0, 0, 0, 0, List.of()));
         }
         List<String> columns = NodeVolumes.ALL_COLUMNS;
         return volumes.run(new NodeVolumes.Request(push.query(start, end, 1), 0, 0, columns)).map(answer -> {
@@ -314,14 +314,16 @@ final class IndexHandler {
                     bytes += e.getValue()[1];
                 }
             }
-            return stats(streams.size(), answer.chunksScanned(), bytes, entries);
+            return stats(streams.size(), answer.chunksScanned(), bytes, entries, answer.warnings());
         });
     }
 
-    static byte[] stats(long streams, long chunks, long bytes, long entries) {
+    /** {@code {"streams","chunks","bytes","entries"}}, with a top-level {@code "warnings"} when there are any. */
+    static byte[] stats(long streams, long chunks, long bytes, long entries, List<String> warnings) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         try (JsonGenerator g = MAPPER.createGenerator(out)) {
             g.writeStartObject();
+            LokiJson.warnings(g, warnings);
             g.writeNumberProperty("streams", streams);
             g.writeNumberProperty("chunks", chunks);
             g.writeNumberProperty("bytes", bytes);

@@ -36,19 +36,19 @@ final class LabelsHandler {
     }
 
     Mono<ServerResponse> names(ServerRequest request) {
-        return read(request, (r, selector) -> {
+        return read(request, (r, selector, stats) -> {
             if (selector == null) {
                 return levels(r.start(), r.end()).map(levels -> levels.isEmpty() ? List.<String>of()
                         : LinePipeline.STREAM_LABEL_NAMES);
             }
-            return sample(r, selector).collect(TreeSet<String>::new, (names, labels) -> names.addAll(labels.keySet()))
+            return sample(r, selector, stats).collect(TreeSet<String>::new, (names, labels) -> names.addAll(labels.keySet()))
                     .map(List::copyOf);
         });
     }
 
     Mono<ServerResponse> values(ServerRequest request) {
         String name = request.pathVariable("name");
-        return read(request, (r, selector) -> {
+        return read(request, (r, selector, stats) -> {
             if (LogQl.LEVEL_LABELS.contains(name) && selector == null) {
                 return levels(r.start(), r.end()).map(levels -> levels.levels().stream()
                         .map(l -> l.name().toLowerCase(Locale.ROOT)).sorted().toList());
@@ -56,7 +56,7 @@ final class LabelsHandler {
             if (!LinePipeline.STREAM_LABEL_NAMES.contains(name)) {
                 return Mono.just(List.<String>of());
             }
-            return sample(r, selector).<Set<String>>collect(TreeSet::new, (values, labels) -> {
+            return sample(r, selector, stats).<Set<String>>collect(TreeSet::new, (values, labels) -> {
                 String v = labels.get(name);
                 if (v != null) {
                     values.add(v);
@@ -76,10 +76,22 @@ final class LabelsHandler {
                 groups.add(null);
             }
             return new Series(r, groups);
-        }, s -> context.admitted(() -> Flux.fromIterable(s.groups())
-                .concatMap(selector -> sample(s.request(), selector))
-                .collect(LinkedHashSet<SortedMap<String, String>>::new, Set::add)
-                .flatMap(series -> LokiRequests.json(LokiJson.series(series)))));
+        }, s -> context.admitted(() -> {
+            // a scan per selector (each its own sample bound), their failed shards named once
+            List<RowScan.Stats> scans = new ArrayList<>();
+            return Flux.fromIterable(s.groups())
+                    .concatMap(selector -> {
+                        RowScan.Stats stats = new RowScan.Stats();
+                        scans.add(stats);
+                        return sample(s.request(), selector, stats);
+                    })
+                    .collect(LinkedHashSet<SortedMap<String, String>>::new, Set::add)
+                    .flatMap(series -> {
+                        List<String> warnings = Warnings.partial(scans);
+                        context.metrics().answered(!warnings.isEmpty());
+                        return LokiRequests.json(LokiJson.series(series, warnings));
+                    });
+        }));
     }
 
     /** A {@code series} request: one selector per {@code match[]}, or one null (every stream) without any. */
@@ -91,7 +103,8 @@ final class LabelsHandler {
     }
 
     private interface Answer {
-        Mono<List<String>> answer(LokiParams.MetadataRequest request, List<Matcher> selector);
+        /** The strings answered; the shards that failed in a scan recorded in {@code stats}. */
+        Mono<List<String>> answer(LokiParams.MetadataRequest request, List<Matcher> selector, RowScan.Stats stats);
     }
 
     /** Reads the parameters ({@code query} an optional selector), then answers a list of strings under admission. */
@@ -99,8 +112,14 @@ final class LabelsHandler {
         return context.handle(request, params -> {
             LokiParams.MetadataRequest r = context.metadata(params);
             return new Selected(r, r.query() == null ? null : LogQl.parseSelector(r.query()));
-        }, s -> context.admitted(() -> answer.answer(s.request(), s.selector())
-                .flatMap(strings -> LokiRequests.json(LokiJson.strings(strings)))));
+        }, s -> context.admitted(() -> {
+            RowScan.Stats stats = new RowScan.Stats();
+            return answer.answer(s.request(), s.selector(), stats).flatMap(strings -> {
+                List<String> warnings = Warnings.partial(stats);
+                context.metrics().answered(!warnings.isEmpty());
+                return LokiRequests.json(LokiJson.strings(strings, warnings));
+            });
+        }));
     }
 
     /** The levels stored in the hour chunks of every shard that overlap the window. */
@@ -122,12 +141,13 @@ final class LabelsHandler {
     }
 
     /** The stream labels of the newest matching rows of the window, at most {@code labelSampleRows} rows read. */
-    private Flux<SortedMap<String, String>> sample(LokiParams.MetadataRequest r, List<Matcher> selector) {
+    private Flux<SortedMap<String, String>> sample(LokiParams.MetadataRequest r, List<Matcher> selector,
+                                                   RowScan.Stats stats) {
         Pushdown push = Pushdown.of(selector == null ? List.<Matcher>of() : selector);
         if (push.none()) {
             return Flux.empty();
         }
-        return context.sample(push, r.start(), r.end())
+        return context.sample(push, r.start(), r.end(), stats)
                 .map(StoredLogEntry::entry)
                 .map(LinePipeline::streamLabels)
                 .filter(labels -> selector == null || LinePipeline.selects(selector, labels));

@@ -64,11 +64,11 @@ record LokiContext(LogSearch search, AdmissionControl admission, QueryMetrics me
 
     /**
      * The newest {@link LokiProperties#labelSampleRows()} rows of {@code [start, end]} that {@code push} selects on the
-     * nodes: what labels, series and detected fields are read from (a sample, not the whole window).
+     * nodes: what labels, series and detected fields are read from (a sample, not the whole window). The shards
+     * that failed are recorded in {@code stats} (read it once the rows completed) for the answer's warnings.
      */
-    Flux<StoredLogEntry> sample(Pushdown push, Instant start, Instant end) {
+    Flux<StoredLogEntry> sample(Pushdown push, Instant start, Instant end, RowScan.Stats stats) {
         int pageSize = Math.min(maxLimit, props.labelSampleRows());
-        return RowScan.rows(search, push.query(start, end, pageSize), pageSize, props.labelSampleRows(),
-                new RowScan.Stats());
+        return RowScan.rows(search, push.query(start, end, pageSize), pageSize, props.labelSampleRows(), stats);
     }
 }

@@ -109,12 +109,16 @@ final class LokiJson {
         return out.toByteArray();
     }
 
-    /** {@code {"status":"success","data":[...names or values...]}}. */
-    static byte[] strings(Collection<String> data) {
+    /**
+     * {@code {"status":"success","data":[...names or values...]}}, with {@code "warnings"} beside {@code data} when
+     * there are any.
+     */
+    static byte[] strings(Collection<String> data, List<String> warnings) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = MAPPER.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringProperty("status", "success");
+            warnings(g, warnings);
             g.writeArrayPropertyStart("data");
             for (String s : data) {
                 g.writeString(s);
@@ -125,12 +129,16 @@ final class LokiJson {
         return out.toByteArray();
     }
 
-    /** {@code {"status":"success","data":[{label set}, ...]}}. */
-    static byte[] series(Collection<? extends Map<String, String>> data) {
+    /**
+     * {@code {"status":"success","data":[{label set}, ...]}}, with {@code "warnings"} beside {@code data} when there
+     * are any.
+     */
+    static byte[] series(Collection<? extends Map<String, String>> data, List<String> warnings) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = MAPPER.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringProperty("status", "success");
+            warnings(g, warnings);
             g.writeArrayPropertyStart("data");
             for (Map<String, String> labels : data) {
                 g.writeStartObject();
@@ -161,6 +169,17 @@ final class LokiJson {
     private static void start(JsonGenerator g, List<String> warnings, String resultType) {
         g.writeStartObject();
         g.writeStringProperty("status", "success");
+        warnings(g, warnings);
+        g.writeObjectPropertyStart("data");
+        g.writeStringProperty("resultType", resultType);
+        g.writeArrayPropertyStart("result");
+    }
+
+    /**
+     * A top-level {@code "warnings": [...]} property, written only when there are warnings (a complete answer has
+     * none, as Loki's); also used by the answers without a {@code status}/{@code data} wrapper.
+     */
+    static void warnings(JsonGenerator g, List<String> warnings) {
         if (!warnings.isEmpty()) {
             g.writeArrayPropertyStart("warnings");
             for (String w : warnings) {
@@ -168,9 +187,6 @@ final class LokiJson {
             }
             g.writeEndArray();
         }
-        g.writeObjectPropertyStart("data");
-        g.writeStringProperty("resultType", resultType);
-        g.writeArrayPropertyStart("result");
     }
 
     private static void end(JsonGenerator g, Summary summary) {

@@ -118,7 +118,9 @@ final class NodeMetrics {
             values.forEach((labels, v) -> series.add(new MetricQueries.Series(Collections.unmodifiableSortedMap(labels),
                     v, present.get(labels))));
             series.sort(MetricQueries.BY_LABELS);
-            return new MetricQueries.Result(new MetricQueries.Value(null, series), List.of(), answer.warnings());
+            RowScan.Stats counted = RowScan.Stats.counted(answer.count(), answer.bytes(), answer.shardsQueried(),
+                    answer.failures());
+            return new MetricQueries.Result(new MetricQueries.Value(null, series), List.of(counted), answer.warnings());
         });
     }
 }

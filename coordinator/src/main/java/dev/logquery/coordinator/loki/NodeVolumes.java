@@ -76,8 +76,7 @@ final class NodeVolumes {
         }
 
         List<String> warnings() {
-            return failures.isEmpty() ? List.of() : List.of("partial answer: the lines of " + String.join(", ", failures)
-                    + " are missing (the shard failed or timed out)");
+            return Warnings.partial(failures);
         }
     }
 

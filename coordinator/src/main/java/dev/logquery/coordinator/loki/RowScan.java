@@ -81,6 +81,23 @@ final class RowScan {
             }
         }
 
+        /**
+         * What the nodes did for a query they counted themselves ({@link NodeVolumes}): {@code rows} lines and
+         * {@code bytes} bytes counted in one request to {@code shards} shards, {@code failures} the shards that
+         * failed ("shard N (reason)").
+         */
+        static Stats counted(long rows, long bytes, int shards, List<String> failures) {
+            Stats s = new Stats();
+            s.rows.set(rows);
+            s.bytes.set(bytes);
+            s.pages.set(1);
+            s.partitionsQueried = shards;
+            synchronized (s) {
+                s.failures.addAll(failures);
+            }
+            return s;
+        }
+
         void counted(StoredLogEntry row) {
             rows.incrementAndGet();
             bytes.addAndGet(row.entry().message().length());

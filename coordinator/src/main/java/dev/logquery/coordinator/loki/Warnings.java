@@ -1,6 +1,8 @@
 package dev.logquery.coordinator.loki;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.TreeSet;
 
 /** The {@code warnings} of an answer, worded for Grafana's query inspector. */
 final class Warnings {
@@ -10,7 +12,18 @@ final class Warnings {
 
     /** One warning naming the shards that failed, when any did: their lines are missing from the answer. */
     static List<String> partial(RowScan.Stats stats) {
-        List<String> failures = stats.failures();
+        return partial(stats.failures());
+    }
+
+    /** One warning naming the shards that failed in any of {@code scans} (each shard once). */
+    static List<String> partial(Collection<RowScan.Stats> scans) {
+        TreeSet<String> failures = new TreeSet<>();
+        scans.forEach(s -> failures.addAll(s.failures()));
+        return partial(List.copyOf(failures));
+    }
+
+    /** One warning naming {@code failures} ("shard N (reason)"), when there are any. */
+    static List<String> partial(List<String> failures) {
         if (failures.isEmpty()) {
             return List.of();
         }
