@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * end-to-end lines/s (first send to last row stored) and each node's lines/s, batch latency and memory.</li>
  * </ol>
  * Everything shares this machine's cores, so the figures are for the whole pipeline on one box. Each part
- * gets a cluster of its own (broker, databases, nodes), as each run needs fresh databases anyway.
+ * gets a cluster of its own (broker, databases, nodes), as each run needs fresh databases anyway. The printed
+ * figures also go to {@code benchmark/target/ingest-benchmark.json} ({@link BenchmarkJson}).
  */
 public final class IngestBenchmark {
 
@@ -105,6 +106,14 @@ public final class IngestBenchmark {
             return seconds <= 0 ? Double.NaN : (lines - firstLines) / seconds;
         }
 
+        /** The batch latency quantile {@code q} between the first and last sample, in ms; NaN without samples. */
+        double latencyMs(double q) {
+            if (firstBuckets == null || lastBuckets == null) {
+                return Double.NaN;
+            }
+            return 1000 * PrometheusText.quantile(q, firstBuckets, lastBuckets);
+        }
+
         String latency() {
             if (firstBuckets == null || lastBuckets == null) {
                 return "n/a";
@@ -132,12 +141,13 @@ public final class IngestBenchmark {
                 logs);
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         List<String> report = new ArrayList<>();
+        BenchmarkJson json = new BenchmarkJson("ingest", o);
         try {
             for (int batch : o.batchSizes) {
-                report.add(singleNode(o, batch, deployment, sampler));
+                report.add(singleNode(o, batch, deployment, sampler, json));
             }
             if (o.e2eLines > 0) {
-                report.addAll(threeNodes(o, deployment, sampler));
+                report.addAll(threeNodes(o, deployment, sampler, json));
             }
         } finally {
             sampler.shutdownNow();
@@ -145,11 +155,12 @@ public final class IngestBenchmark {
         System.out.println();
         System.out.println("=== results ===");
         report.forEach(System.out::println);
+        json.write();
     }
 
     /** A backlog written first, then one node (shard 0 of 1) started to drain it. */
-    static String singleNode(Options o, int batch, Deployment deployment, ScheduledExecutorService sampler)
-            throws Exception {
+    static String singleNode(Options o, int batch, Deployment deployment, ScheduledExecutorService sampler,
+                             BenchmarkJson json) throws Exception {
         String topic = "bench-single-" + batch;
         try (Cluster cluster = BenchmarkDeployment.cluster(1, deployment).topic(topic)
                 .node("logquery.node.batch.max-records", Integer.toString(batch)).nodesStartedByTest().start()) {
@@ -167,13 +178,17 @@ public final class IngestBenchmark {
                     "one node, batch.max-records=%,d: %,.0f lines/s; batch latency p50/p95/p99 %s; %s",
                     batch, stats.linesPerSecond(), stats.latency(), stats.memory());
             System.out.println(line);
+            var figures = json.figures().withArrayProperty("oneNode").addObject();
+            figures.put("batchMaxRecords", batch);
+            BenchmarkJson.num(figures, "preloadLinesPerSecond", preload.linesPerSecond());
+            figures.setAll(BenchmarkJson.node(stats));
             return line;
         }
     }
 
     /** Three nodes (shards 0-2 of 3) running while the producer backfills. */
-    static List<String> threeNodes(Options o, Deployment deployment, ScheduledExecutorService sampler)
-            throws Exception {
+    static List<String> threeNodes(Options o, Deployment deployment, ScheduledExecutorService sampler,
+                                   BenchmarkJson json) throws Exception {
         String topic = BenchmarkDeployment.TOPIC;
         List<NodeStats> stats = new ArrayList<>();
         List<String> out = new ArrayList<>();
@@ -201,6 +216,12 @@ public final class IngestBenchmark {
                 out.add(String.format(Locale.ROOT, "  node %d: %,.0f lines, %,.0f lines/s; batch latency p50/p95/p99 %s; %s",
                         st.shard, st.lines, st.linesPerSecond(), st.latency(), st.memory()));
             }
+            var figures = json.figures().putObject("threeNodesEndToEnd");
+            figures.put("lines", o.e2eLines);
+            BenchmarkJson.num(figures, "seconds", seconds);
+            BenchmarkJson.num(figures, "linesPerSecond", o.e2eLines / seconds);
+            BenchmarkJson.num(figures, "producerLinesPerSecond", sent.linesPerSecond());
+            stats.forEach(st -> figures.withArrayProperty("nodes").add(BenchmarkJson.node(st)));
             out.forEach(System.out::println);
             return out;
         }

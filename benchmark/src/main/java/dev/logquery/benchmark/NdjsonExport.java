@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The query benchmark's last figure: one NDJSON answer of many lines streamed through the coordinator, whose heap
@@ -25,9 +26,12 @@ final class NdjsonExport {
     private NdjsonExport() {
     }
 
-    /** Streams {@code lines} NDJSON lines of everything, sampling the coordinator's heap meanwhile. */
+    /**
+     * Streams {@code lines} NDJSON lines of everything, sampling the coordinator's heap meanwhile; puts the figures
+     * under {@code figures} too.
+     */
     static String largeNdjson(App coordinator, String heap, Instant from, Instant end, int lines,
-                              ScheduledExecutorService sampler) throws Exception {
+                              ScheduledExecutorService sampler, ObjectNode figures) throws Exception {
         double[] maxHeap = {0};
         double[] maxLive = {0};
         var task = sampler.scheduleAtFixedRate(() -> {
@@ -61,10 +65,21 @@ final class NdjsonExport {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         task.cancel(false);
+        double peakRss = ProcStatus.peakRssBytes(coordinator) / (double) (1 << 20);
+        figures.put("lines", rows);
+        figures.put("bytes", bytes);
+        BenchmarkJson.num(figures, "seconds", seconds);
+        BenchmarkJson.num(figures, "linesPerSecond", rows / seconds);
+        figures.put("status", response.statusCode());
+        figures.put("coordinatorHeap", heap);
+        BenchmarkJson.num(figures, "heapUsedMaxMiB", maxHeap[0] / (1 << 20));
+        BenchmarkJson.num(figures, "liveAfterGcMaxMiB", maxLive[0] / (1 << 20));
+        BenchmarkJson.num(figures, "peakRssMiB", peakRss);
+        figures.put("summary", last);
         return String.format(Locale.ROOT, "NDJSON answer: %,d lines (%,.0f MB) in %.1f s = %,.0f lines/s, status %d;"
                         + " coordinator -Xmx%s: heap used max %.0f MiB, live after GC max %.0f MiB, peak RSS %.0f MiB;"
                         + " summary %s", rows, bytes / 1e6, seconds, rows / seconds, response.statusCode(),
                 heap, maxHeap[0] / (1 << 20), maxLive[0] / (1 << 20),
-                ProcStatus.peakRssBytes(coordinator) / (double) (1 << 20), QueryLoad.abbreviate(last));
+                peakRss, QueryLoad.abbreviate(last));
     }
 }

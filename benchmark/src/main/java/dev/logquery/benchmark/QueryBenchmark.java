@@ -27,8 +27,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -38,6 +40,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Query benchmark: N synthetic lines (default 10 million over 7 days, 50 services) go through a real KRaft
@@ -48,7 +51,9 @@ import tools.jackson.databind.json.JsonMapper;
  * with the nodes' own SQL over the query's whole window ({@link RangeSql}, {@link ScanPlan#unpruned}), and
  * their latency percentiles and throughput print side by side ({@link QueryLoad}). Last, one NDJSON answer of a
  * million lines streams through a coordinator with a 256 MiB heap whose heap use is sampled meanwhile
- * ({@link NdjsonExport}). The test kit starts every service: the three shards as a {@link Cluster}, the baseline's
+ * ({@link NdjsonExport}). Beside the native cells, the same run measures the Loki-compatible read API Grafana uses
+ * ({@link LokiCells}). Every printed figure also goes to {@code benchmark/target/query-benchmark.json}
+ * ({@link BenchmarkJson}). The test kit starts every service: the three shards as a {@link Cluster}, the baseline's
  * PostgreSQL from {@link ServiceFactory#chosen()}.
  */
 public final class QueryBenchmark {
@@ -77,6 +82,8 @@ public final class QueryBenchmark {
                             ScheduledExecutorService sampler) throws Exception {
         List<Postgres> dbs = List.of(cluster.database(0), cluster.database(1), cluster.database(2), baseline);
         List<String> report = new ArrayList<>();
+        BenchmarkJson json = new BenchmarkJson("query", o);
+        ObjectNode figures = json.figures();
 
         // ---- load
         SyntheticLogGenerator generator = new SyntheticLogGenerator(o.services(), 7);
@@ -85,7 +92,7 @@ public final class QueryBenchmark {
                 BenchmarkDeployment.NODE_RETENTION);
         Instant end = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         try {
-            report.add(load(o, cluster, baselineNode, generator, sampler));
+            report.add(load(o, cluster, baselineNode, generator, sampler, figures));
         } finally {
             baselineNode.stop(); // its database stays: it is the baseline
         }
@@ -95,13 +102,21 @@ public final class QueryBenchmark {
                 st.execute("VACUUM ANALYZE logs");
                 try (ResultSet rs = st.executeQuery("SELECT count(*), pg_size_pretty(pg_total_relation_size('logs')"
                         + " + coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits"
-                        + " WHERE inhparent = 'logs'::regclass), 0)), (SELECT count(*) FROM chunks) FROM logs")) {
+                        + " WHERE inhparent = 'logs'::regclass), 0)), (SELECT count(*) FROM chunks),"
+                        + " pg_total_relation_size('logs')"
+                        + " + coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits"
+                        + " WHERE inhparent = 'logs'::regclass), 0) FROM logs")) {
                     rs.next();
                     if (s < 3) {
                         rowsPerShard[s] = rs.getLong(1);
                     }
                     report.add(String.format(Locale.ROOT, "  %s: %,d rows, %s with indexes, %d hour chunks",
                             s < 3 ? "shard " + s : "baseline", rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                    ObjectNode db = figures.withArrayProperty("databases").addObject();
+                    db.put("database", s < 3 ? "shard " + s : "baseline");
+                    db.put("rows", rs.getLong(1));
+                    db.put("bytesWithIndexes", rs.getLong(4));
+                    db.put("hourChunks", rs.getLong(3));
                 }
             }
         }
@@ -131,12 +146,14 @@ public final class QueryBenchmark {
         // ---- warm-up: on 2 cores the JIT compilers of the coordinator and the nodes work for a minute or two
         // under load (measured: throughput doubled between the first and the third minute); unwarmed cells
         // would measure the compiler, not the system.
-        System.out.println("warming up for " + o.warmupSeconds() + " s (the whole mix, 8 clients, both ways)");
+        int share = Math.max(1, o.warmupSeconds() / kinds.size() / 2);
+        System.out.println("warming up for " + o.warmupSeconds() + " s (the whole mix, 8 clients, both ways), then "
+                + 3 * share + " s of the Loki cells' queries");
         for (Kind kind : kinds) {
-            int share = Math.max(1, o.warmupSeconds() / kinds.size() / 2);
             QueryLoad.measure(viaCoordinator, kind, 8, share);
             QueryLoad.measure(viaBaseline, kind, 8, share);
         }
+        LokiCells.warmUp(coordinatorUrl, viaCoordinator, services, from, end, share);
 
         // ---- chunk skipping per kind, from the coordinator's stats
         List<String> skipping = new ArrayList<>();
@@ -149,6 +166,12 @@ public final class QueryBenchmark {
             long[] after = QueryLoad.chunks(coordinatorUrl);
             long scanned = after[0] - before[0];
             long skipped = after[1] - before[1];
+            ObjectNode skip = figures.withArrayProperty("chunkSkipping").addObject();
+            skip.put("query", kind.name());
+            BenchmarkJson.num(skip, "skippedPercent", 100.0 * skipped / Math.max(1, scanned + skipped));
+            skip.put("chunksRead", scanned);
+            skip.put("chunksSkipped", skipped);
+            skip.put("queries", 50);
             skipping.add(String.format(Locale.ROOT, "  %-10s %5.1f%% of shard-hour chunks skipped (%,d read, %,d skipped"
                     + " in 50 queries)", kind.name(), 100.0 * skipped / Math.max(1, scanned + skipped), scanned, skipped));
         }
@@ -159,10 +182,20 @@ public final class QueryBenchmark {
         List<String> table = new ArrayList<>();
         table.add(String.format(Locale.ROOT, "%7s  %-10s  %-32s  %-32s  %s", "clients", "query",
                 "coordinator p50/p95/p99 ms, q/s", "single PostgreSQL p50/p95/p99, q/s", "p50 ratio"));
+        Map<Integer, Run> nativeSelective = new HashMap<>();
         for (int c : o.clients()) {
             for (Kind kind : kinds) {
                 Run coord = QueryLoad.measure(viaCoordinator, kind, c, o.seconds());
                 Run base = QueryLoad.measure(viaBaseline, kind, c, o.seconds());
+                if (kind.name().equals("selective")) {
+                    nativeSelective.put(c, coord);
+                }
+                ObjectNode cell = figures.withArrayProperty("latency").addObject();
+                cell.put("clients", c);
+                cell.put("query", kind.name());
+                cell.set("coordinator", BenchmarkJson.run(coord));
+                cell.set("singlePostgres", BenchmarkJson.run(base));
+                BenchmarkJson.num(cell, "p50Ratio", coord.percentileMs(0.5) / base.percentileMs(0.5));
                 String line = String.format(Locale.ROOT, "%7d  %-10s  %-32s  %-32s  %.2f", c, kind.name(),
                         QueryLoad.figures(coord), QueryLoad.figures(base),
                         coord.percentileMs(0.5) / base.percentileMs(0.5));
@@ -171,8 +204,13 @@ public final class QueryBenchmark {
             }
         }
 
+        // ---- the Loki-compatible API beside the native one, same run, same data
+        List<String> loki = LokiCells.measure(o, coordinatorUrl, viaCoordinator, services, from, end, nativeSelective,
+                baseline, figures);
+
         // ---- one large NDJSON answer through the 256 MiB coordinator
-        String ndjson = NdjsonExport.largeNdjson(coordinator, o.coordinatorHeap(), from, end, o.ndjsonLines(), sampler);
+        String ndjson = NdjsonExport.largeNdjson(coordinator, o.coordinatorHeap(), from, end, o.ndjsonLines(), sampler,
+                figures.putObject("ndjson"));
         System.out.println(ndjson);
 
         pool.forEach(QueryBenchmark::closeQuietly);
@@ -184,7 +222,9 @@ public final class QueryBenchmark {
         System.out.println("latency (each cell: " + o.seconds() + " s of closed-loop clients; baseline: "
                 + o.baselineConnections() + " connections to one PostgreSQL holding every line):");
         table.forEach(System.out::println);
+        loki.forEach(System.out::println);
         System.out.println(ndjson);
+        json.write();
     }
 
     /**
@@ -192,7 +232,7 @@ public final class QueryBenchmark {
      * baseline database) consume them, and waits until all four stored every line. Returns the report's load line.
      */
     private static String load(QueryOptions o, Cluster cluster, App baselineApp, SyntheticLogGenerator generator,
-                               ScheduledExecutorService sampler) throws Exception {
+                               ScheduledExecutorService sampler, ObjectNode figures) throws Exception {
         List<NodeStats> nodes = new ArrayList<>();
         for (int s = 0; s < 3; s++) {
             nodes.add(new NodeStats(cluster.node(s), s));
@@ -209,6 +249,10 @@ public final class QueryBenchmark {
         awaitStored(List.of(baselineNode), o.lines(), Duration.ofMinutes(60));
         double loadSeconds = (System.nanoTime() - start) / 1e9;
         sampling.forEach(t -> t.cancel(false));
+        ObjectNode l = figures.putObject("load");
+        l.put("lines", o.lines());
+        BenchmarkJson.num(l, "seconds", loadSeconds);
+        BenchmarkJson.num(l, "producerLinesPerSecond", sent.linesPerSecond());
         return String.format(Locale.ROOT, "loaded %,d lines in %.0f s (producer %,.0f lines/s; three shards"
                 + " and the baseline node consuming at once)", o.lines(), loadSeconds, sent.linesPerSecond());
     }
