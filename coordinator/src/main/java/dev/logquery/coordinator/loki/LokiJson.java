@@ -114,19 +114,7 @@ final class LokiJson {
      * there are any.
      */
     static byte[] strings(Collection<String> data, List<String> warnings) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = MAPPER.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringProperty("status", "success");
-            warnings(g, warnings);
-            g.writeArrayPropertyStart("data");
-            for (String s : data) {
-                g.writeString(s);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }
-        return out.toByteArray();
+        return successArray(warnings, g -> data.forEach(g::writeString));
     }
 
     /**
@@ -134,17 +122,24 @@ final class LokiJson {
      * are any.
      */
     static byte[] series(Collection<? extends Map<String, String>> data, List<String> warnings) {
+        return successArray(warnings, g -> {
+            for (Map<String, String> labels : data) {
+                g.writeStartObject();
+                labels.forEach(g::writeStringProperty);
+                g.writeEndObject();
+            }
+        });
+    }
+
+    /** {@code {"status":"success", "warnings":[...] when any, "data":[...what items writes...]}}. */
+    private static byte[] successArray(List<String> warnings, java.util.function.Consumer<JsonGenerator> items) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = MAPPER.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringProperty("status", "success");
             warnings(g, warnings);
             g.writeArrayPropertyStart("data");
-            for (Map<String, String> labels : data) {
-                g.writeStartObject();
-                labels.forEach(g::writeStringProperty);
-                g.writeEndObject();
-            }
+            items.accept(g);
             g.writeEndArray();
             g.writeEndObject();
         }
