@@ -20,6 +20,7 @@ public final class Deployment {
 
     private Jvm nodeJvm = Jvm.TEST;
     private Jvm coordinatorJvm;
+    private Jvm gatewayJvm;
     private final Map<String, String> postgresSettings = new LinkedHashMap<>();
     private boolean applicationDefaults;
     private File logs = new File("target");
@@ -33,6 +34,12 @@ public final class Deployment {
     /** Coordinators run forked, in this JVM each (by default they run in the caller's JVM). */
     public Deployment coordinators(Jvm jvm) {
         this.coordinatorJvm = jvm;
+        return this;
+    }
+
+    /** The ingest gateway runs forked, in this JVM (by default it runs in the caller's JVM). */
+    public Deployment gateways(Jvm jvm) {
+        this.gatewayJvm = jvm;
         return this;
     }
 
@@ -64,6 +71,11 @@ public final class Deployment {
     /** The coordinators' JVM, or null when they run in the caller's. */
     public Jvm coordinatorJvm() {
         return coordinatorJvm;
+    }
+
+    /** The gateway's JVM, or null when it runs in the caller's. */
+    public Jvm gatewayJvm() {
+        return gatewayJvm;
     }
 
     /** The PostgreSQL settings, for a server started beside the cluster ({@code ServiceFactory.postgres(settings)}). */

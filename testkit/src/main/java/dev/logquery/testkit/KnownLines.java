@@ -31,6 +31,36 @@ public final class KnownLines {
         return lines;
     }
 
+    /** The clusters {@link #withAttributes} picks from. */
+    public static final List<String> CLUSTERS = List.of("eu-1", "eu-2", "us-1");
+
+    /**
+     * The same lines with attributes, as a gateway would give them: about one line in five has none, the others a
+     * {@code cluster} of {@link #CLUSTERS} (skewed: {@code eu-1} most often), and about half of those a
+     * {@code zone} ({@code a} or {@code b}) too, and some a {@code trace_id} unique to the line.
+     */
+    public static List<LogEntry> withAttributes(long seed, List<LogEntry> lines) {
+        Random random = new Random(seed);
+        List<LogEntry> out = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            LogEntry e = lines.get(i);
+            java.util.Map<String, String> attributes = new java.util.TreeMap<>();
+            if (random.nextInt(5) != 0) {
+                int c = random.nextInt(6);
+                attributes.put("cluster", CLUSTERS.get(c < 3 ? 0 : c < 5 ? 1 : 2));
+                if (random.nextBoolean()) {
+                    attributes.put("zone", random.nextBoolean() ? "a" : "b");
+                }
+                if (random.nextInt(4) == 0) {
+                    attributes.put("trace_id", Long.toHexString(seed) + "-" + i);
+                }
+            }
+            out.add(new LogEntry(e.timestamp(), e.service(), e.level(), e.namespace(), e.pod(), e.container(),
+                    e.message(), attributes));
+        }
+        return out;
+    }
+
     /** Message fragments with words to search for, mixed case, and the {@code LIKE} wildcards as text. */
     private static final List<String> MESSAGE_PARTS = List.of(
             "GET /api/orders took 35ms", "java.net.SocketTimeoutException: Read timed out", "Connection refused",

@@ -21,6 +21,7 @@ public final class LogQueryBuilder {
     private String contains;
     private int limit = LogQuery.DEFAULT_LIMIT;
     private LogQuery.Position after;
+    private java.util.Map<String, String> attributes;
 
     private LogQueryBuilder(Instant start, Instant end) {
         this.start = start;
@@ -72,7 +73,13 @@ public final class LogQueryBuilder {
         return this;
     }
 
+    /** Lines whose attributes hold every one of these pairs (null or empty: no filter). */
+    public LogQueryBuilder attributes(java.util.Map<String, String> value) {
+        this.attributes = value;
+        return this;
+    }
+
     public LogQuery build() {
-        return new LogQuery(start, end, service, levels, namespace, pod, contains, limit, after);
+        return new LogQuery(start, end, service, levels, namespace, pod, contains, limit, after, attributes);
     }
 }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -18,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * sort {@link LogOrder#NEWEST_FIRST}, cut at the limit), to compare with what a node or the coordinator
  * answers line for line. Its semantics are the public API's: the time range inclusive at both ends, exact
  * service, namespace and pod, levels as a set, {@code contains} a case-insensitive substring of the message,
- * {@code after} strictly after a position in the order.
+ * {@code after} strictly after a position in the order, {@code attributes} every given pair present with exactly
+ * that value.
  */
 public final class Truth {
 
@@ -67,6 +70,13 @@ public final class Truth {
                 || q.pod() != null && !q.pod().equals(e.pod())) {
             return false;
         }
+        if (q.attributes() != null) {
+            for (Map.Entry<String, String> a : q.attributes().entrySet()) {
+                if (!a.getValue().equals(e.attributes().get(a.getKey()))) {
+                    return false;
+                }
+            }
+        }
         if (q.contains() != null
                 && !e.message().toLowerCase(Locale.ROOT).contains(q.contains().toLowerCase(Locale.ROOT))) {
             return false;
@@ -90,18 +100,36 @@ public final class Truth {
         return rows.stream().filter(row -> matches(q, row)).sorted(LogOrder.NEWEST_FIRST).limit(q.limit()).toList();
     }
 
-    /** A row as the public API shows it, one string per row for exact comparison. */
+    /**
+     * A row as the public API shows it, one string per row for exact comparison; its attributes (when it has any)
+     * at the end, sorted by key.
+     */
     public static String key(StoredLogEntry row) {
         LogEntry e = row.entry();
         return String.join("|", Rfc3339.format(e.timestamp()), e.service(), e.level().name(), String.valueOf(e.namespace()),
-                String.valueOf(e.pod()), String.valueOf(e.container()), e.message(), Integer.toString(row.shard()));
+                String.valueOf(e.pod()), String.valueOf(e.container()), e.message(), Integer.toString(row.shard()))
+                + attributes(e.attributes());
     }
 
     /** A row of the public API's JSON answer, in the form of {@link #key(StoredLogEntry)}. */
     public static String key(JsonNode log) {
+        Map<String, String> attributes = new TreeMap<>();
+        JsonNode a = log.get("attributes");
+        if (a != null && a.isObject()) {
+            a.properties().forEach(p -> attributes.put(p.getKey(), p.getValue().asString()));
+        }
         return String.join("|", text(log, "timestamp"), text(log, "service"), text(log, "level"),
                 text(log, "namespace"), text(log, "pod"), text(log, "container"), text(log, "message"),
-                Integer.toString(log.get("partition").asInt()));
+                Integer.toString(log.get("partition").asInt())) + attributes(attributes);
+    }
+
+    private static String attributes(Map<String, String> attributes) {
+        if (attributes.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("|");
+        new TreeMap<>(attributes).forEach((k, v) -> b.append(k).append('=').append(v).append(';'));
+        return b.toString();
     }
 
     public static List<String> keys(List<StoredLogEntry> rows) {

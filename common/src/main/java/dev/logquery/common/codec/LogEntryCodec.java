@@ -1,10 +1,13 @@
 package dev.logquery.common.codec;
 
+import dev.logquery.common.model.Attributes;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -14,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The JSON form of a Kafka record value: an object with {@code timestamp} (RFC 3339), {@code service},
- * {@code level}, optional {@code namespace}, {@code pod}, {@code container}, and {@code message}.
+ * {@code level}, optional {@code namespace}, {@code pod}, {@code container}, {@code message} and optional
+ * {@code attributes} (an object of strings; bounded as {@link Attributes} says, cut rather than refused).
  * Decoding validates every field and never throws: whatever a producer sends becomes either an entry
  * or a rejection with a reason. It streams over the value (no tree), since every stored line passes here.
  */
@@ -64,6 +68,8 @@ public final class LogEntryCodec {
         private final String[] values = new String[NAMES.size()];
         private final String[] typeProblems = new String[NAMES.size()];
         private int seen;
+        private Map<String, String> attributes;
+        private String attributesProblem;
 
         /**
          * Reads the value of {@code name} at the parser's current token. Returns a problem that makes the
@@ -71,6 +77,9 @@ public final class LogEntryCodec {
          * reports problems in a fixed field order whatever the order of the keys.
          */
         String read(String name, JsonParser p) {
+            if (name.equals("attributes")) {
+                return readAttributes(p);
+            }
             int i = NAMES.indexOf(name);
             if (i < 0) {
                 p.skipChildren();
@@ -90,6 +99,43 @@ public final class LogEntryCodec {
             }
             typeProblems[i] = name + " must be a string, is " + typeName(t);
             p.skipChildren();
+            return null;
+        }
+
+        /**
+         * {@code attributes}: an object whose values are strings (numbers and booleans are kept as their text; a
+         * null value is no attribute); null or absent: none.
+         */
+        private String readAttributes(JsonParser p) {
+            if (attributes != null || attributesProblem != null) {
+                return "not JSON: Duplicate field 'attributes'";
+            }
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NULL) {
+                attributes = Map.of();
+                return null;
+            }
+            if (t != JsonToken.START_OBJECT) {
+                attributesProblem = "attributes must be an object of strings, is " + typeName(t);
+                p.skipChildren();
+                return null;
+            }
+            Map<String, String> read = new LinkedHashMap<>();
+            for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+                String key = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v.isScalarValue() && v != JsonToken.VALUE_NULL) { // numbers and booleans as their text
+                    if (read.put(key, p.getString()) != null) {
+                        return "not JSON: Duplicate field 'attributes." + abbreviate(key) + "'";
+                    }
+                } else if (v != JsonToken.VALUE_NULL && attributesProblem == null) {
+                    attributesProblem = "attributes." + abbreviate(key) + " must be a string, is " + typeName(v);
+                    p.skipChildren();
+                } else {
+                    p.skipChildren();
+                }
+            }
+            attributes = read;
             return null;
         }
 
@@ -122,7 +168,7 @@ public final class LogEntryCodec {
             }
             Optional<LogLevel> level = LogLevel.parse(values[2]);
             if (level.isEmpty()) {
-                return new DecodeResult.Rejected("level is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: "
+                return new DecodeResult.Rejected("level is not one of " + LogLevel.NAMES + ": "
                         + abbreviate(values[2]));
             }
             if (required(3) != null) {
@@ -142,11 +188,15 @@ public final class LogEntryCodec {
                     identity[i - 4] = v.isEmpty() ? null : v;
                 }
             }
+            if (attributesProblem != null) {
+                return new DecodeResult.Rejected(attributesProblem);
+            }
+            Attributes.Bounded bounded = Attributes.bound(attributes);
             String cleanMessage = TextSanitizer.clean(values[3]);
             String storedMessage = TextSanitizer.truncateUtf8(cleanMessage, MAX_MESSAGE_BYTES);
             LogEntry entry = new LogEntry(timestamp.get(), service, level.get(), identity[0], identity[1], identity[2],
-                    storedMessage);
-            return new DecodeResult.Accepted(entry, storedMessage != cleanMessage);
+                    storedMessage, bounded.attributes());
+            return new DecodeResult.Accepted(entry, storedMessage != cleanMessage, bounded.cut());
         }
 
         private static String typeName(JsonToken t) {
@@ -173,7 +223,8 @@ public final class LogEntryCodec {
     /**
      * The line's fields as this format has them, into an object the caller started: the one place that writes a
      * {@link LogEntry} as JSON, also for the rows nodes stream (which add their position after these fields).
-     * The optional {@code namespace}, {@code pod} and {@code container} are left out when absent.
+     * The optional {@code namespace}, {@code pod} and {@code container} are left out when absent, and so are
+     * {@code attributes} when there are none.
      */
     public static void writeFields(JsonGenerator g, LogEntry entry) {
         g.writeStringProperty("timestamp", Rfc3339.format(entry.timestamp()));
@@ -189,6 +240,13 @@ public final class LogEntryCodec {
             g.writeStringProperty("container", entry.container());
         }
         g.writeStringProperty("message", entry.message());
+        if (!entry.attributes().isEmpty()) {
+            g.writeObjectPropertyStart("attributes");
+            for (Map.Entry<String, String> a : entry.attributes().entrySet()) {
+                g.writeStringProperty(a.getKey(), a.getValue());
+            }
+            g.writeEndObject();
+        }
     }
 
     private static String abbreviate(String s) {

@@ -5,11 +5,18 @@ import java.util.Objects;
 
 /**
  * What a partition node knows of one hour of its rows: the hour (UTC, start), the smallest and largest
- * timestamp stored in it, the row count, the levels present and a bloom filter of the services present.
- * {@code services} may be null when unknown (then it must not be used to prune).
+ * timestamp stored in it, the row count, the levels present, a bloom filter of the services present and one
+ * of the attribute pairs present ({@link dev.logquery.common.model.Attributes#pair}). Either filter may be null
+ * when unknown (then it must not be used to prune; chunks written before attributes existed have none).
  */
 public record ChunkMetadata(Instant hour, Instant minTime, Instant maxTime, long rowCount,
-                            LevelSet levels, ServiceBloom services) {
+                            LevelSet levels, StringBloom services, StringBloom attributes) {
+
+    /** A chunk whose attribute pairs are unknown. */
+    public ChunkMetadata(Instant hour, Instant minTime, Instant maxTime, long rowCount, LevelSet levels,
+                         StringBloom services) {
+        this(hour, minTime, maxTime, rowCount, levels, services, null);
+    }
 
     public ChunkMetadata {
         Objects.requireNonNull(hour, "hour");
@@ -26,7 +33,7 @@ public record ChunkMetadata(Instant hour, Instant minTime, Instant maxTime, long
     /**
      * What two replicas say of the same hour, as one description that covers the rows of both: the widest
      * time range, the larger row count (replicas hold the same rows, one maybe fewer so far), the union of
-     * levels and of services (unknown if incompatible).
+     * levels, of services and of attribute pairs (unknown if incompatible).
      */
     public ChunkMetadata cover(ChunkMetadata other) {
         return combine(other, Math.max(rowCount, other.rowCount));
@@ -41,10 +48,11 @@ public record ChunkMetadata(Instant hour, Instant minTime, Instant maxTime, long
                 maxTime.isAfter(other.maxTime) ? maxTime : other.maxTime,
                 rows,
                 levels.union(other.levels),
-                unionOrUnknown(services, other.services));
+                unionOrUnknown(services, other.services),
+                unionOrUnknown(attributes, other.attributes));
     }
 
-    static ServiceBloom unionOrUnknown(ServiceBloom a, ServiceBloom b) {
+    static StringBloom unionOrUnknown(StringBloom a, StringBloom b) {
         if (a == null || b == null || !a.isCompatible(b)) {
             return null;
         }

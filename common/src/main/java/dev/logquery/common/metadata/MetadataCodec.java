@@ -11,7 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * JSON form of {@link PartitionMetadata}, as served at {@code GET /internal/metadata}: times in RFC 3339,
- * levels as names, bloom filters as base64 of Guava's serialized form ({@code null} when unknown).
+ * levels as names, bloom filters as base64 of Guava's serialized form ({@code null} or absent when unknown):
+ * {@code serviceBloom} of services, {@code attributeBloom} of attribute pairs.
  */
 public final class MetadataCodec {
 
@@ -35,6 +36,7 @@ public final class MetadataCodec {
         node.put("maxTime", m.maxTime() == null ? null : Rfc3339.format(m.maxTime()));
         putLevels(node, m.levels());
         node.put("serviceBloom", m.services() == null ? null : m.services().toBase64());
+        node.put("attributeBloom", m.attributes() == null ? null : m.attributes().toBase64());
         node.put("generatedAt", Rfc3339.format(m.generatedAt()));
         ArrayNode chunks = node.putArray("chunks");
         for (ChunkMetadata c : m.chunks()) {
@@ -45,6 +47,7 @@ public final class MetadataCodec {
             cn.put("rowCount", c.rowCount());
             putLevels(cn, c.levels());
             cn.put("serviceBloom", c.services() == null ? null : c.services().toBase64());
+            cn.put("attributeBloom", c.attributes() == null ? null : c.attributes().toBase64());
         }
         return node;
     }
@@ -65,11 +68,11 @@ public final class MetadataCodec {
         List<ChunkMetadata> chunks = new ArrayList<>();
         for (JsonNode c : n.path("chunks")) {
             chunks.add(new ChunkMetadata(time(c, "hour"), time(c, "minTime"), time(c, "maxTime"),
-                    c.path("rowCount").asLong(), levels(c), bloom(c)));
+                    c.path("rowCount").asLong(), levels(c), bloom(c, "serviceBloom"), bloom(c, "attributeBloom")));
         }
         return new PartitionMetadata(n.path("shard").asInt(), n.path("shardCount").asInt(), partitions,
                 n.path("rowCount").asLong(), optionalTime(n, "minTime"), optionalTime(n, "maxTime"),
-                levels(n), bloom(n), chunks, time(n, "generatedAt"));
+                levels(n), bloom(n, "serviceBloom"), chunks, time(n, "generatedAt"), bloom(n, "attributeBloom"));
     }
 
     private static void putLevels(ObjectNode node, LevelSet levels) {
@@ -83,9 +86,9 @@ public final class MetadataCodec {
         return LevelSet.ofNames(names);
     }
 
-    private static ServiceBloom bloom(JsonNode n) {
-        JsonNode b = n.get("serviceBloom");
-        return b == null || b.isNull() ? null : ServiceBloom.fromBase64(b.asString());
+    private static StringBloom bloom(JsonNode n, String field) {
+        JsonNode b = n.get(field);
+        return b == null || b.isNull() ? null : StringBloom.fromBase64(b.asString());
     }
 
     private static Instant optionalTime(JsonNode n, String field) {

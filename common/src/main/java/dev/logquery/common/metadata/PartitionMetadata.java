@@ -11,7 +11,8 @@ import java.util.TreeMap;
 /**
  * A partition node's metadata: its place in the cluster, its hour chunks (oldest first) and their union.
  * {@code minTime}/{@code maxTime} are null when the node stores no row; {@code services} is null when
- * the chunks' filters cannot be combined (then nobody may prune on services).
+ * the chunks' filters cannot be combined (then nobody may prune on services), and {@code attributes} likewise
+ * for attribute pairs (also when a chunk's is unknown).
  */
 public record PartitionMetadata(
         int shard,
@@ -21,19 +22,31 @@ public record PartitionMetadata(
         Instant minTime,
         Instant maxTime,
         LevelSet levels,
-        ServiceBloom services,
+        StringBloom services,
         List<ChunkMetadata> chunks,
-        Instant generatedAt) {
+        Instant generatedAt,
+        StringBloom attributes) {
+
+    /** Metadata whose attribute pairs are unknown. */
+    public PartitionMetadata(int shard, int shardCount, List<Integer> kafkaPartitions, long rowCount, Instant minTime,
+                             Instant maxTime, LevelSet levels, StringBloom services, List<ChunkMetadata> chunks,
+                             Instant generatedAt) {
+        this(shard, shardCount, kafkaPartitions, rowCount, minTime, maxTime, levels, services, chunks, generatedAt,
+                null);
+    }
 
     /** Builds the node's metadata from its chunks, computing the union. */
     public static PartitionMetadata of(int shard, int shardCount, List<Integer> kafkaPartitions,
-                                       List<ChunkMetadata> chunks, ServiceBloom emptyBloom, Instant now) {
+                                       List<ChunkMetadata> chunks, StringBloom emptyBloom, Instant now) {
         long rows = 0;
         Instant min = null;
         Instant max = null;
         LevelSet levels = LevelSet.EMPTY;
-        ServiceBloom services = emptyBloom.copy();
+        StringBloom services = emptyBloom.copy();
+        StringBloom attributes = chunks.isEmpty() || chunks.get(0).attributes() == null ? null
+                : chunks.get(0).attributes().copy();
         for (ChunkMetadata c : chunks) {
+            attributes = ChunkMetadata.unionOrUnknown(attributes, c.attributes());
             rows += c.rowCount();
             min = min == null || c.minTime().isBefore(min) ? c.minTime() : min;
             max = max == null || c.maxTime().isAfter(max) ? c.maxTime() : max;
@@ -41,7 +54,7 @@ public record PartitionMetadata(
             services = ChunkMetadata.unionOrUnknown(services, c.services());
         }
         return new PartitionMetadata(shard, shardCount, List.copyOf(kafkaPartitions), rows, min, max, levels,
-                services, List.copyOf(chunks), now);
+                services, List.copyOf(chunks), now, attributes);
     }
 
     /**
@@ -59,7 +72,8 @@ public record PartitionMetadata(
         }
         TreeMap<Instant, ChunkMetadata> hours = new TreeMap<>();
         PartitionMetadata first = replicas.get(0);
-        ServiceBloom services = first.services();
+        StringBloom services = first.services();
+        StringBloom attributes = first.attributes();
         LevelSet levels = LevelSet.EMPTY;
         Instant min = null;
         Instant max = null;
@@ -69,6 +83,7 @@ public record PartitionMetadata(
                 hours.merge(c.hour(), c, ChunkMetadata::cover);
             }
             services = ChunkMetadata.unionOrUnknown(services, m.services());
+            attributes = ChunkMetadata.unionOrUnknown(attributes, m.attributes());
             levels = levels.union(m.levels());
             min = m.minTime() != null && (min == null || m.minTime().isBefore(min)) ? m.minTime() : min;
             max = m.maxTime() != null && (max == null || m.maxTime().isAfter(max)) ? m.maxTime() : max;
@@ -77,7 +92,7 @@ public record PartitionMetadata(
         }
         long rows = hours.values().stream().mapToLong(ChunkMetadata::rowCount).sum();
         return new PartitionMetadata(first.shard(), first.shardCount(), first.kafkaPartitions(), rows, min, max,
-                levels, services, List.copyOf(new ArrayList<>(hours.values())), generated);
+                levels, services, List.copyOf(new ArrayList<>(hours.values())), generated, attributes);
     }
 
     /**

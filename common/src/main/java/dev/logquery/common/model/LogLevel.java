@@ -3,11 +3,19 @@ package dev.logquery.common.model;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Severity of a log line. The ordinal order is the severity order; {@link #code()} is what storage keeps. */
+/**
+ * Severity of a log line; {@link #code()} is what storage keeps, so constants are only ever appended.
+ * {@code TRACE} to {@code FATAL} are in severity order; {@code UNKNOWN} is a line whose severity neither its
+ * sender said nor its text shows (a pushed line without any level), ordered after the others but not "more
+ * severe" than any of them.
+ */
 public enum LogLevel {
-    TRACE, DEBUG, INFO, WARN, ERROR, FATAL;
+    TRACE, DEBUG, INFO, WARN, ERROR, FATAL, UNKNOWN;
 
     private static final LogLevel[] VALUES = values();
+
+    /** The names, for error messages: "TRACE, DEBUG, INFO, WARN, ERROR, FATAL, UNKNOWN". */
+    public static final String NAMES = String.join(", ", java.util.Arrays.stream(VALUES).map(Enum::name).toList());
 
     /** Stable small integer stored in PostgreSQL ({@code smallint}); never reorder the constants. */
     public short code() {

@@ -16,9 +16,10 @@ public final class PruningService {
         this.cheapestFirst = List.copyOf(cheapestFirst);
     }
 
-    /** Time range, then level set, then the service bloom filter (the only one that hashes). */
+    /** Time range, then level set, then the bloom filters of services and of attribute pairs (which hash). */
     public static PruningService standard() {
-        return new PruningService(List.of(new TimeRangePruner(), new LevelPruner(), new ServiceBloomPruner()));
+        return new PruningService(List.of(new TimeRangePruner(), new LevelPruner(), new ServiceBloomPruner(),
+                new AttributeBloomPruner()));
     }
 
     /** The name of the pruner that excludes {@code summary} for {@code query}; empty means "query it". */

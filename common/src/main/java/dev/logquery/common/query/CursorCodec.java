@@ -65,6 +65,11 @@ public final class CursorCodec {
         String filters = String.join("\u0000", Rfc3339.format(q.startTime()), Rfc3339.format(q.endTime()),
                 Objects.toString(q.service(), "-"), q.levels() == null ? "-" : Integer.toString(q.levels().bits()),
                 Objects.toString(q.namespace(), "-"), Objects.toString(q.pod(), "-"), Objects.toString(q.contains(), "-"));
+        if (q.attributes() != null) { // appended only when filtered, so that earlier cursors still decode
+            StringBuilder b = new StringBuilder(filters);
+            q.attributes().forEach((k, v) -> b.append('\u0000').append(k.length()).append(':').append(k).append('=').append(v));
+            filters = b.toString();
+        }
         CRC32C crc = new CRC32C();
         crc.update(filters.getBytes(StandardCharsets.UTF_8));
         return (int) crc.getValue();

@@ -29,7 +29,7 @@ import tools.jackson.databind.ObjectWriter;
  *
  * (on one line). {@code partition} is the shard that stores the row; {@code kafkaPartition} and
  * {@code offset} identify the line across the system and break ties in the sort order. The optional
- * {@code namespace}, {@code pod} and {@code container} are left out when absent. A message's line breaks
+ * {@code namespace}, {@code pod}, {@code container} and {@code attributes} are left out when absent. A message's line breaks
  * are JSON escapes, so a row is always exactly one line.
  */
 public final class EntryJson {
@@ -127,6 +127,7 @@ public final class EntryJson {
         private Long shard;
         private Long kafkaPartition;
         private Long offset;
+        private java.util.Map<String, String> attributes;
         private int seen;
 
         void read(String name, JsonParser p) {
@@ -141,6 +142,7 @@ public final class EntryJson {
                 case "partition" -> 1 << 7;
                 case "kafkaPartition" -> 1 << 8;
                 case "offset" -> 1 << 9;
+                case "attributes" -> 1 << 10;
                 default -> 0;
             };
             if (bit == 0) {
@@ -161,7 +163,7 @@ public final class EntryJson {
                 case "level" -> {
                     String s = JsonSupport.stringOrNull(p, name);
                     level = s == null ? null : LogLevel.parse(s).orElseThrow(() -> new InvalidFieldException(name,
-                            "level is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: " + JsonSupport.abbreviate(s)));
+                            "level is not one of " + LogLevel.NAMES + ": " + JsonSupport.abbreviate(s)));
                 }
                 case "namespace" -> namespace = JsonSupport.stringOrNull(p, name);
                 case "pod" -> pod = JsonSupport.stringOrNull(p, name);
@@ -170,6 +172,8 @@ public final class EntryJson {
                 case "partition" -> shard = JsonSupport.longInRangeOrNull(p, name, 0, Integer.MAX_VALUE);
                 case "kafkaPartition" -> kafkaPartition = JsonSupport.longInRangeOrNull(p, name, 0, Integer.MAX_VALUE);
                 case "offset" -> offset = JsonSupport.longInRangeOrNull(p, name, 0, Long.MAX_VALUE);
+                case "attributes" -> attributes = JsonSupport.stringMapOrNull(p, name,
+                        dev.logquery.common.model.Attributes.MAX_KEYS, dev.logquery.common.model.Attributes.MAX_VALUE_CHARS);
                 default -> throw new IllegalStateException("unhandled field " + name);
             }
         }
@@ -182,7 +186,8 @@ public final class EntryJson {
             require(shard, "partition");
             require(kafkaPartition, "kafkaPartition");
             require(offset, "offset");
-            return new StoredLogEntry(new LogEntry(timestamp, service, level, namespace, pod, container, message),
+            return new StoredLogEntry(new LogEntry(timestamp, service, level, namespace, pod, container, message,
+                    attributes),
                     shard.intValue(), kafkaPartition.intValue(), offset);
         }
 

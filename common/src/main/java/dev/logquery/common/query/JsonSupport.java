@@ -64,6 +64,40 @@ public final class JsonSupport {
         return v;
     }
 
+    /**
+     * An object of strings at the parser's current token ({@code "attributes": {"cluster": "eu-1"}}), or null for
+     * JSON null. Each key and value must be a string of at most {@code maxChars}, at most {@code maxKeys} keys.
+     */
+    static java.util.Map<String, String> stringMapOrNull(JsonParser p, String field, int maxKeys, int maxChars) {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw new InvalidFieldException(field, field + " must be an object of strings, is " + typeName(t));
+        }
+        java.util.Map<String, String> map = new java.util.TreeMap<>();
+        for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+            String key = p.currentName();
+            String name = field + "." + abbreviate(key);
+            p.nextToken();
+            String value = boundedStringOrNull(p, name, maxChars);
+            if (value == null) {
+                throw new InvalidFieldException(name, name + " must be a string");
+            }
+            if (key.isEmpty() || key.length() > maxChars) {
+                throw new InvalidFieldException(field, field + ": a key must have 1 to " + maxChars + " characters");
+            }
+            if (map.put(key, value) != null) {
+                throw new InvalidFieldException(name, name + " is given more than once");
+            }
+            if (map.size() > maxKeys) {
+                throw new InvalidFieldException(field, field + " may hold at most " + maxKeys + " keys");
+            }
+        }
+        return map;
+    }
+
     /** How a problem names what it found at a JSON token: "an object", "a string", "missing", ... */
     public static String typeName(JsonToken t) {
         if (t == null) {

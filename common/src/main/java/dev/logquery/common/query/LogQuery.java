@@ -10,6 +10,8 @@ import java.util.Objects;
  * null when absent; {@code levels} is null for "any level" (never an empty set). {@code contains} is a
  * case-insensitive substring of the message. {@code after} (a cursor position) restricts the result to
  * rows strictly after that position in {@link dev.logquery.common.order.LogOrder#NEWEST_FIRST}.
+ * {@code attributes} (null or empty: no filter) keeps rows whose attributes hold every given key with exactly
+ * the given value.
  */
 public record LogQuery(
         Instant startTime,
@@ -20,7 +22,8 @@ public record LogQuery(
         String pod,
         String contains,
         int limit,
-        Position after) {
+        Position after,
+        java.util.Map<String, String> attributes) {
 
     public static final int DEFAULT_LIMIT = 100;
     /** The public API's largest {@code limit} unless the coordinator is configured otherwise. */
@@ -43,11 +46,24 @@ public record LogQuery(
         if (levels != null && levels.isEmpty()) {
             throw new IllegalArgumentException("levels must not be empty (null means any level)");
         }
+        attributes = attributes == null || attributes.isEmpty() ? null
+                : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(attributes));
+    }
+
+    /** A query without an attribute filter. */
+    public LogQuery(Instant startTime, Instant endTime, String service, LevelSet levels, String namespace, String pod,
+                    String contains, int limit, Position after) {
+        this(startTime, endTime, service, levels, namespace, pod, contains, limit, after, null);
+    }
+
+    /** The same filters with this attribute filter (null or empty: none). */
+    public LogQuery withAttributes(java.util.Map<String, String> filter) {
+        return new LogQuery(startTime, endTime, service, levels, namespace, pod, contains, limit, after, filter);
     }
 
     /** The same filters with another page position. */
     public LogQuery withAfter(Position position) {
-        return new LogQuery(startTime, endTime, service, levels, namespace, pod, contains, limit, position);
+        return new LogQuery(startTime, endTime, service, levels, namespace, pod, contains, limit, position, attributes);
     }
 
     /**

@@ -21,7 +21,7 @@ import tools.jackson.core.JsonToken;
  * <pre>{@code
  * {"startTime": "2024-12-01T00:00:00Z", "endTime": "2024-12-01T23:59:59.999999Z",
  *  "serviceName": "payment-service", "levels": ["ERROR", "FATAL"], "namespace": "payments",
- *  "pod": "payment-service-7d9f8c6b5-x2k4p", "contains": "timeout", "limit": 100,
+ *  "pod": "payment-service-7d9f8c6b5-x2k4p", "contains": "timeout", "attributes": {"cluster": "eu-1"}, "limit": 100,
  *  "after": {"timestamp": "2024-12-01T10:15:30.123456Z", "kafkaPartition": 3, "offset": 8812}}
  * }</pre>
  *
@@ -63,6 +63,13 @@ public final class QueryJson {
             }
             if (q.contains() != null) {
                 g.writeStringProperty("contains", q.contains());
+            }
+            if (q.attributes() != null) {
+                g.writeObjectPropertyStart("attributes");
+                for (java.util.Map.Entry<String, String> a : q.attributes().entrySet()) {
+                    g.writeStringProperty(a.getKey(), a.getValue());
+                }
+                g.writeEndObject();
             }
             g.writeNumberProperty("limit", q.limit());
             if (q.after() != null) {
@@ -122,6 +129,7 @@ public final class QueryJson {
         private String contains;
         private Long limit;
         private LogQuery.Position after;
+        private java.util.Map<String, String> attributes;
 
         void read(String name, JsonParser p) {
             if (!known(name)) {
@@ -141,6 +149,8 @@ public final class QueryJson {
                 case "contains" -> contains = JsonSupport.boundedStringOrNull(p, name, MAX_CONTAINS_CHARS);
                 case "limit" -> limit = JsonSupport.longInRangeOrNull(p, name, 1, LogQuery.HARD_MAX_LIMIT);
                 case "after" -> after = position(p);
+                case "attributes" -> attributes = JsonSupport.stringMapOrNull(p, name,
+                        dev.logquery.common.model.Attributes.MAX_KEYS, dev.logquery.common.model.Attributes.MAX_VALUE_CHARS);
                 default -> throw new IllegalStateException("unhandled known field " + name);
             }
         }
@@ -148,7 +158,7 @@ public final class QueryJson {
         private static boolean known(String name) {
             return switch (name) {
                 case "startTime", "endTime", "serviceName", "levels", "namespace", "pod", "contains", "limit",
-                     "after" -> true;
+                     "after", "attributes" -> true;
                 default -> false;
             };
         }
@@ -165,7 +175,7 @@ public final class QueryJson {
                         + " is before startTime " + Rfc3339.format(startTime));
             }
             int lim = limit == null ? LogQuery.DEFAULT_LIMIT : limit.intValue();
-            return new LogQuery(startTime, endTime, service, levels, namespace, pod, contains, lim, after);
+            return new LogQuery(startTime, endTime, service, levels, namespace, pod, contains, lim, after, attributes);
         }
 
         /** A required RFC 3339 time; JSON null counts as missing. */
@@ -195,7 +205,7 @@ public final class QueryJson {
                 }
                 String name = p.getString();
                 bits |= LogLevel.parse(name).orElseThrow(() -> new InvalidFieldException("levels",
-                        "levels: not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: " + JsonSupport.abbreviate(name)))
+                        "levels: not one of " + LogLevel.NAMES + ": " + JsonSupport.abbreviate(name)))
                         .bit();
             }
             if (bits == 0) {

@@ -14,15 +14,15 @@ class ChunkMetadataTest {
 
     static final Instant HOUR = Instant.parse("2024-12-01T10:00:00Z");
 
-    static ServiceBloom bloom(String... services) {
-        ServiceBloom b = ServiceBloom.create(1000, 0.01);
+    static StringBloom bloom(String... services) {
+        StringBloom b = StringBloom.create(1000, 0.01);
         for (String s : services) {
             b.put(s);
         }
         return b;
     }
 
-    static ChunkMetadata chunk(Instant hour, String min, String max, long rows, LevelSet levels, ServiceBloom services) {
+    static ChunkMetadata chunk(Instant hour, String min, String max, long rows, LevelSet levels, StringBloom services) {
         return new ChunkMetadata(hour, Instant.parse(min), Instant.parse(max), rows, levels, services);
     }
 
@@ -93,7 +93,7 @@ class ChunkMetadataTest {
 
     @Test
     void incompatibleBloomsMakeServicesUnknown() {
-        ServiceBloom small = ServiceBloom.create(100, 0.01);
+        StringBloom small = StringBloom.create(100, 0.01);
         small.put("a");
         ChunkMetadata a = chunk(HOUR, "2024-12-01T10:00:00Z", "2024-12-01T10:10:00Z", 1, LevelSet.ALL, small);
         ChunkMetadata b = chunk(HOUR, "2024-12-01T10:00:00Z", "2024-12-01T10:10:00Z", 1, LevelSet.ALL, bloom("b"));
@@ -126,7 +126,7 @@ class ChunkMetadataTest {
         assertThat(merged.services().mightContain("a")).isTrue();
     }
 
-    /** The same ServiceBloom instance on both sides is compatible (Guava alone would say it is not). */
+    /** The same StringBloom instance on both sides is compatible (Guava alone would say it is not). */
     @Test
     void mergeWithItselfKeepsTheFilter() {
         ChunkMetadata a = chunk(HOUR, "2024-12-01T10:00:00Z", "2024-12-01T10:10:00Z", 5, LevelSet.ALL, bloom("a"));

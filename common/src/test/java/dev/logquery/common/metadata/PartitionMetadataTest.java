@@ -17,7 +17,7 @@ class PartitionMetadataTest {
     private static final Instant NOW = Instant.parse("2024-12-01T13:00:00Z");
 
     private static ChunkMetadata chunk(String hour, String min, String max, long rows, LevelSet levels,
-                                       ServiceBloom services) {
+                                       StringBloom services) {
         return new ChunkMetadata(Instant.parse(hour), Instant.parse(min), Instant.parse(max), rows, levels, services);
     }
 
@@ -33,7 +33,7 @@ class PartitionMetadataTest {
 
     @Test
     void unionOverChunks() {
-        ServiceBloom empty = ServiceBloom.create(1000, 0.01);
+        StringBloom empty = StringBloom.create(1000, 0.01);
         List<ChunkMetadata> chunks = threeChunks();
 
         PartitionMetadata meta = PartitionMetadata.of(1, 3, List.of(1, 4), chunks, empty, NOW);
@@ -61,8 +61,8 @@ class PartitionMetadataTest {
         List<ChunkMetadata> reversed = new ArrayList<>(threeChunks());
         java.util.Collections.reverse(reversed);
 
-        PartitionMetadata a = PartitionMetadata.of(0, 1, List.of(0), threeChunks(), ServiceBloom.create(1000, 0.01), NOW);
-        PartitionMetadata b = PartitionMetadata.of(0, 1, List.of(0), reversed, ServiceBloom.create(1000, 0.01), NOW);
+        PartitionMetadata a = PartitionMetadata.of(0, 1, List.of(0), threeChunks(), StringBloom.create(1000, 0.01), NOW);
+        PartitionMetadata b = PartitionMetadata.of(0, 1, List.of(0), reversed, StringBloom.create(1000, 0.01), NOW);
 
         assertThat(b.rowCount()).isEqualTo(a.rowCount());
         assertThat(b.minTime()).isEqualTo(a.minTime());
@@ -74,7 +74,7 @@ class PartitionMetadataTest {
     @Test
     void noChunks() {
         PartitionMetadata meta = PartitionMetadata.of(2, 3, List.of(2, 5, 8), List.of(),
-                ServiceBloom.create(1000, 0.01), NOW);
+                StringBloom.create(1000, 0.01), NOW);
 
         assertThat(meta.rowCount()).isZero();
         assertThat(meta.minTime()).isNull();
@@ -93,7 +93,7 @@ class PartitionMetadataTest {
         ChunkMetadata only = chunk("2024-12-01T10:00:00Z", "2024-12-01T10:15:30Z", "2024-12-01T10:15:30Z", 1,
                 LevelSet.EMPTY.with(LogLevel.DEBUG), bloom("svc"));
 
-        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), List.of(only), ServiceBloom.create(1000, 0.01),
+        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), List.of(only), StringBloom.create(1000, 0.01),
                 NOW);
 
         assertThat(meta.rowCount()).isEqualTo(1);
@@ -110,7 +110,7 @@ class PartitionMetadataTest {
         ChunkMetadata c = chunks.get(unknownAt);
         chunks.set(unknownAt, new ChunkMetadata(c.hour(), c.minTime(), c.maxTime(), c.rowCount(), c.levels(), null));
 
-        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), chunks, ServiceBloom.create(1000, 0.01), NOW);
+        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), chunks, StringBloom.create(1000, 0.01), NOW);
 
         assertThat(meta.services()).isNull();
         // the other unions are still computed
@@ -123,12 +123,12 @@ class PartitionMetadataTest {
     void anyChunkWithAnIncompatibleFilterMakesTheUnionUnknown(int incompatibleAt) {
         List<ChunkMetadata> chunks = new ArrayList<>(threeChunks());
         ChunkMetadata c = chunks.get(incompatibleAt);
-        ServiceBloom other = ServiceBloom.create(10, 0.01);
+        StringBloom other = StringBloom.create(10, 0.01);
         other.put("x");
         chunks.set(incompatibleAt, new ChunkMetadata(c.hour(), c.minTime(), c.maxTime(), c.rowCount(), c.levels(),
                 other));
 
-        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), chunks, ServiceBloom.create(1000, 0.01), NOW);
+        PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), chunks, StringBloom.create(1000, 0.01), NOW);
 
         assertThat(meta.services()).isNull();
     }
@@ -136,7 +136,7 @@ class PartitionMetadataTest {
     @Test
     void emptyFilterWithOtherSettingsThanTheChunksMakesServicesUnknown() {
         PartitionMetadata meta = PartitionMetadata.of(0, 1, List.of(0), threeChunks(),
-                ServiceBloom.create(50, 0.01), NOW);
+                StringBloom.create(50, 0.01), NOW);
 
         assertThat(meta.services()).isNull();
     }
@@ -146,7 +146,7 @@ class PartitionMetadataTest {
         List<Integer> partitions = new ArrayList<>(List.of(0, 3));
         List<ChunkMetadata> chunks = new ArrayList<>(threeChunks());
 
-        PartitionMetadata meta = PartitionMetadata.of(0, 3, partitions, chunks, ServiceBloom.create(1000, 0.01), NOW);
+        PartitionMetadata meta = PartitionMetadata.of(0, 3, partitions, chunks, StringBloom.create(1000, 0.01), NOW);
         partitions.add(6);
         chunks.clear();
 
@@ -158,7 +158,7 @@ class PartitionMetadataTest {
 
     @Test
     void coveringOfReplicasCoversEveryRowOfEither() {
-        ServiceBloom empty = ServiceBloom.create(1000, 0.01);
+        StringBloom empty = StringBloom.create(1000, 0.01);
         List<ChunkMetadata> chunks = threeChunks();
         // replica a is behind: it has the first two hours, the second only in part; b has all three
         PartitionMetadata a = PartitionMetadata.of(1, 3, List.of(1, 4), List.of(chunks.get(0),
@@ -190,7 +190,7 @@ class PartitionMetadataTest {
 
     @Test
     void rowsMissingFromAReplicaCountOnlyTheHoursOfTheWindow() {
-        ServiceBloom empty = ServiceBloom.create(1000, 0.01);
+        StringBloom empty = StringBloom.create(1000, 0.01);
         List<ChunkMetadata> chunks = threeChunks();
         // a: all of 10:00, 5 of the 20 rows of 11:00, nothing of 12:00
         PartitionMetadata a = PartitionMetadata.of(1, 3, List.of(1), List.of(chunks.get(0),

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.metadata.PartitionMetadata;
-import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.query.LogQuery;
 import java.time.Instant;
@@ -23,8 +23,8 @@ class PruningServiceTest {
     static final Instant MAX = Instant.parse("2026-11-20T10:59:59.999999Z");
     static final PruningService PRUNING = PruningService.standard();
 
-    static ServiceBloom bloom(String... services) {
-        ServiceBloom b = ServiceBloom.create(256, 0.01);
+    static StringBloom bloom(String... services) {
+        StringBloom b = StringBloom.create(256, 0.01);
         for (String s : services) {
             b.put(s);
         }
@@ -88,7 +88,7 @@ class PruningServiceTest {
 
     @Test
     void aBloomFalsePositiveIsKeptNeverWronglyExcluded() {
-        ServiceBloom tiny = ServiceBloom.create(1, 0.5); // a small filter: false positives are easy to find
+        StringBloom tiny = StringBloom.create(1, 0.5); // a small filter: false positives are easy to find
         tiny.put("only-service");
         String falsePositive = null;
         for (int i = 0; i < 100_000 && falsePositive == null; i++) {
@@ -118,7 +118,7 @@ class PruningServiceTest {
     @Test
     void shardThatReportsNoRowsIsQueriedAndChunksSummarizeTheirMetadata() {
         PartitionMetadata empty = new PartitionMetadata(0, 3, List.of(0, 3), 0, null, null, LevelSet.EMPTY,
-                ServiceBloom.create(256, 0.01), List.of(), Instant.now());
+                StringBloom.create(256, 0.01), List.of(), Instant.now());
         assertThat(PRUNING.excludedBy(query("2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z", "x", null),
                 Summary.of(empty))).isEmpty();
 

@@ -23,6 +23,7 @@ final class MessageFactory {
             case WARN -> warn(service);
             case ERROR -> error(service);
             case FATAL -> fatal(service);
+            case UNKNOWN -> info(service); // the generator never picks it; a line of no stated level reads like info
         };
     }
 

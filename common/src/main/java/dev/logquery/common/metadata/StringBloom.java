@@ -10,21 +10,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * A Guava {@link BloomFilter} of service names. It may say "maybe present" for an absent service, never
+ * A Guava {@link BloomFilter} of strings: service names, or attribute pairs ({@link dev.logquery.common.model.Attributes#pair}).
+ * It may say "maybe present" for an absent string, never
  * "absent" for a present one, so a shard or chunk whose filter says absent can be skipped safely.
  * The wire form is Guava's own serialization ({@link BloomFilter#writeTo}), in base64 inside JSON.
  * Instances are mutable only through {@link #put} and are not thread-safe while being built.
  */
-public final class ServiceBloom {
+public final class StringBloom {
 
     private final BloomFilter<CharSequence> filter;
 
-    private ServiceBloom(BloomFilter<CharSequence> filter) {
+    private StringBloom(BloomFilter<CharSequence> filter) {
         this.filter = filter;
     }
 
-    public static ServiceBloom create(int expectedInsertions, double fpp) {
-        return new ServiceBloom(BloomFilter.create(Funnels.stringFunnel(StandardCharsets.UTF_8), expectedInsertions, fpp));
+    public static StringBloom create(int expectedInsertions, double fpp) {
+        return new StringBloom(BloomFilter.create(Funnels.stringFunnel(StandardCharsets.UTF_8), expectedInsertions, fpp));
     }
 
     public void put(String service) {
@@ -35,23 +36,23 @@ public final class ServiceBloom {
         return filter.mightContain(service);
     }
 
-    public ServiceBloom copy() {
-        return new ServiceBloom(filter.copy());
+    public StringBloom copy() {
+        return new StringBloom(filter.copy());
     }
 
     /** Whether {@link #union} can combine the two (same size and hash count, i.e. the same settings). */
-    public boolean isCompatible(ServiceBloom other) {
+    public boolean isCompatible(StringBloom other) {
         // Guava answers false for the very same filter; a filter is of course compatible with itself.
         return other == this || filter.isCompatible(other.filter);
     }
 
     /** A new filter holding both; throws {@link IllegalArgumentException} unless {@link #isCompatible}. */
-    public ServiceBloom union(ServiceBloom other) {
+    public StringBloom union(StringBloom other) {
         BloomFilter<CharSequence> merged = filter.copy();
         if (other != this) {
             merged.putAll(other.filter);
         }
-        return new ServiceBloom(merged);
+        return new StringBloom(merged);
     }
 
     public byte[] toBytes() {
@@ -64,7 +65,7 @@ public final class ServiceBloom {
         return out.toByteArray();
     }
 
-    public static ServiceBloom fromBytes(byte[] bytes) {
+    public static StringBloom fromBytes(byte[] bytes) {
         // Guava's form: strategy (1 byte), hash count (1 byte), number of longs (int), the longs. Guava
         // allocates what the header claims before reading, so check the claim against the real length.
         if (bytes == null || bytes.length < 6) {
@@ -76,7 +77,7 @@ public final class ServiceBloom {
                     + " words, " + bytes.length + " bytes given");
         }
         try {
-            return new ServiceBloom(BloomFilter.readFrom(new ByteArrayInputStream(bytes),
+            return new StringBloom(BloomFilter.readFrom(new ByteArrayInputStream(bytes),
                     Funnels.stringFunnel(StandardCharsets.UTF_8)));
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not a serialized Guava bloom filter", e);
@@ -87,7 +88,7 @@ public final class ServiceBloom {
         return Base64.getEncoder().encodeToString(toBytes());
     }
 
-    public static ServiceBloom fromBase64(String base64) {
+    public static StringBloom fromBase64(String base64) {
         return fromBytes(Base64.getDecoder().decode(base64));
     }
 

@@ -14,14 +14,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ServiceBloomTest {
+class StringBloomTest {
 
     private static List<String> names(String prefix, int count) {
         return IntStream.range(0, count).mapToObj(i -> prefix + "-service-" + i).toList();
     }
 
-    private static ServiceBloom bloomOf(int expectedInsertions, double fpp, List<String> names) {
-        ServiceBloom bloom = ServiceBloom.create(expectedInsertions, fpp);
+    private static StringBloom bloomOf(int expectedInsertions, double fpp, List<String> names) {
+        StringBloom bloom = StringBloom.create(expectedInsertions, fpp);
         names.forEach(bloom::put);
         return bloom;
     }
@@ -30,7 +30,7 @@ class ServiceBloomTest {
     @CsvSource({"1000, 0.01, 1000", "1000, 0.001, 1000", "100, 0.01, 1000", "10, 0.5, 1000", "5000, 0.03, 1000"})
     void noFalseNegatives(int expectedInsertions, double fpp, int inserted) {
         List<String> present = names("present", inserted);
-        ServiceBloom bloom = bloomOf(expectedInsertions, fpp, present);
+        StringBloom bloom = bloomOf(expectedInsertions, fpp, present);
 
         assertThat(present).allMatch(bloom::mightContain);
     }
@@ -39,16 +39,16 @@ class ServiceBloomTest {
     void unicodeAndEdgeNamesAreFound() {
         List<String> present = List.of("", " ", "caf\u00e9", "\u20ac-svc", "\uD83D\uDE00", "s".repeat(128), "Payment",
                 "\uFFFD");
-        ServiceBloom bloom = bloomOf(100, 0.01, present);
+        StringBloom bloom = bloomOf(100, 0.01, present);
 
         assertThat(present).allMatch(bloom::mightContain);
-        ServiceBloom back = ServiceBloom.fromBase64(bloom.toBase64());
+        StringBloom back = StringBloom.fromBase64(bloom.toBase64());
         assertThat(present).allMatch(back::mightContain);
     }
 
     @Test
     void emptyFilterContainsNothingKnown() {
-        ServiceBloom bloom = ServiceBloom.create(1000, 0.01);
+        StringBloom bloom = StringBloom.create(1000, 0.01);
 
         assertThat(names("absent", 1000)).noneMatch(bloom::mightContain);
     }
@@ -57,15 +57,15 @@ class ServiceBloomTest {
     void serializedBytesAndBase64KeepMembership() {
         List<String> present = names("present", 1000);
         List<String> absent = names("absent", 2000);
-        ServiceBloom bloom = bloomOf(1000, 0.01, present);
+        StringBloom bloom = bloomOf(1000, 0.01, present);
 
         byte[] bytes = bloom.toBytes();
-        ServiceBloom fromBytes = ServiceBloom.fromBytes(bytes);
+        StringBloom fromBytes = StringBloom.fromBytes(bytes);
         String base64 = bloom.toBase64();
-        ServiceBloom fromBase64 = ServiceBloom.fromBase64(base64);
+        StringBloom fromBase64 = StringBloom.fromBase64(base64);
 
         assertThat(Base64.getDecoder().decode(base64)).isEqualTo(bytes);
-        for (ServiceBloom copy : List.of(fromBytes, fromBase64)) {
+        for (StringBloom copy : List.of(fromBytes, fromBase64)) {
             assertThat(present).allMatch(copy::mightContain);
             for (String name : absent) {
                 assertThat(copy.mightContain(name)).as(name).isEqualTo(bloom.mightContain(name));
@@ -78,8 +78,8 @@ class ServiceBloomTest {
 
     @Test
     void copyIsIndependent() {
-        ServiceBloom bloom = bloomOf(100, 0.01, List.of("a"));
-        ServiceBloom copy = bloom.copy();
+        StringBloom bloom = bloomOf(100, 0.01, List.of("a"));
+        StringBloom copy = bloom.copy();
 
         copy.put("only-in-copy");
 
@@ -92,12 +92,12 @@ class ServiceBloomTest {
     void unionOfCompatibleFiltersContainsBothSetsAndLeavesOperandsAlone() {
         List<String> left = names("left", 500);
         List<String> right = names("right", 500);
-        ServiceBloom a = bloomOf(1000, 0.01, left);
-        ServiceBloom b = bloomOf(1000, 0.01, right);
+        StringBloom a = bloomOf(1000, 0.01, left);
+        StringBloom b = bloomOf(1000, 0.01, right);
         byte[] aBefore = a.toBytes();
         byte[] bBefore = b.toBytes();
 
-        ServiceBloom union = a.union(b);
+        StringBloom union = a.union(b);
 
         assertThat(a.isCompatible(b)).isTrue();
         assertThat(left).allMatch(union::mightContain);
@@ -118,8 +118,8 @@ class ServiceBloomTest {
             "1000, 0.01, 100, 0.01, false",
             "1000, 0.01, 1000, 0.001, false"})
     void compatibilityFollowsTheSettings(int n1, double p1, int n2, double p2, boolean compatible) {
-        ServiceBloom a = bloomOf(n1, p1, List.of("x"));
-        ServiceBloom b = bloomOf(n2, p2, List.of("y"));
+        StringBloom a = bloomOf(n1, p1, List.of("x"));
+        StringBloom b = bloomOf(n2, p2, List.of("y"));
 
         assertThat(a.isCompatible(b)).isEqualTo(compatible);
         assertThat(b.isCompatible(a)).isEqualTo(compatible);
@@ -130,7 +130,7 @@ class ServiceBloomTest {
 
     @Test
     void filterIsCompatibleWithItsCopyAndCanBeUnitedWithItself() {
-        ServiceBloom a = bloomOf(1000, 0.01, List.of("x"));
+        StringBloom a = bloomOf(1000, 0.01, List.of("x"));
 
         assertThat(a.isCompatible(a.copy())).isTrue();
         assertThat(a.copy().isCompatible(a)).isTrue();
@@ -140,7 +140,7 @@ class ServiceBloomTest {
     /** Guava's own {@code BloomFilter.isCompatible} answers false for the very same instance; this must not. */
     @Test
     void filterIsCompatibleWithItself() {
-        ServiceBloom a = ServiceBloom.create(1000, 0.01);
+        StringBloom a = StringBloom.create(1000, 0.01);
 
         assertThat(a.isCompatible(a)).isTrue();
     }
@@ -152,7 +152,7 @@ class ServiceBloomTest {
     void fromBytesOfGarbageThrowsIllegalArgument(String latin1) {
         byte[] garbage = latin1.getBytes(StandardCharsets.ISO_8859_1);
 
-        assertThatThrownBy(() -> ServiceBloom.fromBytes(garbage)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> StringBloom.fromBytes(garbage)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -168,7 +168,7 @@ class ServiceBloomTest {
                 garbage[4] = 0;
             }
             try {
-                ServiceBloom.fromBytes(garbage);
+                StringBloom.fromBytes(garbage);
             } catch (IllegalArgumentException expected) {
                 // fine
             }
@@ -180,7 +180,7 @@ class ServiceBloomTest {
         byte[] bytes = bloomOf(1000, 0.01, names("x", 10)).toBytes();
         for (int len : new int[] {0, 1, 5, 6, 7, bytes.length / 2, bytes.length - 1}) {
             byte[] cut = java.util.Arrays.copyOf(bytes, len);
-            assertThatThrownBy(() -> ServiceBloom.fromBytes(cut)).as("first %d bytes", len)
+            assertThatThrownBy(() -> StringBloom.fromBytes(cut)).as("first %d bytes", len)
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
@@ -188,7 +188,7 @@ class ServiceBloomTest {
     @ParameterizedTest
     @ValueSource(strings = {"!!!", "not base64 at all", "QUJD=x"})
     void fromBase64OfGarbageThrowsIllegalArgument(String text) {
-        assertThatThrownBy(() -> ServiceBloom.fromBase64(text)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> StringBloom.fromBase64(text)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /**
@@ -201,14 +201,14 @@ class ServiceBloomTest {
     void fromBytesOfAHeaderClaimingAHugeBitArrayThrowsIllegalArgument() {
         byte[] header = {0, 3, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
 
-        assertThatThrownBy(() -> ServiceBloom.fromBytes(header)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> StringBloom.fromBytes(header)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @ParameterizedTest(name = "[{index}] fpp {0}")
     @ValueSource(doubles = {0.01, 0.03, 0.001})
     void measuredFalsePositiveRateStaysBelowThreeTimesTheConfiguredRate(double fpp) {
-        ServiceBloom bloom = bloomOf(1000, fpp, names("present", 1000));
-        ServiceBloom wire = ServiceBloom.fromBase64(bloom.toBase64());
+        StringBloom bloom = bloomOf(1000, fpp, names("present", 1000));
+        StringBloom wire = StringBloom.fromBase64(bloom.toBase64());
 
         long falsePositives = names("absent", 10_000).stream().filter(wire::mightContain).count();
 
