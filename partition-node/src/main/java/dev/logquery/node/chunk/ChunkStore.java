@@ -3,7 +3,7 @@ package dev.logquery.node.chunk;
 import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.metadata.PartitionMetadata;
-import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.node.config.NodeProperties;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -39,6 +40,18 @@ public final class ChunkStore {
     private volatile NavigableMap<Instant, ChunkMetadata> committed = Collections.emptyNavigableMap();
     private volatile NavigableMap<Instant, ChunkMetadata> served = Collections.emptyNavigableMap();
     private volatile boolean loaded;
+    /**
+     * How many services' ranges {@link #mayHoldRowAt} keeps, in all hours together, at most (about 100 bytes each):
+     * beyond, the oldest hours' ranges are forgotten (then only their chunk's range counts).
+     */
+    static final int MAX_SERVICE_RANGES = 65_536;
+    /**
+     * Per hour whose every committed row this run committed: per service, its oldest and newest committed timestamp.
+     * Changed by the writer ({@link #committed(Map, Map)}) and emptied by {@link #load} (with no writer running),
+     * hours removed by the retention's {@link #dropBefore}.
+     */
+    private final NavigableMap<Instant, Map<String, Instant[]>> serviceRanges =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
     /** Tells this run of the node from earlier ones in {@link #version()}. */
     private final String instance = Long.toString(System.nanoTime() ^ System.currentTimeMillis(), 36);
     /** Counts changes of what {@link #metadata()} reports; bumped after each change is visible. */
@@ -55,29 +68,35 @@ public final class ChunkStore {
     public void load() throws SQLException {
         NavigableMap<Instant, ChunkMetadata> loaded = new TreeMap<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT hour, min_ts, max_ts, row_count, levels, services FROM chunks")) {
+             ResultSet rs = s.executeQuery(
+                     "SELECT hour, min_ts, max_ts, row_count, levels, services, attributes FROM chunks")) {
             while (rs.next()) {
-                byte[] services = rs.getBytes(6);
-                ServiceBloom bloom = null;
-                if (services != null) {
-                    try {
-                        bloom = ServiceBloom.fromBytes(services);
-                    } catch (IllegalArgumentException unreadable) {
-                        bloom = null; // unknown: never used to prune
-                    }
-                }
                 Instant hour = rs.getTimestamp(1).toInstant();
                 loaded.put(hour, new ChunkMetadata(hour, rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant(),
-                        rs.getLong(4), new LevelSet(rs.getShort(5)), bloom));
+                        rs.getLong(4), new LevelSet(rs.getShort(5)), bloomOrUnknown(rs.getBytes(6)),
+                        bloomOrUnknown(rs.getBytes(7))));
             }
         }
         synchronized (this) {
             committed = Collections.unmodifiableNavigableMap(loaded);
+            serviceRanges.clear();
             served = committed;
             generation.incrementAndGet();
             this.loaded = true;
         }
         changed();
+    }
+
+    /** A stored bloom filter, or null (unknown: never used to prune) when there is none or it is unreadable. */
+    private static StringBloom bloomOrUnknown(byte[] stored) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return StringBloom.fromBytes(stored);
+        } catch (IllegalArgumentException unreadable) {
+            return null;
+        }
     }
 
     /**
@@ -94,6 +113,7 @@ public final class ChunkStore {
                 return 0;
             }
             committed = Collections.unmodifiableNavigableMap(new TreeMap<>(committed.tailMap(boundary, true)));
+            serviceRanges.keySet().removeIf(hour -> hour.isBefore(boundary));
             served = Collections.unmodifiableNavigableMap(new TreeMap<>(served.tailMap(boundary, true)));
             generation.incrementAndGet();
         }
@@ -137,10 +157,11 @@ public final class ChunkStore {
     /** Writes merged chunks inside the caller's transaction. */
     public void upsert(Connection c, Map<Instant, ChunkMetadata> merged) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO chunks (hour, min_ts, max_ts, row_count, levels, services) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO chunks (hour, min_ts, max_ts, row_count, levels, services, attributes)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (hour) DO UPDATE SET min_ts = EXCLUDED.min_ts, max_ts = EXCLUDED.max_ts,
                   row_count = EXCLUDED.row_count, levels = EXCLUDED.levels, services = EXCLUDED.services,
-                  updated_at = now()""")) {
+                  attributes = EXCLUDED.attributes, updated_at = now()""")) {
             for (ChunkMetadata m : merged.values()) {
                 ps.setTimestamp(1, Timestamp.from(m.hour()));
                 ps.setTimestamp(2, Timestamp.from(m.minTime()));
@@ -148,6 +169,7 @@ public final class ChunkStore {
                 ps.setLong(4, m.rowCount());
                 ps.setShort(5, (short) m.levels().bits());
                 ps.setBytes(6, m.services() == null ? null : m.services().toBytes());
+                ps.setBytes(7, m.attributes() == null ? null : m.attributes().toBytes());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -168,10 +190,42 @@ public final class ChunkStore {
         return '"' + instance + "-" + generation.get() + '"';
     }
 
-    /** After the batch committed: its chunks are the base of the next merge. */
+    /** After the batch committed: its chunks are the base of the next merge (no service ranges known). */
     public void committed(Map<Instant, ChunkMetadata> merged) {
+        committed(merged, Map.of());
+    }
+
+    /**
+     * After the batch committed: its chunks are the base of the next merge, and {@code ranges} (per hour, per
+     * service, the oldest and newest timestamp of the batch's rows: {@link ChunkBuilder#serviceRanges}) extend what
+     * {@link #mayHoldRowAt} knows of hours whose every row this run committed.
+     */
+    public void committed(Map<Instant, ChunkMetadata> merged, Map<Instant, Map<String, Instant[]>> ranges) {
         synchronized (this) {
+            NavigableMap<Instant, ChunkMetadata> before = committed;
             committed = with(committed, merged);
+            ranges.forEach((hour, batch) -> {
+                Map<String, Instant[]> known = serviceRanges.get(hour);
+                if (known == null) {
+                    if (before.containsKey(hour)) {
+                        return; // rows from before this run (or its ranges forgotten): only the chunk's range is known
+                    }
+                    known = new HashMap<>();
+                    serviceRanges.put(hour, known);
+                }
+                for (Map.Entry<String, Instant[]> e : batch.entrySet()) {
+                    Instant[] r = e.getValue();
+                    known.merge(e.getKey(), new Instant[] {r[0], r[1]}, (a, b) -> new Instant[] {
+                            a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]});
+                }
+            });
+            int total = 0;
+            for (Map<String, Instant[]> hourRanges : serviceRanges.values()) {
+                total += hourRanges.size();
+            }
+            while (total > MAX_SERVICE_RANGES && !serviceRanges.isEmpty()) {
+                total -= serviceRanges.pollFirstEntry().getValue().size(); // the oldest hour: least likely retried
+            }
         }
         changed();
     }
@@ -192,6 +246,28 @@ public final class ChunkStore {
         changed();
     }
 
+    /**
+     * Whether a committed row of {@code service} may have timestamp {@code ts}: its hour has a committed chunk
+     * whose time range holds it and, for an hour whose every row this run committed, the range of that service's
+     * rows in the hour holds it too. False proves that no stored row of the service has this timestamp (the chunks
+     * cover every committed row), so a new line there needs no look for a stored copy: in order-preserving
+     * streams, nearly every new line. For hours with rows from before the last {@link #load} (or whose ranges were
+     * forgotten to stay within {@link #MAX_SERVICE_RANGES}) only the chunk's range is known.
+     */
+    public boolean mayHoldRowAt(String service, Instant ts) {
+        Instant hour = ChunkBuilder.hourOf(ts);
+        ChunkMetadata chunk = committed.get(hour);
+        if (chunk == null || ts.isBefore(chunk.minTime()) || ts.isAfter(chunk.maxTime())) {
+            return false;
+        }
+        Map<String, Instant[]> ranges = serviceRanges.get(hour);
+        if (ranges == null) {
+            return true;
+        }
+        Instant[] range = ranges.get(service);
+        return range != null && !ts.isBefore(range[0]) && !ts.isAfter(range[1]);
+    }
+
     /** The served chunks. */
     public NavigableMap<Instant, ChunkMetadata> chunks() {
         return served;
@@ -209,7 +285,7 @@ public final class ChunkStore {
     public PartitionMetadata metadata() {
         return PartitionMetadata.of(properties.shard(), properties.shardCount(), kafkaPartitions,
                 new ArrayList<>(served.values()),
-                ServiceBloom.create(properties.bloom().expectedServices(), properties.bloom().fpp()),
+                StringBloom.create(properties.bloom().expectedServices(), properties.bloom().fpp()),
                 clock.instant());
     }
 }

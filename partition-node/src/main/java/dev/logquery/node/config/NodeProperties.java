@@ -87,10 +87,25 @@ public record NodeProperties(
     }
 
     /**
-     * Size of each hour chunk's bloom filter of service names. Every chunk uses the same settings so that
-     * filters can be combined; changing them leaves older chunks' filters uncombinable (not wrong).
+     * Size of each hour chunk's bloom filters: of service names ({@code expectedServices}) and of attribute
+     * pairs ({@code expectedAttributePairs}, distinct {@code key=value} pairs per hour; each chunk's filter
+     * takes about {@code 1.2 * expectedAttributePairs} bytes at 1 %, in memory and in the served metadata),
+     * both at false-positive rate {@code fpp}. Every chunk uses the same settings so that filters can be
+     * combined; changing them leaves older chunks' filters uncombinable (unknown, never wrong). More distinct
+     * pairs than expected only make a filter prune less.
      */
-    public record Bloom(@DefaultValue("256") int expectedServices, @DefaultValue("0.01") double fpp) {
+    public record Bloom(@DefaultValue("256") int expectedServices, @DefaultValue("0.01") double fpp,
+                        @DefaultValue("1000") int expectedAttributePairs) {
+
+        public Bloom {
+            if (expectedServices < 1 || expectedAttributePairs < 1) {
+                throw new IllegalArgumentException("logquery.node.bloom.expected-services and"
+                        + " expected-attribute-pairs must be at least 1");
+            }
+            if (!(fpp > 0 && fpp < 1)) {
+                throw new IllegalArgumentException("logquery.node.bloom.fpp must be between 0 and 1, is " + fpp);
+            }
+        }
     }
 
     /**

@@ -45,7 +45,7 @@ final class AcceptanceWindow {
                 return DecodedRecord.rejected(partition, offset, DecodedRecord.TOO_NEW + ": timestamp " + ts
                         + " is more than " + window.maxFuture() + " ahead (logquery.node.accept.max-future)", value);
             }
-            return DecodedRecord.accepted(partition, offset, a.entry(), a.truncated());
+            return DecodedRecord.accepted(partition, offset, a.entry(), a.truncated(), a.attributesCut());
         }
         return DecodedRecord.rejected(partition, offset, ((DecodeResult.Rejected) result).reason(), value);
     }

@@ -3,14 +3,18 @@ package dev.logquery.node.ingest;
 import dev.logquery.common.codec.LogEntryCodec;
 import dev.logquery.common.codec.TextSanitizer;
 import dev.logquery.common.metadata.ChunkMetadata;
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.LogLevel;
 import dev.logquery.node.chunk.ChunkBuilder;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.config.NodeProperties;
+import dev.logquery.node.query.RangeSql;
 import dev.logquery.node.storage.OffsetStore;
 import dev.logquery.node.storage.TimePartitions;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -32,6 +36,14 @@ import org.slf4j.LoggerFactory;
  * rejected records, the merged chunk metadata and the next offset of every Kafka partition in the
  * batch. Either all of it commits or none: a node killed at any moment restarts from the stored
  * offsets and neither loses nor duplicates a line.
+ *
+ * <p>A line written to Kafka twice (a client retried a push the gateway had written already) is stored once:
+ * a record is not stored when a row with the same timestamp and content (service, level, namespace, pod,
+ * container, attributes, message) is stored already or comes earlier in the batch ({@link #firstCopies},
+ * {@link #storeRows}). The decision depends only on the rows stored and the records read before, in order, so
+ * every replica of the shard makes the same one, after a restart too, whatever its batch boundaries (copies of
+ * a line share its service, the record key, hence its Kafka partition, whose order every replica reads); the
+ * dropped record's offset advances as any other and {@code ingest_duplicates_dropped_total} counts it.
  */
 final class BatchWriter {
 
@@ -134,33 +146,35 @@ final class BatchWriter {
         if (records.isEmpty()) {
             return;
         }
-        ChunkBuilder builder = new ChunkBuilder(bloom);
         Set<LocalDate> days = new HashSet<>();
         Map<Integer, Long> advanced = new LinkedHashMap<>();
         List<DecodedRecord> rejected = new ArrayList<>();
-        int stored = 0;
-        int truncated = 0;
+        int accepted = 0;
         for (DecodedRecord r : records) {
             advanced.put(r.partition(), r.offset() + 1);
             if (r.accepted()) {
-                builder.add(r.entry());
-                days.add(LocalDate.ofInstant(r.entry().timestamp(), ZoneOffset.UTC));
-                stored++;
-                truncated += r.truncated() ? 1 : 0;
+                accepted++;
             } else {
                 rejected.add(r);
             }
         }
+        // Each line once (its first copy); storeRows then drops those a stored row already has.
+        List<DecodedRecord> candidates = firstCopies(records);
+        for (DecodedRecord r : candidates) {
+            days.add(LocalDate.ofInstant(r.entry().timestamp(), ZoneOffset.UTC));
+        }
         partitions.createAhead();
         partitions.ensureAll(days);
-        Map<Instant, ChunkMetadata> merged = chunks.mergeWith(builder.build());
 
+        List<DecodedRecord> stored = List.of();
+        Map<Instant, ChunkMetadata> merged;
+        ChunkBuilder builder;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 try {
-                    if (stored > 0) {
-                        copyRows(c, records);
+                    if (!candidates.isEmpty()) {
+                        stored = storeRows(c, candidates, chunks::mayHoldRowAt);
                     }
                     if (!rejected.isEmpty()) {
                         insertRejected(c, rejected);
@@ -168,6 +182,11 @@ final class BatchWriter {
                 } catch (SQLException e) {
                     throw isDataError(e) ? new RowsRefusedException(e) : e;
                 }
+                builder = new ChunkBuilder(bloom);
+                for (DecodedRecord r : stored) {
+                    builder.add(r.entry());
+                }
+                merged = chunks.mergeWith(builder.build());
                 chunks.upsert(c, merged);
                 for (Map.Entry<Integer, Long> e : advanced.entrySet()) {
                     offsets.advance(c, e.getKey(), next.get(e.getKey()), e.getValue(), topicId);
@@ -182,21 +201,133 @@ final class BatchWriter {
         for (Map.Entry<Integer, Long> e : advanced.entrySet()) {
             next.put(e.getKey(), OffsetStore.advanced(next.get(e.getKey()), e.getValue(), topicId));
         }
-        chunks.committed(merged);
-        metrics.batchWritten(stored, truncated, System.nanoTime() - started);
+        chunks.committed(merged, builder.serviceRanges());
+        int truncated = 0;
+        int attributesCut = 0;
+        for (DecodedRecord r : stored) {
+            truncated += r.truncated() ? 1 : 0;
+            attributesCut += r.attributesCut();
+        }
+        metrics.batchWritten(stored.size(), truncated, attributesCut, accepted - stored.size(),
+                System.nanoTime() - started);
         for (DecodedRecord r : rejected) {
             metrics.rejected(r.reasonCode());
         }
     }
 
-    private static void copyRows(Connection c, List<DecodedRecord> records) throws SQLException {
+    /**
+     * The accepted records of {@code records} whose line (timestamp and content: every field of the
+     * {@link dev.logquery.common.model.LogEntry}, attributes included) no earlier record of them has, in order:
+     * the later copies of a line are duplicates. Together with {@link #storeRows}, which drops a line a stored row
+     * already has, every replica stores the first copy of each line it reads and only that, whatever its batches.
+     */
+    static List<DecodedRecord> firstCopies(List<DecodedRecord> records) {
+        Set<LogEntry> seen = new HashSet<>(records.size() * 2);
+        List<DecodedRecord> first = new ArrayList<>(records.size());
+        for (DecodedRecord r : records) {
+            if (r.accepted() && seen.add(r.entry())) {
+                first.add(r);
+            }
+        }
+        return first;
+    }
+
+    /** Where stored rows of a service may have a given timestamp ({@link ChunkStore#mayHoldRowAt}). */
+    @FunctionalInterface
+    interface StoredTimes {
+        boolean mayHoldRowAt(String service, Instant ts);
+    }
+
+    /**
+     * The stored rows that may be earlier copies of the given lines (arrays of their timestamps and content
+     * hashes, element {@code i} the {@code i}-th line): those with the same timestamp and the same hash, or with
+     * none (rows stored before hashes were kept). The {@code OFFSET 0} keeps PostgreSQL from flattening the
+     * lateral subquery into a join it might plan as a scan of all of {@code logs}: it stays one lookup of the
+     * timestamp in {@code logs_ts_idx} (of the one partition holding it) per line.
+     */
+    static final String FIND_STORED_COPIES = "SELECT s.i, l.service, l.level, l.namespace, l.pod, l.container,"
+            + " l.message, l.attributes FROM unnest(?::timestamptz[], ?::bigint[]) WITH ORDINALITY AS s(ts, h, i)"
+            + " CROSS JOIN LATERAL (SELECT service, level, namespace, pod, container, message, attributes FROM logs"
+            + " WHERE ts = s.ts AND (content_hash = s.h OR content_hash IS NULL) OFFSET 0) l";
+
+    /**
+     * Stores the lines of {@code records} (accepted, no two with the same line) that no stored row has already,
+     * in the caller's transaction, through one {@code COPY} into {@code logs}, and returns their records. Only
+     * the lines whose timestamp a stored row may have ({@code stored}; the usual new line comes after the stored
+     * ones of its hour and needs none) are looked for among the stored rows ({@link #FIND_STORED_COPIES}); a
+     * stored row that is found is compared field by field, so a hash collision never drops a line.
+     */
+    static List<DecodedRecord> storeRows(Connection c, List<DecodedRecord> records, StoredTimes stored)
+            throws SQLException {
+        long[] hashes = new long[records.size()];
+        List<Integer> probed = new ArrayList<>();
+        for (int i = 0; i < hashes.length; i++) {
+            LogEntry e = records.get(i).entry();
+            hashes[i] = ContentHash.of(e);
+            if (stored.mayHoldRowAt(e.service(), e.timestamp())) {
+                probed.add(i);
+            }
+        }
+        List<DecodedRecord> kept = records;
+        if (!probed.isEmpty()) {
+            Set<Integer> copies = storedCopies(c, records, hashes, probed);
+            if (!copies.isEmpty()) {
+                kept = new ArrayList<>(records.size() - copies.size());
+                for (int i = 0; i < records.size(); i++) {
+                    if (!copies.contains(i)) {
+                        kept.add(records.get(i));
+                    }
+                }
+            }
+        }
+        if (!kept.isEmpty()) {
+            copyRows(c, kept, kept == records ? hashes : null);
+        }
+        return kept;
+    }
+
+    /** The indexes (into {@code records}) of the {@code probed} lines a stored row has already. */
+    private static Set<Integer> storedCopies(Connection c, List<DecodedRecord> records, long[] hashes,
+                                             List<Integer> probed) throws SQLException {
+        StringBuilder times = new StringBuilder(probed.size() * 30).append('{');
+        StringBuilder hashList = new StringBuilder(probed.size() * 20).append('{');
+        for (int k = 0; k < probed.size(); k++) {
+            int i = probed.get(k);
+            if (k > 0) {
+                times.append(',');
+                hashList.append(',');
+            }
+            times.append(records.get(i).entry().timestamp()); // ISO-8601 UTC: no character to quote in an array
+            hashList.append(hashes[i]);
+        }
+        Set<Integer> copies = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(FIND_STORED_COPIES)) {
+            ps.setString(1, times.append('}').toString());
+            ps.setString(2, hashList.append('}').toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int i = probed.get(rs.getInt(1) - 1); // ordinality counts from 1
+                    LogEntry line = records.get(i).entry();
+                    LogEntry storedLine = new LogEntry(line.timestamp(), rs.getString(2), LogLevel.fromCode(rs.getShort(3)),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                            RangeSql.attributes(rs.getString(8)));
+                    if (storedLine.equals(line)) {
+                        copies.add(i);
+                    }
+                }
+            }
+        }
+        return copies;
+    }
+
+    /** COPYs the lines of {@code records} into {@code logs}; {@code hashes}: their content hashes, or null. */
+    private static void copyRows(Connection c, List<DecodedRecord> records, long[] hashes) throws SQLException {
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(CopyEncoder.COPY_SQL);
         try {
             CopyEncoder encoder = new CopyEncoder(copy);
-            for (DecodedRecord r : records) {
-                if (r.accepted()) {
-                    encoder.row(r.entry(), r.partition(), r.offset());
-                }
+            for (int i = 0; i < records.size(); i++) {
+                DecodedRecord r = records.get(i);
+                encoder.row(r.entry(), hashes != null ? hashes[i] : ContentHash.of(r.entry()), r.partition(), r.offset());
             }
             encoder.finish();
         } catch (SQLException | RuntimeException e) {

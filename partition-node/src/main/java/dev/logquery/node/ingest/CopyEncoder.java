@@ -2,17 +2,23 @@ package dev.logquery.node.ingest;
 
 import dev.logquery.common.model.LogEntry;
 import java.sql.SQLException;
+import java.util.Map;
 import org.postgresql.copy.CopyIn;
 
 /**
  * Streams rows into a PostgreSQL {@code COPY ... FROM STDIN} (text format) through a fixed 64 KiB
  * buffer, so a batch never needs a second copy of itself in memory. Strings must already be free of NUL
- * and unpaired surrogates ({@link dev.logquery.common.codec.TextSanitizer}).
+ * and unpaired surrogates ({@link dev.logquery.common.codec.TextSanitizer}). Attributes go into the
+ * {@code jsonb} column as a JSON object of strings (JSON escapes first, then COPY's), {@code \N} when none.
  */
 final class CopyEncoder {
 
-    static final String COPY_SQL = "COPY logs (ts, service, level, namespace, pod, container, message,"
-            + " kafka_partition, kafka_offset) FROM STDIN";
+    /** The columns of a row, in the order {@link #row} writes them. */
+    static final String COLUMNS = "ts, service, level, namespace, pod, container, message, attributes, content_hash,"
+            + " kafka_partition, kafka_offset";
+
+    /** Rows straight into {@code logs} ({@link #row}). */
+    static final String COPY_SQL = "COPY logs (" + COLUMNS + ") FROM STDIN";
 
     private static final int CAPACITY = 64 * 1024;
 
@@ -24,7 +30,8 @@ final class CopyEncoder {
         this.copy = copy;
     }
 
-    void row(LogEntry e, int kafkaPartition, long offset) throws SQLException {
+    /** A row of {@link #COPY_SQL}. */
+    void row(LogEntry e, long contentHash, int kafkaPartition, long offset) throws SQLException {
         ascii(e.timestamp().toString());
         tab();
         text(e.service());
@@ -38,6 +45,10 @@ final class CopyEncoder {
         nullable(e.container());
         tab();
         text(e.message());
+        tab();
+        attributes(e.attributes());
+        tab();
+        ascii(Long.toString(contentHash));
         tab();
         ascii(Integer.toString(kafkaPartition));
         tab();
@@ -61,6 +72,60 @@ final class CopyEncoder {
         } else {
             text(s);
         }
+    }
+
+    /** {@code \N} for no attributes, else the JSON object's text, COPY-escaped. */
+    private void attributes(Map<String, String> attributes) throws SQLException {
+        if (attributes.isEmpty()) {
+            nullable(null);
+            return;
+        }
+        text(json(attributes));
+    }
+
+    /** A JSON object of the given string pairs, in the map's order (what PostgreSQL's {@code jsonb} input reads). */
+    static String json(Map<String, String> attributes) {
+        StringBuilder b = new StringBuilder(32 * attributes.size() + 2).append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> a : attributes.entrySet()) {
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            jsonString(b, a.getKey());
+            b.append(':');
+            jsonString(b, a.getValue());
+        }
+        return b.append('}').toString();
+    }
+
+    /**
+     * A JSON string: quote, backslash and control characters escaped (a NUL, which
+     * {@code jsonb} would refuse, becomes U+FFFD as in every stored text); everything else as it is.
+     */
+    private static void jsonString(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                case '\b' -> b.append("\\b");
+                case '\f' -> b.append("\\f");
+                case '\u0000' -> b.append('\uFFFD');
+                default -> {
+                    if (c < 0x20) {
+                        b.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
     }
 
     private void ascii(String s) throws SQLException {

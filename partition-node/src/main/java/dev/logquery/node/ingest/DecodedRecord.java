@@ -5,9 +5,10 @@ import dev.logquery.common.model.LogEntry;
 /**
  * One consumed Kafka record after decoding: an entry to store, or a rejection reason with the raw value.
  * Holds only what the write needs, so the batch does not keep the Kafka record objects alive.
+ * {@code attributesCut} counts the attribute keys or values of an accepted entry cut to their bounds.
  */
 record DecodedRecord(int partition, long offset, LogEntry entry, boolean truncated, String rejection,
-                     byte[] raw, int rawLength) {
+                     byte[] raw, int rawLength, int attributesCut) {
 
     /** Reason code (the start of the rejection, and the {@code reason} tag of the rejected counter): older than accepted. */
     static final String TOO_OLD = "too_old";
@@ -20,15 +21,19 @@ record DecodedRecord(int partition, long offset, LogEntry entry, boolean truncat
     static final int MAX_RAW_BYTES = 16 * 1024;
 
     static DecodedRecord accepted(int partition, long offset, LogEntry entry, boolean truncated) {
-        return new DecodedRecord(partition, offset, entry, truncated, null, null, 0);
+        return accepted(partition, offset, entry, truncated, 0);
+    }
+
+    static DecodedRecord accepted(int partition, long offset, LogEntry entry, boolean truncated, int attributesCut) {
+        return new DecodedRecord(partition, offset, entry, truncated, null, null, 0, attributesCut);
     }
 
     static DecodedRecord rejected(int partition, long offset, String reason, byte[] value) {
         if (value == null) {
-            return new DecodedRecord(partition, offset, null, false, reason, null, 0);
+            return new DecodedRecord(partition, offset, null, false, reason, null, 0, 0);
         }
         byte[] kept = value.length <= MAX_RAW_BYTES ? value : java.util.Arrays.copyOf(value, MAX_RAW_BYTES);
-        return new DecodedRecord(partition, offset, null, false, reason, kept, value.length);
+        return new DecodedRecord(partition, offset, null, false, reason, kept, value.length, 0);
     }
 
     /** {@link #TOO_OLD}, {@link #TOO_NEW} or {@link #INVALID}; null for an accepted record. */
@@ -51,8 +56,12 @@ record DecodedRecord(int partition, long offset, LogEntry entry, boolean truncat
         if (entry == null) {
             return 200L + (raw == null ? 0 : raw.length) + 2L * rejection.length();
         }
-        return 200L + chars(entry.service()) + chars(entry.namespace()) + chars(entry.pod())
+        long weight = 200L + chars(entry.service()) + chars(entry.namespace()) + chars(entry.pod())
                 + chars(entry.container()) + chars(entry.message());
+        for (java.util.Map.Entry<String, String> a : entry.attributes().entrySet()) {
+            weight += 64L + chars(a.getKey()) + chars(a.getValue()); // the map's node too
+        }
+        return weight;
     }
 
     /** A string's heap footprint: header plus up to two bytes per character. */

@@ -16,7 +16,9 @@ import java.util.function.LongSupplier;
  * {@code too_new}, {@code invalid}), messages truncated
  * ({@code ingest_messages_truncated_total}), batch latency ({@code ingest_batch_duration_seconds},
  * histogram), failed batch attempts ({@code ingest_batch_failures_total}), consumer lag per Kafka
- * partition ({@code ingest_consumer_lag_records}) and rows stored ({@code ingest_rows_stored}).
+ * partition ({@code ingest_consumer_lag_records}), rows stored ({@code ingest_rows_stored}), attribute keys or
+ * values cut to their bounds ({@code ingest_attributes_cut_total}) and lines not stored because the same line
+ * (timestamp and content) was already stored ({@code ingest_duplicates_dropped_total}: a retried write).
  * The {@code shard} tag is added to every meter by {@code management.metrics.tags.shard}.
  */
 public final class IngestMetrics {
@@ -25,6 +27,8 @@ public final class IngestMetrics {
     private final Counter lines;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Counter truncated;
+    private final Counter attributesCut;
+    private final Counter duplicates;
     private final Counter failures;
     private final Timer batch;
     private final Map<Integer, AtomicLong> lag = new ConcurrentHashMap<>();
@@ -39,6 +43,12 @@ public final class IngestMetrics {
         }
         this.truncated = Counter.builder("ingest.messages.truncated")
                 .description("Messages stored truncated to 64 KiB").register(registry);
+        this.attributesCut = Counter.builder("ingest.attributes.cut")
+                .description("Attribute keys or values of stored lines dropped or truncated to their bounds"
+                        + " (64 keys, 128-character keys, 2048-character values)").register(registry);
+        this.duplicates = Counter.builder("ingest.duplicates.dropped")
+                .description("Lines not stored because a line with the same timestamp and content was stored"
+                        + " before (a write retried into Kafka)").register(registry);
         this.failures = Counter.builder("ingest.batch.failures")
                 .description("Batch writes that failed and were retried").register(registry);
         this.batch = Timer.builder("ingest.batch.duration").description("Time to write one batch")
@@ -48,9 +58,11 @@ public final class IngestMetrics {
                 .description("Log rows stored on this node").register(registry);
     }
 
-    void batchWritten(int stored, int truncatedCount, long nanos) {
+    void batchWritten(int stored, int truncatedCount, int attributesCutCount, int duplicatesDropped, long nanos) {
         lines.increment(stored);
         truncated.increment(truncatedCount);
+        attributesCut.increment(attributesCutCount);
+        duplicates.increment(duplicatesDropped);
         batch.record(nanos, TimeUnit.NANOSECONDS);
     }
 

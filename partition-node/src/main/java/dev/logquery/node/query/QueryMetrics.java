@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class QueryMetrics {
 
     /** The pruners of {@code PruningService.standard()}, registered up front so their series exist from the start. */
-    private static final List<String> KNOWN_PRUNERS = List.of("time", "level", "service");
+    private static final List<String> KNOWN_PRUNERS = List.of("time", "level", "service", "attributes");
 
     private final MeterRegistry registry;
     private final Counter scanned;

@@ -13,6 +13,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The SQL that reads one {@link ScanPlan.Range} of a query (public for the query benchmark's single-database
@@ -23,7 +30,10 @@ import java.util.List;
  */
 public final class RangeSql {
 
-    static final String COLUMNS = "ts, service, level, namespace, pod, container, message, kafka_partition, kafka_offset";
+    static final String COLUMNS = "ts, service, level, namespace, pod, container, message, kafka_partition, kafka_offset,"
+            + " attributes";
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private RangeSql() {
     }
@@ -59,11 +69,14 @@ public final class RangeSql {
         if (q.contains() != null) {
             sql.append(" AND message ILIKE ? ESCAPE '\\'");
         }
+        if (q.attributes() != null) {
+            sql.append(" AND attributes @> ?::jsonb");
+        }
     }
 
     /**
      * Binds, from parameter {@code first} on, the range's time bounds and the query's filters (service, levels,
-     * namespace, pod, contains) in the order the WHERE clauses of this class and of {@link VolumeSql} name them;
+     * namespace, pod, contains, attributes) in the order the WHERE clauses of this class and of {@link VolumeSql} name them;
      * returns the next parameter's index.
      */
     static int bindFilters(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int first) throws SQLException {
@@ -90,6 +103,9 @@ public final class RangeSql {
         }
         if (q.contains() != null) {
             ps.setString(i++, likePattern(q.contains()));
+        }
+        if (q.attributes() != null) {
+            ps.setString(i++, attributesJson(q.attributes()));
         }
         return i;
     }
@@ -123,12 +139,39 @@ public final class RangeSql {
         return p.append('%').toString();
     }
 
+    /**
+     * The attribute filter as a {@code jsonb} object of strings: a row's attributes contain it ({@code @>}) exactly
+     * when they hold every key with exactly that value (a string inside an object contains only an equal string).
+     */
+    static String attributesJson(Map<String, String> attributes) {
+        ObjectNode o = JSON.createObjectNode();
+        attributes.forEach(o::put);
+        return JSON.writeValueAsString(o);
+    }
+
     /** The row at the result set's cursor, as stored on shard {@code shard}. */
     public static StoredLogEntry row(ResultSet rs, int shard) throws SQLException {
         Instant ts = rs.getObject(1, OffsetDateTime.class).toInstant();
         LogEntry entry = new LogEntry(ts, rs.getString(2), LogLevel.fromCode(rs.getShort(3)), rs.getString(4),
-                rs.getString(5), rs.getString(6), rs.getString(7));
+                rs.getString(5), rs.getString(6), rs.getString(7), attributes(rs.getString(10)));
         return new StoredLogEntry(entry, shard, rs.getInt(8), rs.getLong(9));
+    }
+
+    /** A stored {@code attributes} value (a JSON object of strings, or null) as a map. */
+    public static Map<String, String> attributes(String json) throws SQLException {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            JsonNode node = JSON.readTree(json);
+            Map<String, String> out = new TreeMap<>();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                out.put(e.getKey(), e.getValue().isString() ? e.getValue().stringValue() : e.getValue().toString());
+            }
+            return out;
+        } catch (JacksonException e) {
+            throw new SQLException("stored attributes are not a JSON object: " + e.getOriginalMessage(), "XX000", e);
+        }
     }
 
     private static OffsetDateTime utc(Instant t) {

@@ -62,7 +62,7 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped) {
         }
         // What pruning must judge: the filters over the (possibly narrowed) window.
         LogQuery window = new LogQuery(start, end, query.service(), query.levels(), query.namespace(), query.pod(),
-                query.contains(), query.limit(), null);
+                query.contains(), query.limit(), null, query.attributes());
 
         List<Range> ranges = new ArrayList<>();
         int outside = chunks.size();

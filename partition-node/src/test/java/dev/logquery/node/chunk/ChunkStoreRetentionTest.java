@@ -22,7 +22,7 @@ class ChunkStoreRetentionTest {
     static ChunkStore store() {
         NodeProperties properties = new NodeProperties(0, 0, 1, "pod-logs", "localhost:9092", "",
                 new NodeProperties.Batch(1000, Duration.ofMillis(500), DataSize.ofMegabytes(16)),
-                new NodeProperties.Bloom(256, 0.01), new NodeProperties.Storage(35, 3),
+                new NodeProperties.Bloom(256, 0.01, 10_000), new NodeProperties.Storage(35, 3),
                 new NodeProperties.Accept(null, Duration.ofDays(1)),
                 new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30),
                         Duration.ofMillis(500), 10_000),
@@ -74,7 +74,7 @@ class ChunkStoreRetentionTest {
     void maxAgeDefaultsToTheRetention() {
         NodeProperties properties = new NodeProperties(0, 0, 1, "t", "b", "",
                 new NodeProperties.Batch(1000, Duration.ofMillis(500), DataSize.ofMegabytes(16)),
-                new NodeProperties.Bloom(256, 0.01), new NodeProperties.Storage(35, 3),
+                new NodeProperties.Bloom(256, 0.01, 10_000), new NodeProperties.Storage(35, 3),
                 new NodeProperties.Accept(null, Duration.ofDays(1)),
                 new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30),
                         Duration.ofMillis(500), 10_000),

@@ -11,9 +11,12 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.util.ByteStreamWriter;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@link CopyEncoder}: rows in PostgreSQL's COPY text format. Backslash, newline, carriage return and tab are
@@ -98,7 +101,7 @@ class CopyEncoderTest {
     String encoded(LogEntry e) throws SQLException {
         copy = new FakeCopyIn();
         encoder = new CopyEncoder(copy);
-        encoder.row(e, 3, 1_234_567_890_123L);
+        encoder.row(e, -77, 3, 1_234_567_890_123L);
         encoder.finish();
         return copy.text();
     }
@@ -106,22 +109,22 @@ class CopyEncoderTest {
     /** The message field of a one-row COPY. */
     String message(String message) throws SQLException {
         String row = encoded(entry(message));
-        assertThat(row).endsWith("\t3\t1234567890123\n");
+        assertThat(row).endsWith("\t\\N\t-77\t3\t1234567890123\n");
         String[] fields = row.substring(0, row.length() - 1).split("\t", -1);
-        assertThat(fields).as("escaped: no tab inside a field").hasSize(9);
+        assertThat(fields).as("escaped: no tab inside a field").hasSize(11);
         return fields[6];
     }
 
     @Test
-    void aRowIsItsNineFieldsInTableOrder() throws SQLException {
-        encoder.row(entry("payment declined"), 3, 1_234_567_890_123L);
+    void aRowIsItsElevenFieldsInTableOrder() throws SQLException {
+        encoder.row(entry("payment declined"), 5_000_000_000L, 3, 1_234_567_890_123L);
         long rows = encoder.finish();
         assertThat(copy.text()).isEqualTo("2026-03-10T12:34:56.123456Z\tcheckout\t4\tshop\tcheckout-7d9f\tapp"
-                + "\tpayment declined\t3\t1234567890123\n");
+                + "\tpayment declined\t\\N\t5000000000\t3\t1234567890123\n");
         assertThat(rows).as("what endCopy says").isEqualTo(42);
         assertThat(copy.ended).isTrue();
-        assertThat(CopyEncoder.COPY_SQL).contains("(ts, service, level, namespace, pod, container, message,"
-                + " kafka_partition, kafka_offset) FROM STDIN");
+        assertThat(CopyEncoder.COPY_SQL).isEqualTo("COPY logs (ts, service, level, namespace, pod, container, message,"
+                + " attributes, content_hash, kafka_partition, kafka_offset) FROM STDIN");
     }
 
     @Test
@@ -144,7 +147,8 @@ class CopyEncoderTest {
     @Test
     void nullFieldsAreBackslashNAndEmptyOnesEmpty() throws SQLException {
         String row = encoded(new LogEntry(TS, "checkout", LogLevel.INFO, null, "", null, ""));
-        assertThat(row).isEqualTo("2026-03-10T12:34:56.123456Z\tcheckout\t2\t\\N\t\t\\N\t\t3\t1234567890123\n");
+        assertThat(row).isEqualTo(
+                "2026-03-10T12:34:56.123456Z\tcheckout\t2\t\\N\t\t\\N\t\t\\N\t-77\t3\t1234567890123\n");
     }
 
     @Test
@@ -185,11 +189,93 @@ class CopyEncoderTest {
 
     @Test
     void nothingIsSentBeforeTheBufferFillsOrTheCopyEnds() throws SQLException {
-        encoder.row(entry("short"), 0, 0);
-        encoder.row(entry("short"), 0, 1);
+        encoder.row(entry("short"), 0, 0, 0);
+        encoder.row(entry("short"), 0, 0, 1);
         assertThat(copy.writes).isEmpty();
         encoder.finish();
         assertThat(copy.writes).hasSize(1);
         assertThat(copy.text()).hasLineCount(2);
+    }
+
+    /** The attributes field of a one-row COPY, as COPY reads it (escapes undone): the text jsonb gets. */
+    String attributesField(Map<String, String> attributes) throws SQLException {
+        String row = encoded(new LogEntry(TS, "checkout", LogLevel.INFO, null, null, null, "m", attributes));
+        String[] fields = row.substring(0, row.length() - 1).split("\t", -1);
+        assertThat(fields).as("escaped: no tab or newline inside a field").hasSize(11);
+        assertThat(row).as("one row").hasLineCount(1);
+        return copyUnescape(fields[7]);
+    }
+
+    /** What PostgreSQL's COPY text format reads from a field (the escapes the encoder writes). */
+    static String copyUnescape(String field) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            char n = field.charAt(++i);
+            b.append(switch (n) {
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                case '\\' -> '\\';
+                default -> throw new AssertionError("unexpected escape \\" + n + " in " + field);
+            });
+        }
+        return b.toString();
+    }
+
+    static Map<String, String> parsed(String json) {
+        Map<String, String> out = new TreeMap<>();
+        JsonMapper.builder().build().readTree(json).properties()
+                .forEach(e -> out.put(e.getKey(), e.getValue().stringValue()));
+        return out;
+    }
+
+    @Test
+    void attributesAreAJsonObjectInKeyOrder() throws SQLException {
+        assertThat(attributesField(Map.of("zone", "eu-1", "cluster", "prod")))
+                .isEqualTo("{\"cluster\":\"prod\",\"zone\":\"eu-1\"}");
+    }
+
+    @Test
+    void noAttributesIsNull() throws SQLException {
+        String row = encoded(entry("m"));
+        assertThat(row.split("\t", -1)[7]).isEqualTo("\\N");
+    }
+
+    @Test
+    void quotesAndBackslashesInAttributesAreEscapedForJsonThenForCopy() throws SQLException {
+        Map<String, String> attributes = Map.of("k\"ey", "say \"hi\"", "path\\", "C:\\new\\N", "\\N", "x");
+        String json = attributesField(attributes);
+        assertThat(json).contains("\"k\\\"ey\":\"say \\\"hi\\\"\"").contains("\"C:\\\\new\\\\N\"");
+        assertThat(parsed(json)).isEqualTo(attributes);
+        // On the wire: every backslash of the JSON doubled, so no \N or other escape is read from the data.
+        String row = copy.text();
+        assertThat(row).contains("C:\\\\\\\\new");
+    }
+
+    @Test
+    void tabsNewlinesAndControlCharactersInAttributesNeverEndAFieldOrRow() throws SQLException {
+        Map<String, String> attributes = Map.of("multi\nline", "a\tb\nc\rd", "bell", "\u0007\u001b[0m\b\f");
+        String json = attributesField(attributes);
+        assertThat(json).doesNotContain("\n").doesNotContain("\t").doesNotContain("\u0007");
+        assertThat(parsed(json)).isEqualTo(attributes);
+    }
+
+    @Test
+    void unicodeInAttributeKeysAndValuesIsUtf8() throws SQLException {
+        Map<String, String> attributes = Map.of("région", "Zürich €", "日本語", "😀 𝄞", "emoji😀", "✓");
+        String json = attributesField(attributes);
+        assertThat(parsed(json)).isEqualTo(attributes);
+        assertThat(copy.sent.toByteArray()).containsSubsequence("😀 𝄞".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aNulInAnAttributeBecomesAReplacementCharacterWhichJsonbAccepts() {
+        // The codec sanitizes attributes already; the encoder does not rely on it (jsonb refuses \\u0000).
+        assertThat(CopyEncoder.json(Map.of("k", "a\u0000b"))).isEqualTo("{\"k\":\"a\uFFFDb\"}");
     }
 }

@@ -15,7 +15,7 @@ class KafkaClientsTest {
     static NodeProperties node(int maxRecords, DataSize maxBytes) {
         return new NodeProperties(2, 1, 3, "pod-logs", "kafka-0:9092", "",
                 new NodeProperties.Batch(maxRecords, Duration.ofMillis(500), maxBytes),
-                new NodeProperties.Bloom(256, 0.01), new NodeProperties.Storage(35, 3),
+                new NodeProperties.Bloom(256, 0.01, 10_000), new NodeProperties.Storage(35, 3),
                 new NodeProperties.Accept(null, Duration.ofDays(1)),
                 new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30),
                         Duration.ofMillis(500), 10_000),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.metadata.LevelSet;
-import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.query.LogQuery;
@@ -37,7 +37,7 @@ class ScanPlanTest {
 
     /** A chunk of hour {@code n} with rows from minute 5 to 55, of {@code levels} and {@code services}. */
     private static ChunkMetadata chunk(int n, LevelSet levels, String... services) {
-        ServiceBloom bloom = ServiceBloom.create(256, 0.01);
+        StringBloom bloom = StringBloom.create(256, 0.01);
         for (String s : services) {
             bloom.put(s);
         }

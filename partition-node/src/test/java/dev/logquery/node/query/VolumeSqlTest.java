@@ -43,6 +43,13 @@ class VolumeSqlTest {
     }
 
     @Test
+    void theAttributeFilterCountsOnlyMatchingLines() {
+        LogQuery q = LogQueryBuilder.between(T, T).attributes(java.util.Map.of("cluster", "eu-1")).limit(1).build();
+        assertThat(VolumeSql.sql(VolumeSql.Volume.of(q, 0, 0, List.of())))
+                .endsWith(" FROM logs WHERE ts >= ? AND ts <= ? AND attributes @> ?::jsonb GROUP BY 1");
+    }
+
+    @Test
     void theWindowMustNotStartBeforeTheFirstBucket() {
         // bucket k holds origin + (k-1) step < ts <= origin + k step; the ceiling needs ts > origin - step
         LogQuery early = LogQueryBuilder.between(T.minusSeconds(300), T).limit(1).build();

@@ -35,7 +35,7 @@ class QueryRoutesTest {
     private static NodeProperties properties() {
         return new NodeProperties(0, 0, 1, "pod-logs", "localhost:9092", "",
                 new NodeProperties.Batch(1000, Duration.ofMillis(500), DataSize.ofMegabytes(16)),
-                new NodeProperties.Bloom(256, 0.01), new NodeProperties.Storage(35, 3),
+                new NodeProperties.Bloom(256, 0.01, 10_000), new NodeProperties.Storage(35, 3),
                 new NodeProperties.Accept(Duration.ofDays(3650), Duration.ofDays(1)),
                 new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30), Duration.ofMillis(500),
                         10_000),
