@@ -60,6 +60,10 @@ final class CoordinatorApi {
         if (q.contains() != null) {
             b.put("contains", q.contains());
         }
+        if (q.attributes() != null) {
+            ObjectNode attributes = b.putObject("attributes");
+            q.attributes().forEach(attributes::put);
+        }
         b.put("limit", q.limit());
         if (cursor != null) {
             b.put("cursor", cursor);

@@ -6,6 +6,7 @@ import static dev.logquery.coordinator.api.Quoting.abbreviate;
 import dev.logquery.common.codec.LogEntryCodec;
 import dev.logquery.common.codec.Rfc3339;
 import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.Attributes;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.query.CursorCodec;
 import dev.logquery.common.query.LogQuery;
@@ -28,8 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>{@code
  * {"startTime": "2024-12-01T00:00:00Z", "endTime": "2024-12-31T23:59:59Z",
  *  "serviceName": "payment-service", "logLevel": "ERROR", "namespace": "payments",
- *  "pod": "payment-service-7d9f8c6b5-x2k4p", "contains": "timeout", "limit": 100,
- *  "cursor": "AQAAAABnTE..."}
+ *  "pod": "payment-service-7d9f8c6b5-x2k4p", "contains": "timeout", "attributes": {"cluster": "eu-1"},
+ *  "limit": 100, "cursor": "AQAAAABnTE..."}
  * }</pre>
  *
  * <p>The rules:
@@ -40,6 +41,10 @@ import tools.jackson.databind.json.JsonMapper;
  *       (1..{@value #MAX_IDENTITY_CHARS}) are trimmed and cleaned like stored lines are, so that they compare
  *       equal to what ingestion kept. {@code contains} (1..{@value #MAX_CONTAINS_CHARS}) is cleaned but not
  *       trimmed: its spaces are part of the text searched for.</li>
+ *   <li>{@code attributes} is an object of strings: a line matches when its attributes hold every given key with
+ *       exactly the given value. At most {@value Attributes#MAX_KEYS} keys, keys 1..{@value Attributes#MAX_KEY_CHARS}
+ *       and values 1..{@value Attributes#MAX_VALUE_CHARS} characters (what ingestion can store); {@code {}} is no
+ *       filter. A problem is named by its key: {@code attributes.cluster}.</li>
  *   <li>{@code logLevel} is one level name and {@code levels} a non-empty list of level names, any case.
  *       Giving both is an error (on {@code levels}): neither union nor intersection is obviously meant.</li>
  *   <li>{@code limit} is an integer in 1..{@value LogQuery#MAX_LIMIT} (or the configured maximum), {@value LogQuery#DEFAULT_LIMIT} when
@@ -72,7 +77,7 @@ public final class LogQueryRequestParser {
 
     /** The known fields in the order their problems are reported. */
     public static final List<String> FIELDS = List.of("startTime", "endTime", "serviceName", "logLevel", "levels",
-            "namespace", "pod", "contains", "limit", "cursor", "allowPartial");
+            "namespace", "pod", "contains", "attributes", "limit", "cursor", "allowPartial");
 
     /** The longest window a query may ask when the coordinator's setting does not say. */
     public static final Duration DEFAULT_MAX_WINDOW = Duration.ofDays(30);
@@ -161,6 +166,7 @@ public final class LogQueryRequestParser {
         private String namespace;
         private String pod;
         private String contains;
+        private java.util.SortedMap<String, String> attributes;
         private Integer limit;
         private String cursor;
         private Boolean allowPartial;
@@ -199,6 +205,7 @@ public final class LogQueryRequestParser {
                 case "namespace" -> namespace = fields.identity(p, name, MAX_IDENTITY_CHARS);
                 case "pod" -> pod = fields.identity(p, name, MAX_IDENTITY_CHARS);
                 case "contains" -> contains = fields.text(p);
+                case "attributes" -> attributes = fields.attributes(p);
                 case "limit" -> limit = fields.limit(p);
                 case "cursor" -> cursor = fields.cursor(p);
                 case "allowPartial" -> allowPartial = fields.bool(p, name);
@@ -227,7 +234,7 @@ public final class LogQueryRequestParser {
             if (fields.valid()) {
                 LevelSet effectiveLevels = logLevel != null ? LevelSet.of(List.of(logLevel)) : levels;
                 LogQuery query = new LogQuery(startTime, endTime, service, effectiveLevels, namespace, pod, contains,
-                        limit == null ? LogQuery.DEFAULT_LIMIT : limit, null);
+                        limit == null ? LogQuery.DEFAULT_LIMIT : limit, null, attributes);
                 boolean partialOk = allowPartial == null || allowPartial;
                 if (cursor == null) {
                     return new ParsedRequest.Valid(query, partialOk);
@@ -244,7 +251,12 @@ public final class LogQueryRequestParser {
             }
             List<FieldProblem> out = new ArrayList<>();
             add(out, "body");
-            FIELDS.forEach(field -> add(out, field));
+            for (String field : FIELDS) {
+                add(out, field);
+                if (field.equals("attributes") && fields.attributesProblemField() != null) {
+                    add(out, fields.attributesProblemField());
+                }
+            }
             unknown.forEach(field -> add(out, field));
             return new ParsedRequest.Invalid(out);
         }

@@ -7,11 +7,15 @@ import static dev.logquery.coordinator.api.Quoting.quote;
 import dev.logquery.common.codec.Rfc3339;
 import dev.logquery.common.codec.TextSanitizer;
 import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.Attributes;
 import dev.logquery.common.model.LogLevel;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
@@ -23,11 +27,13 @@ import tools.jackson.core.JsonToken;
  */
 final class RequestFields {
 
-    private static final String LEVEL_NAMES = "TRACE, DEBUG, INFO, WARN, ERROR, FATAL";
+    private static final String LEVEL_NAMES = LogLevel.NAMES;
 
     private final int maxLimit;
     /** The problem of each field, by field name; the first one found wins. */
     private final Map<String, String> problems = new HashMap<>();
+    /** The name of the one problem of {@code attributes} ({@code attributes} or {@code attributes.<key>}), or null. */
+    private String attributesProblem;
 
     RequestFields(int maxLimit) {
         this.maxLimit = maxLimit;
@@ -182,6 +188,72 @@ final class RequestFields {
             p.skipChildren();
         }
         return null;
+    }
+
+    /** The name under which the problem of {@code attributes} is kept ({@code attributes.<key>} for one key), or null. */
+    String attributesProblemField() {
+        return attributesProblem;
+    }
+
+    private void attributesProblem(String field, String message) {
+        if (attributesProblem == null) {
+            attributesProblem = field;
+            problem(field, message);
+        }
+    }
+
+    /**
+     * {@code attributes}: an object of at most {@link Attributes#MAX_KEYS} string values, each key
+     * 1..{@link Attributes#MAX_KEY_CHARS} and each value 1..{@link Attributes#MAX_VALUE_CHARS} characters, keys and
+     * values cleaned as ingestion stores them (not trimmed: they are compared exactly). Null and {@code {}} are no
+     * filter. The first problem found is kept, named by its key ({@code attributes.cluster}).
+     */
+    SortedMap<String, String> attributes(JsonParser p) {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            attributesProblem("attributes", "attributes must be an object of strings such as {\"cluster\": \"eu-1\"}, is "
+                    + typeName(t));
+            p.skipChildren();
+            return null;
+        }
+        TreeMap<String, String> out = new TreeMap<>();
+        int keys = 0;
+        for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+            String rawKey = p.currentName();
+            String field = rawKey.isEmpty() ? "attributes" : "attributes." + abbreviate(rawKey);
+            JsonToken v = p.nextToken();
+            keys++;
+            if (keys > Attributes.MAX_KEYS) {
+                attributesProblem("attributes", "attributes may hold at most " + Attributes.MAX_KEYS + " keys");
+                p.skipChildren();
+                continue;
+            }
+            String key = TextSanitizer.clean(rawKey);
+            if (key.isEmpty() || key.length() > Attributes.MAX_KEY_CHARS) {
+                attributesProblem(field, "attributes: a key must have 1 to " + Attributes.MAX_KEY_CHARS
+                        + " characters, has " + key.length());
+                p.skipChildren();
+                continue;
+            }
+            if (v != JsonToken.VALUE_STRING) {
+                attributesProblem(field, field + " must be a string, is " + typeName(v));
+                p.skipChildren();
+                continue;
+            }
+            String value = TextSanitizer.clean(p.getString());
+            if (value.isEmpty() || value.length() > Attributes.MAX_VALUE_CHARS) {
+                attributesProblem(field, field + " must have 1 to " + Attributes.MAX_VALUE_CHARS + " characters, has "
+                        + value.length() + " (omit the key for no filter on it)");
+                continue;
+            }
+            if (out.put(key, value) != null) {
+                attributesProblem(field, field + " is given more than once");
+            }
+        }
+        return attributesProblem != null || out.isEmpty() ? null : Collections.unmodifiableSortedMap(out);
     }
 
     String cursor(JsonParser p) {

@@ -17,11 +17,12 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <pre>{@code
  * {"logs":[{"timestamp":"...","service":"...","level":"ERROR","namespace":"...","pod":"...",
- *           "container":"...","message":"...","partition":1}],
+ *           "container":"...","message":"...","attributes":{"cluster":"eu-1"},"partition":1}],
  *  "partitionsTotal":3,"partitionsQueried":1,"partitionsPruned":2,"partial":false,
  *  "failedPartitions":[{"partition":2,"reason":"timeout"}],"tookMs":12,"nextCursor":null}
  * }</pre>
  *
+ * {@code attributes} is the one field left out when absent (a line without attributes).
  * The NDJSON form is one log object per line, then {@code {"summary":{...the other fields...}}}.
  */
 public final class ResponseJson {
@@ -82,6 +83,13 @@ public final class ResponseJson {
         g.writeStringProperty("pod", e.pod());
         g.writeStringProperty("container", e.container());
         g.writeStringProperty("message", e.message());
+        if (!e.attributes().isEmpty()) {
+            g.writeObjectPropertyStart("attributes");
+            for (java.util.Map.Entry<String, String> a : e.attributes().entrySet()) {
+                g.writeStringProperty(a.getKey(), a.getValue());
+            }
+            g.writeEndObject();
+        }
         g.writeNumberProperty("partition", row.shard());
         g.writeEndObject();
     }

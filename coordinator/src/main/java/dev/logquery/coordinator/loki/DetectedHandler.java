@@ -5,6 +5,7 @@ import dev.logquery.coordinator.loki.LogQlAst.Expr;
 import dev.logquery.coordinator.loki.LogQlAst.LogExpr;
 import dev.logquery.coordinator.loki.LogQlAst.Matcher;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -25,7 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>{@code detected_labels}: {@code {"detectedLabels": [{"label": "pod", "cardinality": 12}, ...]}}, the stream
  * labels of the lines the selector ({@code query}, optional) picks over the window, with their exact number of
- * values, counted on the nodes ({@link NodeVolumes}, grouped by every stream column). {@code service_name} is left
+ * values, counted on the nodes ({@link NodeVolumes}, grouped by every stream column). Attribute labels are stream
+ * labels too: their cardinalities are those of the newest {@link LokiProperties#labelSampleRows()} lines (a sample,
+ * as for {@code labels}), unless the selector has a matcher on an attribute that is not an equality, when every
+ * label is counted from rows ({@link NodeVolumes}). {@code service_name} is left
  * out, as Loki does, and so is {@code detected_level} (the same values as {@code level}).
  *
  * <p>{@code detected_fields}: {@code {"fields": [{"label": "status", "type": "int", "cardinality": 4,
@@ -65,21 +69,50 @@ final class DetectedHandler {
                 return LokiRequests.json(detectedLabels(Map.of(), List.of()));
             }
             List<String> columns = NodeVolumes.ALL_COLUMNS;
+            // a matcher on an attribute that is not pushed cannot be checked on the nodes' groups: count from rows
+            boolean attributeMatchers = r.selector().stream().anyMatch(m -> !LinePipeline.isOwn(m.label())
+                    && (push.attributes() == null || !push.attributes().containsKey(m.label())));
             return context.admitted(() -> volumes.run(new NodeVolumes.Request(
-                    push.query(r.request().start(), r.request().end(), 1), 0, 0, columns)).flatMap(answer -> {
+                    push.query(r.request().start(), r.request().end(), 1), 0, 0, columns, attributeMatchers))
+                    .flatMap(answer -> {
                         Map<String, Set<String>> values = new TreeMap<>();
                         answer.sums().keySet().forEach(key -> {
-                            SortedMap<String, String> labels = NodeVolumes.labels(columns, key.values());
+                            SortedMap<String, String> labels = key.labels();
                             if (LinePipeline.selects(r.selector(), labels)) {
                                 labels.forEach((k, v) -> values.computeIfAbsent(k, x -> new HashSet<>()).add(v));
                             }
                         });
-                        values.remove(LogQl.SERVICE_NAME);
-                        values.remove("detected_level");
-                        context.metrics().answered(!answer.failures().isEmpty());
-                        return LokiRequests.json(detectedLabels(values, answer.warnings()));
-                    }));
+                        if (attributeMatchers) { // counted from rows (or no attributes): every label is there
+                            return Mono.just(answer(values, answer.warnings(), !answer.failures().isEmpty()));
+                        }
+                        // the other attribute labels: from the newest rows of the window (a sample, as labels are)
+                        RowScan.Stats stats = new RowScan.Stats();
+                        return context.sample(push, r.request().start(), r.request().end(), stats)
+                                .map(row -> LinePipeline.streamLabels(row.entry()))
+                                .filter(labels -> LinePipeline.selects(r.selector(), labels))
+                                .doOnNext(labels -> labels.forEach((k, v) -> {
+                                    if (!LinePipeline.isOwn(k)) {
+                                        Set<String> set = values.computeIfAbsent(k, x -> new HashSet<>());
+                                        if (set.size() < MAX_VALUES_PER_FIELD) {
+                                            set.add(v);
+                                        }
+                                    }
+                                }))
+                                .then(Mono.fromSupplier(() -> {
+                                    List<String> warnings = new ArrayList<>(answer.warnings());
+                                    Warnings.partial(stats).stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+                                    return answer(values, warnings, !answer.failures().isEmpty() || stats.partial());
+                                }));
+                    })
+                    .flatMap(LokiRequests::json));
         });
+    }
+
+    private byte[] answer(Map<String, Set<String>> values, List<String> warnings, boolean partial) {
+        values.remove(LogQl.SERVICE_NAME);
+        values.remove("detected_level");
+        context.metrics().answered(partial);
+        return detectedLabels(values, warnings);
     }
 
     /** A selector, or the selector of a log query (Drilldown sends either). */

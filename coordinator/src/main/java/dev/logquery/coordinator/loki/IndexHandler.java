@@ -38,6 +38,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code volume_range} point at {@code t = start + k * step} holds the lines of {@code (t - step, t]}, as the
  * metric queries' points do. {@code index/stats} answers {@code {"streams", "chunks", "bytes", "entries"}} over
  * {@code [start, end]}: {@code chunks} are the nodes' hour chunks that were read.
+ *
+ * <p>Attribute labels: an equality on one is pushed (nodes filter it); a volume that needs others (other matchers or
+ * target labels on attributes, {@code aggregateBy=labels} without targets) and {@code index/stats} (streams differ
+ * by their attributes) are counted from rows when the window may hold attributes ({@link NodeVolumes}).
  */
 final class IndexHandler {
 
@@ -186,16 +190,16 @@ final class IndexHandler {
             Instant first = r.start().minus(r.step()).plusNanos(1_000);
             Instant last = r.start().plus(r.step().multipliedBy(steps.points() - 1));
             request = new NodeVolumes.Request(push.query(first, last, 1), NodeVolumes.micros(r.start()),
-                    r.step().toNanos() / 1_000, columns);
+                    r.step().toNanos() / 1_000, columns, attributeLabels(r, push));
         } else {
-            request = new NodeVolumes.Request(push.query(r.start(), r.end(), 1), 0, 0, columns);
+            request = new NodeVolumes.Request(push.query(r.start(), r.end(), 1), 0, 0, columns, attributeLabels(r, push));
         }
         return volumes.run(request).map(answer -> {
             metrics.answered(!answer.failures().isEmpty());
             // series name -> bucket -> bytes
             Map<SortedMap<String, String>, Map<Long, Long>> named = new HashMap<>();
             answer.sums().forEach((key, sums) -> {
-                SortedMap<String, String> labels = NodeVolumes.labels(columns, key.values());
+                SortedMap<String, String> labels = key.labels();
                 if (!LinePipeline.selects(r.selector(), labels)) {
                     return;
                 }
@@ -208,6 +212,31 @@ final class IndexHandler {
             return range ? LokiJson.matrix(series, steps, summary, answer.warnings())
                     : LokiJson.vector(series, MetricQueries.epochNanos(r.end()), summary, answer.warnings());
         });
+    }
+
+    /**
+     * Whether a volume needs attribute labels that the selector does not push: a matcher or a target label naming
+     * one, or {@code aggregateBy=labels} without target labels (every label a stream has).
+     */
+    static boolean attributeLabels(VolumeRequest r, Pushdown push) {
+        if (!r.bySeries() && r.targetLabels().isEmpty()) {
+            return true;
+        }
+        for (Matcher m : r.selector()) {
+            if (unpushedAttribute(m.label(), push)) {
+                return true;
+            }
+        }
+        for (String t : r.targetLabels()) {
+            if (unpushedAttribute(t, push)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean unpushedAttribute(String label, Pushdown push) {
+        return !LinePipeline.isOwn(label) && (push.attributes() == null || !push.attributes().containsKey(label));
     }
 
     /** The results a stream's volume counts in. */
@@ -301,13 +330,14 @@ final class IndexHandler {
             return Mono.just(stats(0, 0, 0, 0, List.of()));
         }
         List<String> columns = NodeVolumes.ALL_COLUMNS;
-        return volumes.run(new NodeVolumes.Request(push.query(start, end, 1), 0, 0, columns)).map(answer -> {
+        // streams are told apart by their attributes too
+        return volumes.run(new NodeVolumes.Request(push.query(start, end, 1), 0, 0, columns, true)).map(answer -> {
             metrics.answered(!answer.failures().isEmpty());
             Set<SortedMap<String, String>> streams = new HashSet<>();
             long entries = 0;
             long bytes = 0;
             for (Map.Entry<NodeVolumes.Key, long[]> e : answer.sums().entrySet()) {
-                SortedMap<String, String> labels = NodeVolumes.labels(columns, e.getKey().values());
+                SortedMap<String, String> labels = e.getKey().labels();
                 if (LinePipeline.selects(selector, labels)) {
                     streams.add(labels);
                     entries += e.getValue()[0];

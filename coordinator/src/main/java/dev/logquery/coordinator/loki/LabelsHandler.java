@@ -20,8 +20,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code labels}, {@code label/{name}/values} and {@code series}. Level values come from the shards' hour-chunk
- * metadata (the levels stored in the hours that overlap the window), and so do label names when no selector narrows
- * them; the other values (services, namespaces, pods, containers) and series come from the newest
+ * metadata (the levels stored in the hours that overlap the window), and so do the built-in label names when no
+ * selector narrows them; attribute label names, the other values (services, namespaces, pods, containers,
+ * attributes) and series come from the newest
  * {@link LokiProperties#labelSampleRows()} rows of the window that match the selector: a service that wrote nothing
  * among them is not listed.
  */
@@ -38,8 +39,12 @@ final class LabelsHandler {
     Mono<ServerResponse> names(ServerRequest request) {
         return read(request, (r, selector, stats) -> {
             if (selector == null) {
-                return levels(r.start(), r.end()).map(levels -> levels.isEmpty() ? List.<String>of()
-                        : LinePipeline.STREAM_LABEL_NAMES);
+                // the built-in names when anything is stored, and the attribute keys of the newest rows
+                return stored(r.start(), r.end()).flatMap(stored -> stored.levels().isEmpty() ? Mono.just(List.<String>of())
+                        : !stored.attributes() ? Mono.just(LinePipeline.STREAM_LABEL_NAMES)
+                        : sample(r, null, stats).collect(() -> new TreeSet<>(LinePipeline.STREAM_LABEL_NAMES),
+                                (TreeSet<String> names, SortedMap<String, String> labels) -> names.addAll(labels.keySet()))
+                                .map(List::copyOf));
             }
             return sample(r, selector, stats).collect(TreeSet<String>::new, (names, labels) -> names.addAll(labels.keySet()))
                     .map(List::copyOf);
@@ -52,9 +57,6 @@ final class LabelsHandler {
             if (LogQl.LEVEL_LABELS.contains(name) && selector == null) {
                 return levels(r.start(), r.end()).map(levels -> levels.levels().stream()
                         .map(l -> l.name().toLowerCase(Locale.ROOT)).sorted().toList());
-            }
-            if (!LinePipeline.STREAM_LABEL_NAMES.contains(name)) {
-                return Mono.just(List.<String>of());
             }
             return sample(r, selector, stats).<Set<String>>collect(TreeSet::new, (values, labels) -> {
                 String v = labels.get(name);
@@ -124,19 +126,32 @@ final class LabelsHandler {
 
     /** The levels stored in the hour chunks of every shard that overlap the window. */
     private Mono<LevelSet> levels(Instant start, Instant end) {
+        return stored(start, end).map(Stored::levels);
+    }
+
+    /**
+     * What the shards' metadata says the window holds: its levels, and whether any line may have attributes
+     * (false only when every overlapping hour chunk has a known, empty attribute bloom).
+     */
+    private record Stored(LevelSet levels, boolean attributes) {
+    }
+
+    private Mono<Stored> stored(Instant start, Instant end) {
         return catalog.current().map(shards -> {
             LevelSet levels = LevelSet.EMPTY;
+            boolean attributes = false;
             for (ShardCatalog.ShardState s : shards) {
                 if (s.metadata() == null) {
-                    return LevelSet.ALL; // unknown: any level may be stored
+                    return new Stored(LevelSet.ALL, true); // unknown: any level, any attribute may be stored
                 }
                 for (ChunkMetadata c : s.metadata().chunks()) {
                     if (!c.maxTime().isBefore(start) && !c.minTime().isAfter(end)) {
                         levels = levels.union(c.levels());
+                        attributes |= c.attributes() == null || c.attributes().expectedFpp() > 0;
                     }
                 }
             }
-            return levels;
+            return new Stored(levels, attributes);
         });
     }
 

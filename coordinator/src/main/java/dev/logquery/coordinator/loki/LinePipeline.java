@@ -49,9 +49,18 @@ public final class LinePipeline {
         this.parses = stages.stream().anyMatch(s -> !(s instanceof LineFilter));
     }
 
-    /** The stream labels of a stored line: the level in lowercase, an absent namespace, pod or container left out. */
+    /**
+     * The stream labels of a stored line: the level in lowercase ({@code unknown} for a line without one), an absent
+     * namespace, pod or container left out, then the line's attributes (keys as stored) except those named as a
+     * built-in label (built-in names win).
+     */
     public static SortedMap<String, String> streamLabels(LogEntry e) {
         TreeMap<String, String> labels = new TreeMap<>();
+        for (Map.Entry<String, String> a : e.attributes().entrySet()) {
+            if (!OWN.contains(a.getKey())) {
+                labels.put(a.getKey(), a.getValue());
+            }
+        }
         labels.put(LogQl.SERVICE_NAME, e.service());
         String level = e.level().name().toLowerCase(Locale.ROOT);
         labels.put("level", level);
@@ -62,9 +71,27 @@ public final class LinePipeline {
         return labels;
     }
 
-    /** The names of the stream labels, sorted. */
+    /** The names of the built-in stream labels (every line's own fields), sorted; attributes add others. */
     public static final List<String> STREAM_LABEL_NAMES = List.of("container", "detected_level", "level", "namespace",
             "pod", LogQl.SERVICE_NAME);
+
+    private static final java.util.Set<String> OWN = java.util.Set.copyOf(STREAM_LABEL_NAMES);
+    /** The built-in label names, with the selector aliases of {@code service_name}. */
+    private static final java.util.Set<String> BUILT_IN = java.util.Set.of("container", "detected_level", "level",
+            "namespace", "pod", LogQl.SERVICE_NAME, "service", "app");
+
+    /**
+     * Whether {@code label} names one of a line's own fields ({@link #STREAM_LABEL_NAMES}, or {@code service} and
+     * {@code app}, the aliases of {@code service_name}) rather than an attribute.
+     */
+    public static boolean isBuiltIn(String label) {
+        return BUILT_IN.contains(label);
+    }
+
+    /** Whether {@code label} is one of {@link #STREAM_LABEL_NAMES} (which no attribute can be). */
+    public static boolean isOwn(String label) {
+        return OWN.contains(label);
+    }
 
     private static void putIfPresent(Map<String, String> labels, String name, String value) {
         if (value != null && !value.isEmpty()) {

@@ -44,7 +44,8 @@ public class LokiRoutes {
     RouterFunction<ServerResponse> lokiRouter(SearchService search, ShardCatalog catalog, AdmissionControl admission,
                                               QueryMetrics metrics, CoordinatorProperties coordinator, ApiProperties api,
                                               LokiProperties loki, WebClient nodeWebClient, ReplicaBreakers breakers) {
-        NodeVolumes volumes = new NodeVolumes(nodeWebClient, catalog, coordinator, breakers, metrics, MAX_VOLUME_GROUPS);
+        NodeVolumes volumes = new NodeVolumes(nodeWebClient, catalog, coordinator, breakers, metrics, MAX_VOLUME_GROUPS,
+                search, coordinator.maxLimit(), loki.maxMetricRows());
         LokiContext context = new LokiContext(search, admission, metrics, loki, coordinator.maxLimit(),
                 api.maxQueryWindow(), Clock.systemUTC());
         return routes(new QueryHandler(context, volumes), new LabelsHandler(context, catalog), new StatusHandler(VERSION),

@@ -24,12 +24,17 @@ import reactor.core.publisher.Mono;
  * service, namespace and pod; level matchers), alone or in a {@code sum [by|without (...)]}, when each point's
  * range is exactly one bucket: a range query whose range equals its step (point {@code t} counts
  * {@code (t - step, t]}), or an instant query (one bucket, {@code (time - range, time]}); start and step on whole
- * microseconds. Anything else returns null from {@link #plan} and is evaluated from rows as before.
+ * microseconds. Anything else returns null from {@link #plan} and is evaluated from rows as before. Series named by
+ * attribute labels are counted from rows unless the window holds no attributes ({@link NodeVolumes}).
  */
 final class NodeMetrics {
 
-    /** What to ask the nodes and how to make series of the answer. */
-    record Plan(RangeAggregation range, Grouping grouping, Pushdown push, List<String> columns) {
+    /**
+     * What to ask the nodes and how to make series of the answer; {@code attributeLabels} when the series are named
+     * by attribute labels that the query does not push (no {@code sum}, {@code sum without}, {@code sum by} an
+     * attribute): then {@link NodeVolumes} counts on the nodes only where no line has attributes, else from rows.
+     */
+    record Plan(RangeAggregation range, Grouping grouping, Pushdown push, List<String> columns, boolean attributeLabels) {
     }
 
     private NodeMetrics() {
@@ -54,7 +59,20 @@ final class NodeMetrics {
         if (!instant && (!r.range().equals(steps.step()) || steps.step().getNano() % 1_000 != 0)) {
             return null;
         }
-        return new Plan(r, grouping, push, columns(grouping));
+        return new Plan(r, grouping, push, columns(grouping), attributeLabels(grouping, push));
+    }
+
+    /** Whether series grouped by {@code grouping} are named by attribute labels other than those {@code push} pushes. */
+    static boolean attributeLabels(Grouping grouping, Pushdown push) {
+        if (grouping == null || grouping.without()) {
+            return true;
+        }
+        for (String label : grouping.labels()) {
+            if (!LinePipeline.isOwn(label) && (push.attributes() == null || !push.attributes().containsKey(label))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The node columns the output labels need: those named by a {@code by}, else all. */
@@ -79,7 +97,7 @@ final class NodeMetrics {
         Instant first = origin.minus(bucket).plusNanos(1_000);
         Instant last = origin.plus(steps.step().multipliedBy(steps.points() - 1));
         NodeVolumes.Request request = new NodeVolumes.Request(plan.push().query(first, last, 1),
-                NodeVolumes.micros(origin), bucket.toNanos() / 1_000, plan.columns());
+                NodeVolumes.micros(origin), bucket.toNanos() / 1_000, plan.columns(), plan.attributeLabels());
         int points = steps.points();
         double rangeSeconds = plan.range().range().toNanos() / 1e9;
         return volumes.run(request).map(answer -> {
@@ -90,7 +108,7 @@ final class NodeMetrics {
                 if (b < 0 || b >= points) {
                     return;
                 }
-                SortedMap<String, String> labels = NodeVolumes.labels(plan.columns(), key.values());
+                SortedMap<String, String> labels = key.labels();
                 if (plan.grouping() != null) {
                     labels = MetricQueries.group(labels, plan.grouping());
                 }

@@ -1,5 +1,7 @@
 package dev.logquery.coordinator.loki;
 
+import dev.logquery.common.metadata.ChunkMetadata;
+import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.pruning.Summary;
 import dev.logquery.common.query.InternalHeaders;
@@ -10,6 +12,7 @@ import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.scatter.ReplicaBreakers;
 import dev.logquery.coordinator.scatter.ShardFailure;
+import dev.logquery.coordinator.search.LogSearch;
 import dev.logquery.coordinator.search.QueryMetrics;
 import dev.logquery.coordinator.topology.Replica;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
@@ -20,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -39,6 +44,15 @@ import tools.jackson.databind.json.JsonMapper;
  * circuit breaker is open last) until one answers, within the query's deadline ({@code query-timeout}). A shard
  * that no replica answers contributes nothing and is named in {@link Answer#failures()} (Loki's warnings), and
  * counted in the query metrics like a failed search.
+ *
+ * <p>Attributes: the nodes group by their stream columns only. A group's labels are its columns' values plus the
+ * attribute equalities the query pushed (every counted line has them). A request whose answer needs the other
+ * attribute labels too ({@link Request#attributeLabels()}: output series named by them, matchers or target labels
+ * on them) is counted on the nodes only when the shards' hour-chunk metadata shows that no line of the window has an
+ * attribute (every overlapping chunk has a known, empty attribute bloom); otherwise it is counted here from the rows
+ * of the window ({@link RowScan}, the pruning and scatter of every search), each row under its full stream labels
+ * ({@link LinePipeline#streamLabels}), at most {@code maxRows} rows (more: 400 naming the bound). Either way the
+ * answer is exact; only its cost differs.
  */
 final class NodeVolumes {
 
@@ -58,12 +72,21 @@ final class NodeVolumes {
      * @param originMicros epoch microseconds of bucket 0's upper bound
      * @param stepMicros   bucket width; 0 for one bucket
      * @param groupBy      node columns
+     * @param attributeLabels whether the answer's labels must hold the lines' attribute labels (not only those pushed)
      */
-    record Request(LogQuery query, long originMicros, long stepMicros, List<String> groupBy) {
+    record Request(LogQuery query, long originMicros, long stepMicros, List<String> groupBy, boolean attributeLabels) {
+
+        /** A request whose answer needs no attribute label beyond those the query pushes. */
+        Request(LogQuery query, long originMicros, long stepMicros, List<String> groupBy) {
+            this(query, originMicros, stepMicros, groupBy, false);
+        }
     }
 
-    /** A bucket of a group: the values of the asked columns, in their order (levels by enum name). */
-    record Key(long bucket, List<String> values) {
+    /**
+     * A bucket of a group and the group's stream labels: counted on the nodes, those of the asked columns and the
+     * pushed attributes ({@link #labels}); counted from rows, every stream label of the lines.
+     */
+    record Key(long bucket, SortedMap<String, String> labels) {
     }
 
     record Answer(Map<Key, long[]> sums, List<String> failures, int shardsQueried, long chunksScanned) {
@@ -87,9 +110,26 @@ final class NodeVolumes {
     private final QueryMetrics metrics;
     private final int maxGroups;
     private final PruningService pruning = PruningService.standard();
+    /** Where rows come from when attribute labels are needed; null: never from rows (tests). */
+    private final LogSearch search;
+    private final int pageSize;
+    private final long maxRows;
 
     NodeVolumes(WebClient client, ShardCatalog catalog, CoordinatorProperties properties, ReplicaBreakers breakers,
                 QueryMetrics metrics, int maxGroups) {
+        this(client, catalog, properties, breakers, metrics, maxGroups, null, 1, 0);
+    }
+
+    /**
+     * @param search   the search rows are read through when a request needs attribute labels
+     * @param pageSize rows a page of that scan
+     * @param maxRows  rows that scan may read (more: 400)
+     */
+    NodeVolumes(WebClient client, ShardCatalog catalog, CoordinatorProperties properties, ReplicaBreakers breakers,
+                QueryMetrics metrics, int maxGroups, LogSearch search, int pageSize, long maxRows) {
+        this.search = search;
+        this.pageSize = pageSize;
+        this.maxRows = maxRows;
         this.client = client;
         this.catalog = catalog;
         this.properties = properties;
@@ -102,6 +142,72 @@ final class NodeVolumes {
     }
 
     Mono<Answer> run(Request request) {
+        if (!request.attributeLabels() || search == null) {
+            return counted(request);
+        }
+        return attributesAbsent(request.query()).flatMap(absent -> absent ? counted(request) : fromRows(request));
+    }
+
+    /**
+     * Whether the shards' metadata shows that no line of the query's window has an attribute: every shard known, and
+     * every hour chunk of an unpruned shard that overlaps the window has a known attribute bloom that holds nothing.
+     */
+    Mono<Boolean> attributesAbsent(LogQuery query) {
+        return catalog.current().map(states -> {
+            for (ShardState s : states) {
+                if (s.metadata() == null) {
+                    return false;
+                }
+                if (properties.pruning() && pruning.excludedBy(query, Summary.of(s.metadata())).isPresent()) {
+                    continue;
+                }
+                for (ChunkMetadata c : s.metadata().chunks()) {
+                    boolean overlaps = !c.maxTime().isBefore(query.startTime()) && !c.minTime().isAfter(query.endTime());
+                    if (overlaps && (c.attributes() == null || c.attributes().expectedFpp() > 0)) {
+                        return false; // unknown, or some attribute pair was put in it
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    /** The request counted here from the window's rows, each under its full stream labels. */
+    private Mono<Answer> fromRows(Request request) {
+        LogQuery q = request.query();
+        LogQuery first = new LogQuery(q.startTime(), q.endTime(), q.service(), q.levels(), q.namespace(), q.pod(),
+                q.contains(), pageSize, null, q.attributes());
+        RowScan.Stats stats = new RowScan.Stats();
+        Map<Key, long[]> sums = new HashMap<>();
+        long origin = request.originMicros();
+        long step = request.stepMicros();
+        return RowScan.rows(search, first, pageSize, maxRows + 1, stats)
+                .doOnNext(row -> {
+                    if (stats.rows() > maxRows) {
+                        throw new LokiBadRequest("the query reads more than " + maxRows + " lines, the bound of a"
+                                + " count by attribute labels (logquery.coordinator.loki.max-metric-rows): lines with"
+                                + " attributes are counted in the coordinator; narrow the stream selector or the time"
+                                + " range, or group by built-in labels only");
+                    }
+                    add(sums, row, origin, step);
+                })
+                .then(Mono.fromSupplier(() -> new Answer(sums, stats.failures(), stats.partitionsQueried(), 0)));
+    }
+
+    private void add(Map<Key, long[]> sums, StoredLogEntry row, long origin, long step) {
+        long ts = micros(row.entry().timestamp());
+        long bucket = step == 0 ? 0 : Math.floorDiv(ts - origin + step - 1, step);
+        long[] sum = sums.computeIfAbsent(new Key(bucket, LinePipeline.streamLabels(row.entry())), k -> new long[2]);
+        sum[0]++;
+        sum[1] += MetricQueries.utf8Length(row.entry().message());
+        if (sums.size() > maxGroups) {
+            throw new LokiBadRequest("maximum of " + maxGroups + " groups (series times steps) reached for a"
+                    + " single query: narrow the selector or raise the step");
+        }
+    }
+
+    /** Counted on the nodes, grouped by the request's columns. */
+    private Mono<Answer> counted(Request request) {
         byte[] body = body(request);
         long deadline = System.nanoTime() + properties.queryTimeout().toNanos();
         return catalog.current().flatMap(states -> {
@@ -119,11 +225,11 @@ final class NodeVolumes {
             return Flux.fromIterable(targets)
                     .flatMap(s -> shard(s, body, deadline), Math.max(1, targets.size()))
                     .collectList()
-                    .map(answers -> merge(answers, targets.size()));
+                    .map(answers -> merge(answers, targets.size(), request));
         });
     }
 
-    private Answer merge(List<ShardAnswer> answers, int queried) {
+    private Answer merge(List<ShardAnswer> answers, int queried, Request request) {
         Map<Key, long[]> sums = new HashMap<>();
         TreeSet<String> failures = new TreeSet<>();
         long chunks = 0;
@@ -138,7 +244,8 @@ final class NodeVolumes {
                 for (JsonNode v : g.path("v")) {
                     values.add(v.isNull() ? null : v.asString());
                 }
-                long[] sum = sums.computeIfAbsent(new Key(g.path("b").asLong(), values), k -> new long[2]);
+                SortedMap<String, String> labels = labels(request.groupBy(), values, request.query().attributes());
+                long[] sum = sums.computeIfAbsent(new Key(g.path("b").asLong(), labels), k -> new long[2]);
                 sum[0] += g.path("count").asLong();
                 sum[1] += g.path("bytes").asLong();
                 if (sums.size() > maxGroups) {
@@ -214,9 +321,15 @@ final class NodeVolumes {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
     }
 
-    /** The stream labels of a group's values (in the order of {@code columns}), as {@link LinePipeline#streamLabels}. */
-    static java.util.SortedMap<String, String> labels(List<String> columns, List<String> values) {
-        java.util.TreeMap<String, String> labels = new java.util.TreeMap<>();
+    /**
+     * The stream labels of a group's values (in the order of {@code columns}), as {@link LinePipeline#streamLabels},
+     * with the attribute equalities the query pushed ({@code pushed}, null for none): every line of the group has them.
+     */
+    static SortedMap<String, String> labels(List<String> columns, List<String> values, Map<String, String> pushed) {
+        TreeMap<String, String> labels = new TreeMap<>();
+        if (pushed != null) {
+            labels.putAll(pushed);
+        }
         for (int i = 0; i < columns.size(); i++) {
             String v = values.get(i);
             if (v == null || v.isEmpty()) {

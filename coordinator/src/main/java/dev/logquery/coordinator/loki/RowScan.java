@@ -122,7 +122,7 @@ final class RowScan {
         }
         int limit = (int) Math.min(pageSize, left);
         LogQuery pageQuery = new LogQuery(q.startTime(), q.endTime(), q.service(), q.levels(), q.namespace(), q.pod(),
-                q.contains(), limit, q.after());
+                q.contains(), limit, q.after(), q.attributes());
         return search.search(pageQuery).flatMap(execution -> execution.rows().collectList()
                 .flatMap(rows -> execution.summary().map(summary -> read(q, limit, maxRows, stats, rows, summary))));
     }

@@ -133,7 +133,7 @@ public class ShardQuery {
                     resumed.increment();
                     LogQuery after = new LogQuery(query.startTime(), query.endTime(), query.service(),
                             query.levels(), query.namespace(), query.pod(), query.contains(),
-                            (int) (query.limit() - sent.get()), NextCursor.position(last.get()));
+                            (int) (query.limit() - sent.get()), NextCursor.position(last.get()), query.attributes());
                     return run(rest, after, prune, behind, answer);
                 });
     }

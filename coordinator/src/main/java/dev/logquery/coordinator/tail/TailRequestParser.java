@@ -40,7 +40,7 @@ public final class TailRequestParser {
             "since");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private static final Pattern COUNT = Pattern.compile("\\d{1,9}");
-    private static final String LEVEL_NAMES = "TRACE, DEBUG, INFO, WARN, ERROR, FATAL";
+    private static final String LEVEL_NAMES = LogLevel.NAMES;
 
     private TailRequestParser() {
     }

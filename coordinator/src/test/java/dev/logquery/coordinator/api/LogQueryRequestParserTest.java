@@ -181,7 +181,7 @@ class LogQueryRequestParserTest {
                         .limit(100).build()),
                 Arguments.of(withTimes("\"levels\": [\"warn\", \"Error\", \"ERROR\"]"), LogQueryBuilder.between(T0, T1)
                         .levels(LevelSet.of(List.of(LogLevel.WARN, LogLevel.ERROR))).limit(100).build()),
-                Arguments.of(withTimes("\"levels\": [\"TRACE\", \"DEBUG\", \"INFO\", \"WARN\", \"ERROR\", \"FATAL\"]"),
+                Arguments.of(withTimes("\"levels\": [\"TRACE\", \"DEBUG\", \"INFO\", \"WARN\", \"ERROR\", \"FATAL\", \"UNKNOWN\"]"),
                         LogQueryBuilder.between(T0, T1).levels(LevelSet.ALL).limit(100).build()),
                 Arguments.of(withTimes("\"logLevel\": \"ERROR\", \"levels\": null"),
                         LogQueryBuilder.between(T0, T1).levels(error).limit(100).build()),
@@ -274,7 +274,7 @@ class LogQueryRequestParserTest {
         assertThat(invalid("{" + START + ", \"endTime\": \"2024-11-30T00:00:00Z\"}")).containsExactly(new FieldProblem(
                 "endTime", "endTime 2024-11-30T00:00:00Z is before startTime 2024-12-01T00:00:00Z"));
         assertThat(invalid(withTimes("\"logLevel\": \"LOUD\""))).containsExactly(new FieldProblem("logLevel",
-                "logLevel is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: \"LOUD\""));
+                "logLevel is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, UNKNOWN: \"LOUD\""));
         assertThat(invalid(withTimes("\"serviceName\": \"" + "s".repeat(129) + "\""))).containsExactly(new FieldProblem(
                 "serviceName", "serviceName must have 1 to 128 characters, has 129 (omit it for no filter)"));
         assertThat(invalid(withTimes("\"levl\": 1"))).singleElement()

@@ -12,7 +12,7 @@ import static org.mockito.Mockito.when;
 import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.metadata.PartitionMetadata;
-import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
@@ -54,7 +54,7 @@ class CachedSearchTest {
 
     /** A shard whose metadata is known: one hour chunk at the start of the window. */
     static ShardState known(int id) {
-        ServiceBloom bloom = ServiceBloom.create(64, 0.01);
+        StringBloom bloom = StringBloom.create(64, 0.01);
         bloom.put("svc");
         ChunkMetadata chunk = new ChunkMetadata(T0.truncatedTo(ChronoUnit.HOURS), T0, T0.plusSeconds(10), 10,
                 LevelSet.of(List.of(LogLevel.INFO)), bloom);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.metadata.PartitionMetadata;
-import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.common.model.LogLevel;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +22,7 @@ class MetadataCheckTest {
     }
 
     static PartitionMetadata of(int shard, Instant generatedAt, ChunkMetadata... chunks) {
-        return PartitionMetadata.of(shard, 3, List.of(shard), List.of(chunks), ServiceBloom.create(16, 0.01),
+        return PartitionMetadata.of(shard, 3, List.of(shard), List.of(chunks), StringBloom.create(16, 0.01),
                 generatedAt);
     }
 

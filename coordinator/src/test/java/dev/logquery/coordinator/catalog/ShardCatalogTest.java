@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.metadata.MetadataCodec;
 import dev.logquery.common.metadata.PartitionMetadata;
-import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
 import dev.logquery.coordinator.config.CoordinatorProperties;
@@ -32,7 +32,7 @@ class ShardCatalogTest {
             List.of(new Shard(0, "http://s0"), new Shard(1, "http://s1")), Duration.ofMillis(500), Duration.ofSeconds(1), true, 10_000);
 
     static byte[] metadataJson() {
-        ServiceBloom bloom = ServiceBloom.create(64, 0.01);
+        StringBloom bloom = StringBloom.create(64, 0.01);
         bloom.put("svc-0");
         return MetadataCodec.toJsonBytes(new PartitionMetadata(0, 2, List.of(0), 5, NOW.minusSeconds(60), NOW,
                 LevelSet.of(List.of(LogLevel.INFO)), bloom, List.of(), NOW));

@@ -280,6 +280,26 @@ class ShardQueryTest {
     }
 
     @Test
+    void aResumedQueryKeepsItsAttributeFilter() {
+        CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
+        ReplicaLoad load = askingR0First(p, 20);
+        List<LogQuery> asked = new ArrayList<>();
+        when(client.query(eq(R0), any(), anyBoolean())).thenReturn(answer(Flux.concat(Flux.just(row(9), row(8)),
+                Flux.error(new java.io.IOException("connection reset")))));
+        when(client.query(eq(R1), any(), anyBoolean())).thenAnswer(call -> {
+            asked.add(call.getArgument(1));
+            return answer(row(7));
+        });
+        LogQuery filtered = QUERY.withAttributes(java.util.Map.of("cluster", "eu-1"));
+        Run resumed = run(shardQuery(p, load).query(SHARD, filtered, true, Set.of(), far()));
+        assertThat(resumed.rows()).containsExactly(row(9), row(8), row(7));
+        assertThat(asked).singleElement().satisfies(q -> {
+            assertThat(q.attributes()).isEqualTo(filtered.attributes());
+            assertThat(q.after()).isNotNull();
+        });
+    }
+
+    @Test
     void aReplicaThatFailsMidStreamIsReplacedByTheOtherRightAfterTheLastRowSent() {
         CoordinatorProperties p = properties(Duration.ofSeconds(2), new CoordinatorProperties.Hedge(Duration.ZERO, 10));
         ReplicaLoad load = askingR0First(p, 20);

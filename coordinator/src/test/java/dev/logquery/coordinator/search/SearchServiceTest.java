@@ -12,7 +12,7 @@ import static org.mockito.Mockito.when;
 import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.metadata.PartitionMetadata;
-import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
@@ -76,7 +76,7 @@ class SearchServiceTest {
 
     /** Metadata of a shard holding {@code service} between {@code from} and {@code to}, levels INFO only. */
     static PartitionMetadata meta(int shard, Instant from, Instant to, String service) {
-        ServiceBloom bloom = ServiceBloom.create(64, 0.01);
+        StringBloom bloom = StringBloom.create(64, 0.01);
         bloom.put(service);
         ChunkMetadata chunk = new ChunkMetadata(from.truncatedTo(ChronoUnit.HOURS), from, from, 10,
                 LevelSet.of(List.of(LogLevel.INFO)), bloom);

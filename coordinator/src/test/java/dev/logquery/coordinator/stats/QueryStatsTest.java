@@ -6,7 +6,7 @@ import static org.mockito.Mockito.when;
 
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.metadata.PartitionMetadata;
-import dev.logquery.common.metadata.ServiceBloom;
+import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.coordinator.catalog.ShardCatalog.ReplicaHealth;
 import dev.logquery.coordinator.catalog.ShardCatalog.ReplicaState;
@@ -55,7 +55,7 @@ class QueryStatsTest {
 
     static PartitionMetadata meta(int shard, long rows, Instant from, Instant to) {
         return new PartitionMetadata(shard, 3, List.of(shard), rows, from, to, LevelSet.of(List.of(LogLevel.INFO)),
-                ServiceBloom.create(64, 0.01), List.of(), to);
+                StringBloom.create(64, 0.01), List.of(), to);
     }
 
     JsonNode json() {

@@ -80,7 +80,7 @@ class TailRequestParserTest {
     @Test
     void unknownLevelsAreRefused() {
         assertThat(problems("level", "LOUD")).containsExactly(new FieldProblem("level",
-                "level is not a comma list of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: \"LOUD\""));
+                "level is not a comma list of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, UNKNOWN: \"LOUD\""));
         assertThat(problems("levels", "ERROR,,WARN")).extracting(FieldProblem::field).containsExactly("levels");
     }
 
