@@ -27,6 +27,7 @@ public final class Cluster implements AutoCloseable {
 
     public static final String NODE_MAIN = "dev.logquery.node.PartitionNodeApplication";
     public static final String COORDINATOR_MAIN = "dev.logquery.coordinator.CoordinatorApplication";
+    public static final String GATEWAY_MAIN = "dev.logquery.gateway.IngestGatewayApplication";
     /** The coordinator must not configure the nodes' DataSource and Flyway, which share its classpath in tests. */
     static final String COORDINATOR_EXCLUDES = "spring.autoconfigure.exclude="
             + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
@@ -40,6 +41,7 @@ public final class Cluster implements AutoCloseable {
     private final Map<String, Postgres> databases = new LinkedHashMap<>();
     private final Map<String, App> nodes = new LinkedHashMap<>();
     private final List<App> coordinators = new ArrayList<>();
+    private App gateway;
     /** Where a shard's address points when the cluster has no nodes: nothing listens there. */
     private final int nowhere = FreePorts.next();
 
@@ -81,6 +83,11 @@ public final class Cluster implements AutoCloseable {
             }
             for (int i = 0; i < spec.coordinators; i++) {
                 startCoordinator();
+            }
+            if (spec.gateway) {
+                gateway = new App("gateway", GATEWAY_MAIN, FreePorts.next(), gatewayProperties(), spec.deployment.gatewayJvm(),
+                        spec.deployment.logs());
+                gateway.start();
             }
             return this;
         } catch (Exception | Error e) {
@@ -136,6 +143,19 @@ public final class Cluster implements AutoCloseable {
         }
         p.putAll(spec.coordinatorProperties);
         p.putAll(extra);
+        return asArgs(p);
+    }
+
+    /** The properties the ingest gateway runs with: the cluster's Kafka and topic, then the test's. */
+    List<String> gatewayProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        // Node classes share its classpath in tests: no DataSource or Flyway for the gateway either.
+        p.put(COORDINATOR_EXCLUDES.substring(0, COORDINATOR_EXCLUDES.indexOf('=')),
+                COORDINATOR_EXCLUDES.substring(COORDINATOR_EXCLUDES.indexOf('=') + 1));
+        p.put("spring.kafka.bootstrap-servers",
+                kafka == null ? "localhost:" + nowhere : kafka.bootstrapServers());
+        p.put("logquery.gateway.topic", spec.topic);
+        p.putAll(spec.gatewayProperties);
         return asArgs(p);
     }
 
@@ -220,6 +240,14 @@ public final class Cluster implements AutoCloseable {
         return coordinators.get(0);
     }
 
+    /** The ingest gateway ({@link ClusterBuilder#gateway()}): Loki push and OTLP/HTTP into the cluster's topic. */
+    public App gateway() {
+        if (gateway == null) {
+            throw new IllegalStateException("this cluster has no gateway: ask the builder for gateway()");
+        }
+        return gateway;
+    }
+
     /** Writes {@code lines} into the topic (keyed by service) and returns them as the nodes will store them. */
     public Truth write(List<LogEntry> lines) throws Exception {
         return new Truth(LineWriter.sendTracked(kafka.bootstrapServers(), spec.topic, lines, spec.shards));
@@ -280,6 +308,9 @@ public final class Cluster implements AutoCloseable {
         List<AutoCloseable> all = new ArrayList<>();
         List<App> apps = new ArrayList<>(nodes.values());
         apps.addAll(coordinators);
+        if (gateway != null) {
+            apps.add(gateway);
+        }
         java.util.Collections.reverse(apps);
         all.addAll(apps);
         all.addAll(databases.values());

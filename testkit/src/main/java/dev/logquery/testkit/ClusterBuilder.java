@@ -17,9 +17,11 @@ public final class ClusterBuilder {
     boolean withNodes = true;
     boolean startNodes = true;
     int coordinators;
+    boolean gateway;
     final Set<String> forked = new HashSet<>();
     final Map<String, String> nodeProperties = new LinkedHashMap<>();
     final Map<String, String> coordinatorProperties = new LinkedHashMap<>();
+    final Map<String, String> gatewayProperties = new LinkedHashMap<>();
     ServiceFactory services;
     Deployment deployment = new Deployment();
 
@@ -78,6 +80,21 @@ public final class ClusterBuilder {
     public ClusterBuilder coordinator() {
         this.coordinators = 1;
         return this;
+    }
+
+    /**
+     * Starts an ingest gateway ({@link Cluster#gateway()}) that writes into the cluster's topic on its Kafka, once
+     * the nodes and coordinators run.
+     */
+    public ClusterBuilder gateway() {
+        this.gateway = true;
+        return this;
+    }
+
+    /** A property of the ingest gateway, as {@code logquery.gateway.max-in-flight}, {@code 1MB}. */
+    public ClusterBuilder gateway(String property, String value) {
+        gatewayProperties.put(property, value);
+        return gateway();
     }
 
     /** A property of every node, as {@code logquery.node.batch.max-wait}, {@code 100ms}. */
