@@ -8,8 +8,10 @@ import dev.logquery.producer.config.ProducerProperties;
 import dev.logquery.producer.generate.SyntheticLogGenerator;
 import dev.logquery.producer.publish.BackfillResult;
 import dev.logquery.producer.publish.BackfillRunner;
+import dev.logquery.producer.publish.GatewayLogPublisher;
 import dev.logquery.producer.publish.KafkaLogPublisher;
 import dev.logquery.producer.publish.LiveEmitter;
+import dev.logquery.producer.publish.LogPublisher;
 import dev.logquery.producer.publish.PublisherSettings;
 import dev.logquery.producer.publish.TopicInitializer;
 import java.time.Clock;
@@ -48,7 +50,7 @@ public class ProducerService implements SmartLifecycle {
     private volatile State state = State.STOPPED;
     private volatile boolean running;
     private volatile ScheduledExecutorService worker;
-    private volatile KafkaLogPublisher publisher;
+    private volatile LogPublisher publisher;
     private volatile LiveEmitter emitter;
     private volatile BackfillRunner backfillRunner;
     private volatile BackfillResult backfillResult;
@@ -114,7 +116,7 @@ public class ProducerService implements SmartLifecycle {
 
     /** A snapshot for the status endpoint. */
     public ProducerStatus status() {
-        KafkaLogPublisher p = publisher;
+        LogPublisher p = publisher;
         return new ProducerStatus(
                 properties.mode().name().toLowerCase(Locale.ROOT),
                 state.name().toLowerCase(Locale.ROOT),
@@ -147,7 +149,9 @@ public class ProducerService implements SmartLifecycle {
         try {
             TopicInitializer.ensureTopic(kafka.bootstrapServers(), properties.topic(), properties.partitions(),
                     properties.replicationFactor(), KAFKA_TIMEOUT);
-            publisher = new KafkaLogPublisher(publisherSettings(), metrics);
+            publisher = properties.target() == ProducerProperties.Target.GATEWAY
+                    ? gatewayPublisher()
+                    : new KafkaLogPublisher(publisherSettings(), metrics);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -186,6 +190,12 @@ public class ProducerService implements SmartLifecycle {
             // Closing the context waits for this worker to end, so do it from another thread.
             new Thread(() -> System.exit(SpringApplication.exit(context, () -> code)), "producer-exit").start();
         }
+    }
+
+    private GatewayLogPublisher gatewayPublisher() {
+        ProducerProperties.Gateway g = properties.gateway();
+        log.info("pushing lines through the ingest gateway at {} (OTLP/HTTP)", g.url());
+        return new GatewayLogPublisher(g.url(), g.token(), g.batchLines(), g.linger(), g.maxInFlight(), metrics);
     }
 
     private PublisherSettings publisherSettings() {

@@ -20,6 +20,9 @@ import org.springframework.util.unit.DataSize;
  * @param rate              live mode: lines per second
  * @param backfill          backfill mode settings
  * @param send              Kafka producer batching settings
+ * @param target            {@code kafka}: write records to Kafka directly; {@code gateway}: push the lines through
+ *                          the ingest gateway as OTLP/HTTP, so that the whole write path runs
+ * @param gateway           gateway mode settings
  */
 @ConfigurationProperties("logquery.producer")
 public record ProducerProperties(
@@ -31,7 +34,12 @@ public record ProducerProperties(
         @DefaultValue("42") long seed,
         @DefaultValue("50") double rate,
         @DefaultValue Backfill backfill,
-        @DefaultValue Send send) {
+        @DefaultValue Send send,
+        @DefaultValue("kafka") Target target,
+        @DefaultValue Gateway gateway) {
+
+    /** Where the lines go. */
+    public enum Target { KAFKA, GATEWAY }
 
     public ProducerProperties {
         require(topic != null && !topic.isBlank(), "logquery.producer.topic must not be blank");
@@ -84,6 +92,32 @@ public record ProducerProperties(
             require(compression != null && isCompressionType(compression),
                     "logquery.producer.send.compression must be one of none, gzip, snappy, lz4, zstd, is " + compression);
             require(maxInFlight >= 1, "logquery.producer.send.max-in-flight must be >= 1, is " + maxInFlight);
+        }
+    }
+
+    /**
+     * Gateway mode ({@code logquery.producer.gateway.*}).
+     *
+     * @param url         the gateway's base URL
+     * @param token       a bearer token, when the gateway wants one (empty: none)
+     * @param batchLines  lines per push request
+     * @param linger      how long a batch may wait to fill up
+     * @param maxInFlight lines awaiting the gateway's answer before sending blocks
+     */
+    public record Gateway(
+            @DefaultValue("http://localhost:8085") java.net.URI url,
+            @DefaultValue("") String token,
+            @DefaultValue("1000") int batchLines,
+            @DefaultValue("50ms") Duration linger,
+            @DefaultValue("20000") int maxInFlight) {
+
+        public Gateway {
+            require(url != null && url.getScheme() != null && url.getHost() != null,
+                    "logquery.producer.gateway.url must be an absolute http(s) URL, is " + url);
+            require(batchLines >= 1, "logquery.producer.gateway.batch-lines must be >= 1, is " + batchLines);
+            require(linger != null && !linger.isNegative(), "logquery.producer.gateway.linger must be >= 0");
+            require(maxInFlight >= batchLines, "logquery.producer.gateway.max-in-flight must be >= batch-lines ("
+                    + batchLines + "), is " + maxInFlight);
         }
     }
 

@@ -32,11 +32,11 @@ public final class BackfillRunner {
     private static final Duration FLUSH_TIMEOUT = Duration.ofMinutes(5);
 
     private final SyntheticLogGenerator generator;
-    private final KafkaLogPublisher publisher;
+    private final LogPublisher publisher;
     private volatile boolean cancelled;
     private volatile long submitted;
 
-    public BackfillRunner(SyntheticLogGenerator generator, KafkaLogPublisher publisher) {
+    public BackfillRunner(SyntheticLogGenerator generator, LogPublisher publisher) {
         this.generator = generator;
         this.publisher = publisher;
     }
@@ -47,7 +47,7 @@ public final class BackfillRunner {
      */
     public static BackfillResult backfill(PublisherSettings settings, SyntheticLogGenerator generator, long lines,
             Duration window) throws InterruptedException {
-        try (KafkaLogPublisher publisher = new KafkaLogPublisher(settings)) {
+        try (LogPublisher publisher = new KafkaLogPublisher(settings)) {
             return new BackfillRunner(generator, publisher).run(lines, Instant.now(), window);
         }
     }
@@ -73,7 +73,7 @@ public final class BackfillRunner {
         long sentBefore = publisher.sent();
         long errorsBefore = publisher.errors();
 
-        log.info("backfill: {} lines over [{}, {}] to topic {}", lines, windowStart, windowEnd, publisher.topic());
+        log.info("backfill: {} lines over [{}, {}] to {}", lines, windowStart, windowEnd, publisher.destination());
         long startNanos = System.nanoTime();
         long nextProgressNanos = startNanos + PROGRESS_INTERVAL_NANOS;
         long i = 0;

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link #publish} blocks when the limit is reached, so a fast caller cannot pile records up in memory.
  * Thread-safe.
  */
-public final class KafkaLogPublisher implements AutoCloseable {
+public final class KafkaLogPublisher implements LogPublisher {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaLogPublisher.class);
     private static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -80,6 +80,7 @@ public final class KafkaLogPublisher implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting for a free in-flight slot or for Kafka
      *                              metadata; the entry is then not sent
      */
+    @Override
     public void publish(LogEntry entry) throws InterruptedException {
         byte[] value = LogEntryCodec.encode(entry);
         permits.acquire();
@@ -102,6 +103,7 @@ public final class KafkaLogPublisher implements AutoCloseable {
      *
      * @return false if that did not happen within {@code timeout}
      */
+    @Override
     public boolean flush(Duration timeout) throws InterruptedException {
         producer.flush();
         if (!permits.tryAcquire(maxInFlight, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -112,32 +114,32 @@ public final class KafkaLogPublisher implements AutoCloseable {
     }
 
     /** Records the broker has acknowledged. */
+    @Override
     public long sent() {
         return sent.sum();
     }
 
     /** Records that failed for good. */
+    @Override
     public long errors() {
         return errors.sum();
     }
 
     /** Records handed over but not yet acknowledged or failed. */
+    @Override
     public int inFlight() {
         return maxInFlight - permits.availablePermits();
     }
 
-    public String topic() {
-        return topic;
+    @Override
+    public String destination() {
+        return "topic " + topic;
     }
 
     /** Sends what is queued (waiting at most {@code timeout}) and releases the producer. */
+    @Override
     public void close(Duration timeout) {
         producer.close(timeout);
-    }
-
-    @Override
-    public void close() {
-        close(Duration.ofSeconds(30));
     }
 
     /** One record's callback; releases its in-flight slot exactly once however the send ends. */

@@ -21,7 +21,7 @@ public final class LiveEmitter {
     private static final Logger log = LoggerFactory.getLogger(LiveEmitter.class);
 
     private final SyntheticLogGenerator generator;
-    private final KafkaLogPublisher publisher;
+    private final LogPublisher publisher;
     private final double linesPerSecond;
     private final Clock clock;
     private volatile ScheduledFuture<?> ticks;
@@ -29,7 +29,7 @@ public final class LiveEmitter {
     private long startNanos;
     private long skipped;
 
-    public LiveEmitter(SyntheticLogGenerator generator, KafkaLogPublisher publisher, double linesPerSecond,
+    public LiveEmitter(SyntheticLogGenerator generator, LogPublisher publisher, double linesPerSecond,
             Clock clock) {
         if (!(linesPerSecond > 0) || Double.isInfinite(linesPerSecond)) {
             throw new IllegalArgumentException("rate must be a positive number of lines per second, is "
@@ -49,7 +49,7 @@ public final class LiveEmitter {
         long periodNanos = (long) Math.min(1e9, Math.max(1e7, 1e9 / linesPerSecond));
         startNanos = System.nanoTime();
         ticks = scheduler.scheduleAtFixedRate(this::tick, 0, periodNanos, TimeUnit.NANOSECONDS);
-        log.info("live: emitting {} lines/s to topic {}", linesPerSecond, publisher.topic());
+        log.info("live: emitting {} lines/s to {}", linesPerSecond, publisher.destination());
     }
 
     /** Stops after the current tick. */
