@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole logquery system on this machine: 3 PostgreSQL servers, a KRaft Kafka broker, Redis, 3
-# partition nodes, the coordinator and the log producer (live mode), and Prometheus. Docker mode when a
+# partition nodes, the coordinator, the ingest gateway (Loki push and OTLP/HTTP on 8085), the log producer (live
+# mode, pushing through the gateway), and Prometheus. Docker mode when a
 # Docker engine answers (docker-compose.yml, with Grafana too), local mode (no Docker) otherwise.
 #
 #   ./setup.sh [up] [--build] [--mode local|docker]   build if needed, start what is not running, wait until healthy
@@ -22,13 +23,14 @@
 # Data is kept across down/up, so the nodes' stored Kafka offsets stay valid.
 #
 # Settings from the environment: MVN (Maven command, default "mvn"), STACK_START_TIMEOUT (seconds, 300),
-# STACK_STOP_TIMEOUT (seconds, 30), STACK_PRODUCER_RATE (lines per second, 50), STACK_NODE_HEAP (512m),
-# STACK_APP_HEAP (coordinator and producer, 256m), STACK_KAFKA_HEAP (512m), STACK_REDIS_MAXMEMORY (256mb),
+# STACK_STOP_TIMEOUT (seconds, 30), STACK_PRODUCER_RATE (lines per second, 50), STACK_PRODUCER_TARGET (gateway:
+# the producer pushes OTLP/HTTP through the ingest gateway; kafka: it writes records to Kafka itself),
+# STACK_NODE_HEAP (512m), STACK_APP_HEAP (coordinator, gateway and producer, 256m), STACK_KAFKA_HEAP (512m), STACK_REDIS_MAXMEMORY (256mb),
 # STACK_REPLICAS (1; 2 starts a second replica of every shard, each with its own PostgreSQL; in Docker mode
 # too: the compose profile `replicas`), STACK_PG_CACHE (directory of the unpacked PostgreSQL binaries,
 # .run/postgres-binaries), STACK_PROMETHEUS (on, or off to run without Prometheus), STACK_BIND_ADDRESS (where
 # the HTTP services and Prometheus listen, 127.0.0.1), STACK_RETENTION (how long the nodes keep lines, 7d),
-# STACK_API_TOKEN (when set, the coordinator's API wants
+# STACK_API_TOKEN (when set, the coordinator's API and the gateway's push endpoints want
 # Authorization: Bearer <it>, or Basic with it as the password; health and metrics stay open), JAVA_HOME. Secrets are generated on the first start into
 # .run/secrets/ (mode 600): internal-token (the nodes' /internal/* API answers 401 without it) and
 # redis-password (Redis refuses commands without it); they reach the JVMs through the environment, not argv.
@@ -44,6 +46,8 @@ LOGS="$RUN/logs"
 START_TIMEOUT="${STACK_START_TIMEOUT:-300}"
 STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-30}"
 PRODUCER_RATE="${STACK_PRODUCER_RATE:-50}"
+PRODUCER_TARGET="${STACK_PRODUCER_TARGET:-gateway}"
+case "$PRODUCER_TARGET" in gateway | kafka) ;; *) printf 'setup.sh: STACK_PRODUCER_TARGET must be gateway or kafka, is %s\n' "$PRODUCER_TARGET" >&2; exit 2 ;; esac
 NODE_HEAP="${STACK_NODE_HEAP:-512m}"
 APP_HEAP="${STACK_APP_HEAP:-256m}"
 KAFKA_HEAP="${STACK_KAFKA_HEAP:-512m}"
@@ -75,10 +79,10 @@ if [ "$REPLICAS" = 2 ]; then
   DATABASES+=("${SECOND_DATABASES[@]}")
   NODES+=("${SECOND_NODES[@]}")
 fi
-APPS=("${NODES[@]}" coordinator producer)
+APPS=("${NODES[@]}" coordinator gateway producer)
 ALL=("${DATABASES[@]}" kafka redis "${APPS[@]}" prometheus)
 # Every port the stack may listen on (down checks that all are closed; second replicas included).
-ALL_PORTS=(5432 5433 5434 5435 5436 5437 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 6379 8080 8081 8082 8083 8084
+ALL_PORTS=(5432 5433 5434 5435 5436 5437 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" 6379 8080 8081 8082 8083 8084 8085
            8091 8092 8093 9090)
 PROMETHEUS_PORT=9090
 REDIS_PORT=6379
@@ -116,6 +120,7 @@ port_of() {
     node-0) echo 8081 ;; node-1) echo 8082 ;; node-2) echo 8083 ;;
     node-0-r1) echo 8091 ;; node-1-r1) echo 8092 ;; node-2-r1) echo 8093 ;;
     producer) echo 8084 ;;
+    gateway) echo 8085 ;;
     prometheus) echo "$PROMETHEUS_PORT" ;;
     *) die "unknown component $1" ;;
   esac
@@ -355,6 +360,7 @@ locate_artifacts() {
   NODE_JAR="$(artifact partition-node 'partition-node-[0-9]*-exec.jar')"
   COORDINATOR_JAR="$(artifact coordinator 'coordinator-[0-9]*-exec.jar')"
   PRODUCER_JAR="$(artifact log-producer 'log-producer-[0-9]*-exec.jar')"
+  GATEWAY_JAR="$(artifact ingest-gateway 'ingest-gateway-[0-9]*-exec.jar')"
   STACK_JAR="$(artifact local-stack 'local-stack-[0-9]*.jar')"
   # The launcher classes and logback.xml first, then the broker, PostgreSQL and their dependencies.
   STACK_CP="$STACK_JAR:$ROOT/local-stack/target/lib/*"
@@ -365,10 +371,11 @@ build_reason() {
   local module jar dep newer
   locate_artifacts
   [ -d "$ROOT/local-stack/target/lib" ] || { printf 'local-stack/target/lib is missing'; return 0; }
-  for module in partition-node coordinator log-producer local-stack; do
+  for module in partition-node coordinator ingest-gateway log-producer local-stack; do
     case "$module" in
       partition-node) jar="$NODE_JAR" ;;
       coordinator) jar="$COORDINATOR_JAR" ;;
+      ingest-gateway) jar="$GATEWAY_JAR" ;;
       log-producer) jar="$PRODUCER_JAR" ;;
       local-stack) jar="$STACK_JAR" ;;
     esac
@@ -395,7 +402,7 @@ build() {
   local started=$SECONDS
   say "Building (${1}) ..."
   # Only what the stack runs (and what it depends on): a module in progress elsewhere cannot break `up`.
-  "${mvn[@]}" -q -B -DskipTests -pl partition-node,coordinator,log-producer,local-stack -am package \
+  "${mvn[@]}" -q -B -DskipTests -pl partition-node,coordinator,ingest-gateway,log-producer,local-stack -am package \
     || die "build failed"
   say "Built in $((SECONDS - started))s."
   locate_artifacts
@@ -649,11 +656,20 @@ start_app() {
         "${shards[@]}" \
         "--logquery.coordinator.tail.bootstrap-servers=localhost:$KAFKA_PORT" \
         "--logquery.coordinator.tail.topic=$TOPIC" ;;
+    gateway)
+      # The write path from the outside world: Loki push and OTLP/HTTP, answered after Kafka acknowledged.
+      LOGQUERY_GATEWAY_AUTH_TOKENS="${STACK_API_TOKEN:-}" \
+      launch gateway "-Xmx$APP_HEAP" -jar "$GATEWAY_JAR" "--server.port=$port" "--server.address=$BIND" \
+        "--spring.kafka.bootstrap-servers=localhost:$KAFKA_PORT" "--logquery.gateway.topic=$TOPIC" \
+        "--logquery.gateway.max-age=$RETENTION" ;;
     producer)
+      # Gateway mode pushes OTLP/HTTP to the gateway (the whole write path); kafka mode writes records itself.
+      LOGQUERY_PRODUCER_GATEWAY_TOKEN="${STACK_API_TOKEN:-}" \
       launch producer "-Xmx$APP_HEAP" -jar "$PRODUCER_JAR" \
         "--server.port=$port" "--server.address=$BIND" \
         "--logquery.kafka.bootstrap-servers=localhost:$KAFKA_PORT" \
         "--logquery.producer.mode=live" "--logquery.producer.rate=$PRODUCER_RATE" \
+        "--logquery.producer.target=$PRODUCER_TARGET" "--logquery.producer.gateway.url=http://$(node_host):$(port_of gateway)" \
         "--logquery.producer.topic=$TOPIC" "--logquery.producer.partitions=$PARTITIONS" ;;
   esac
 }
@@ -767,7 +783,7 @@ cmd_up() {
   start_missing redis
   wait_healthy redis
 
-  say "Partition nodes, coordinator, producer:"
+  say "Partition nodes, coordinator, ingest gateway, producer:"
   start_missing "${APPS[@]}"
   wait_healthy "${APPS[@]}"
 
@@ -796,6 +812,9 @@ Try (the last hour of payment-service, newest first):
   # shard 0's chunks and their union (the internal API needs the stack's token):
   curl -s -H "Logquery-Internal-Token: \$(cat .run/secrets/internal-token)" localhost:8081/internal/metadata | head -c 600; echo
   curl -s localhost:8084/api/producer/status; echo                    # what the producer has sent
+  # push a line the way Promtail or Alloy would (Loki push API on the ingest gateway; 204 once Kafka has it):
+  curl -s -o /dev/null -w '%{http_code}\n' -X POST localhost:8085/loki/api/v1/push -H 'Content-Type: application/json' \
+    -d '{"streams":[{"stream":{"service_name":"hello","cluster":"eu-1"},"values":[["'\$(date +%s%N)'","level=info hello from curl"]]}]}'
   ./setup.sh status
   ./setup.sh down
 EOF
@@ -819,7 +838,7 @@ print_table() {
   local name all_up=0 names=("${ALL[@]}")
   if [ "$REPLICAS" = 1 ] && second_replicas_running; then
     names=("${DATABASES[@]}" "${SECOND_DATABASES[@]}" kafka redis "${NODES[@]}" "${SECOND_NODES[@]}" coordinator
-           producer prometheus)
+           gateway producer prometheus)
   fi
   printf '%-12s %-5s %-8s %-27s %s\n' COMPONENT PORT PID LOG HEALTH
   for name in "${names[@]}"; do
@@ -890,7 +909,11 @@ cmd_down() {
   say "Stopping:"
   stop_tier prometheus
   # Second replicas too, whatever STACK_REPLICAS says now: they may run from an earlier start.
-  stop_tier node-0 node-1 node-2 "${SECOND_NODES[@]}" coordinator producer
+  # The producer first, then the gateway it pushes to (nothing pushed is lost: it answered only what Kafka
+  # acknowledged), then the rest.
+  stop_tier producer
+  stop_tier gateway
+  stop_tier node-0 node-1 node-2 "${SECOND_NODES[@]}" coordinator
   stop_tier kafka redis
   stop_tier pg-0 pg-1 pg-2 "${SECOND_DATABASES[@]}"
   # A PostgreSQL holder that had to be killed leaves its postmaster running: stop those too.

@@ -7,6 +7,7 @@ import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.topology.Shard;
 import dev.logquery.coordinator.tail.TailProperties;
+import dev.logquery.gateway.config.GatewayProperties;
 import dev.logquery.node.config.NodeProperties;
 import dev.logquery.producer.config.KafkaConnectionProperties;
 import dev.logquery.producer.config.ProducerProperties;
@@ -66,7 +67,7 @@ class ComposeFileTest {
     private static final String NO_SECRETS = "run ./setup.sh --mode docker once, or write .env";
 
     /** The services published on the host: the entry points, nothing else. */
-    private static final Set<String> PUBLISHED = Set.of("coordinator", "grafana", "prometheus", "kafka");
+    private static final Set<String> PUBLISHED = Set.of("coordinator", "gateway", "grafana", "prometheus", "kafka");
 
     /** The host environment of each stack: how many replicas per shard it runs. */
     static Stream<Arguments> stacks() {
@@ -116,6 +117,7 @@ class ComposeFileTest {
         ports.put("node-2", 8083);
         ports.put("coordinator", 8080);
         ports.put("producer", 8084);
+        ports.put("gateway", 8085);
         ports.put("prometheus", 9090);
         ports.put("grafana", 3000);
         if (replicas == 2) {
@@ -391,6 +393,33 @@ class ComposeFileTest {
         assertEveryVariableIsRead("producer", env, b -> List.of(
                 b.bindOrCreate("logquery.producer", ProducerProperties.class),
                 b.bindOrCreate("logquery.kafka", KafkaConnectionProperties.class),
+                b.bind("server.port", Integer.class).orElse(-1)));
+    }
+
+    @ParameterizedTest(name = "{0} replica(s) per shard")
+    @MethodSource("stacks")
+    void theGatewayWritesToTheTopicTheNodesReadAndWantsTheApiToken(int replicas, Map<String, String> host) {
+        Map<String, String> withToken = new HashMap<>(host);
+        withToken.put("STACK_API_TOKEN", "api-secret-6a7b");
+        Map<String, Map<String, Object>> services = services(withToken);
+        Map<String, String> env = env(services, "gateway");
+        Binder binder = binder(env);
+        GatewayProperties gateway = binder.bindOrCreate("logquery.gateway", GatewayProperties.class);
+        NodeProperties node = binder(env(services, "node-0")).bindOrCreate("logquery.node", NodeProperties.class);
+        assertThat(gateway.topic()).isEqualTo(node.topic());
+        assertThat(binder.bind("spring.kafka.bootstrap-servers", String.class).get()).isEqualTo(node.bootstrapServers());
+        assertThat(gateway.maxAge()).as("lines the nodes would refuse as too old are refused at the gateway")
+                .isEqualTo(node.retention());
+        assertThat(gateway.auth().tokens()).containsExactly("api-secret-6a7b");
+        assertThat(binder.bind("server.port", Integer.class).get()).isEqualTo(8085);
+        Map<String, String> producer = env(services, "producer");
+        ProducerProperties producerProperties = binder(producer).bindOrCreate("logquery.producer", ProducerProperties.class);
+        assertThat(producerProperties.target()).isEqualTo(ProducerProperties.Target.GATEWAY);
+        assertThat(producerProperties.gateway().url().toString()).isEqualTo("http://gateway:8085");
+        assertThat(producerProperties.gateway().token()).isEqualTo("api-secret-6a7b");
+        assertEveryVariableIsRead("gateway", env, b -> List.of(
+                b.bindOrCreate("logquery.gateway", GatewayProperties.class),
+                b.bind("spring.kafka.bootstrap-servers", String.class).orElse(""),
                 b.bind("server.port", Integer.class).orElse(-1)));
     }
 
