@@ -4,6 +4,8 @@
 #   ./benchmark.sh query  [--lines 10000000] [--days 7] [--services 50] [--clients 1,16,128] [--seconds 10]
 #                         [--ndjson-lines 1000000] [--coordinator-heap 256m] [--node-heap 512m] [--baseline-connections 18]
 #                         [--warmup-seconds 150]
+#   ./benchmark.sh push   [--lines 2000000] [--batch 1000] [--clients 4] [--rate 50000] [--seconds 30] [--services 50]
+#                         [--node-heap 512m] [--gateway-heap 256m]
 #   ./benchmark.sh tail   [--viewers 2000,10000] [--rate 1000] [--services 200] [--seconds 30] [--query-clients 4]
 #                         [--coordinator-heap 512m]
 set -euo pipefail
@@ -13,7 +15,8 @@ case "$kind" in
   ingest) main=dev.logquery.benchmark.IngestBenchmark ;;
   query) main=dev.logquery.benchmark.QueryBenchmark ;;
   tail) main=dev.logquery.benchmark.TailBenchmark ;;
-  *) echo "usage: ./benchmark.sh ingest|query|tail [options]" >&2; exit 2 ;;
+  push) main=dev.logquery.benchmark.PushBenchmark ;;
+  *) echo "usage: ./benchmark.sh ingest|query|push|tail [options]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests package

@@ -9,7 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The figures of one benchmark run as JSON, beside what it prints: {@code benchmark/target/<kind>-benchmark.json}.
+ * The figures of one benchmark run as JSON, beside what it prints: {@code benchmark/target/results/<kind>.json}.
  * The project's standard is that every benchmark prints its figures <em>and</em> writes them in a form a script can
  * compare between runs without parsing the printed lines; the machine facts go with them, since a figure of a
  * 2-core machine says nothing without them. Units are part of each field's name ({@code p50Ms},
@@ -82,10 +82,10 @@ final class BenchmarkJson {
         return o;
     }
 
-    /** Writes the document to {@code benchmark/target/<kind>-benchmark.json} and prints where. */
+    /** Writes the document to {@code benchmark/target/results/<kind>.json} and prints where. */
     File write() {
         root.put("finishedAt", Instant.now().toString());
-        File file = new File("benchmark/target/" + kind + "-benchmark.json");
+        File file = new File("benchmark/target/results/" + kind + ".json");
         file.getAbsoluteFile().getParentFile().mkdirs();
         JSON.writerWithDefaultPrettyPrinter().writeValue(file, root);
         System.out.println("figures as JSON: " + file.getAbsolutePath());

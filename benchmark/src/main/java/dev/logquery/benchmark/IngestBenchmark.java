@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  * Everything shares this machine's cores, so the figures are for the whole pipeline on one box. Each part
  * gets a cluster of its own (broker, databases, nodes), as each run needs fresh databases anyway. The printed
- * figures also go to {@code benchmark/target/ingest-benchmark.json} ({@link BenchmarkJson}).
+ * figures also go to {@code benchmark/target/results/ingest.json} ({@link BenchmarkJson}).
  */
 public final class IngestBenchmark {
 

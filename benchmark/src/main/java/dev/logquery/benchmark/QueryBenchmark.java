@@ -52,7 +52,7 @@ import tools.jackson.databind.node.ObjectNode;
  * their latency percentiles and throughput print side by side ({@link QueryLoad}). Last, one NDJSON answer of a
  * million lines streams through a coordinator with a 256 MiB heap whose heap use is sampled meanwhile
  * ({@link NdjsonExport}). Beside the native cells, the same run measures the Loki-compatible read API Grafana uses
- * ({@link LokiCells}). Every printed figure also goes to {@code benchmark/target/query-benchmark.json}
+ * ({@link LokiCells}). Every printed figure also goes to {@code benchmark/target/results/query.json}
  * ({@link BenchmarkJson}). The test kit starts every service: the three shards as a {@link Cluster}, the baseline's
  * PostgreSQL from {@link ServiceFactory#chosen()}.
  */

@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link TailViewers}). For each viewer count it prints the coordinator's threads before and while the viewers
  * watch, the Kafka-to-viewer delay measured at the client (receive time minus the entry's timestamp, which the
  * producer sets when it sends), lines delivered and dropped, and query latency p50/p99 without and with the
- * viewers ({@link TailLoad}). The same figures go to {@code benchmark/target/tail-benchmark.json}
+ * viewers ({@link TailLoad}). The same figures go to {@code benchmark/target/results/tail.json}
  * ({@link BenchmarkJson}), so runs can be compared without parsing these lines.
  *
  * <pre>./benchmark.sh tail [--viewers 2000,10000] [--rate 1000] [--services 200] [--seconds 30]
