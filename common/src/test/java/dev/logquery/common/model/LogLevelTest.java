@@ -35,14 +35,18 @@ class LogLevelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {-1, 6, 7, 100, Integer.MIN_VALUE, Integer.MAX_VALUE})
+    @ValueSource(ints = {-1, 7, 8, 100, Integer.MIN_VALUE, Integer.MAX_VALUE})
     void unknownCodesThrow(int code) {
         assertThatThrownBy(() -> LogLevel.fromCode(code)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
-    void severityOrder() {
+    void severityOrderWithUnknownAppendedSoThatStoredCodesKeepTheirMeaning() {
         assertThat(LogLevel.values()).containsExactly(
-                LogLevel.TRACE, LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR, LogLevel.FATAL);
+                LogLevel.TRACE, LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR, LogLevel.FATAL,
+                LogLevel.UNKNOWN);
+        assertThat(LogLevel.UNKNOWN.code()).isEqualTo((short) 6);
+        assertThat(LogLevel.parse("unknown")).contains(LogLevel.UNKNOWN);
+        assertThat(LogLevel.NAMES).isEqualTo("TRACE, DEBUG, INFO, WARN, ERROR, FATAL, UNKNOWN");
     }
 }

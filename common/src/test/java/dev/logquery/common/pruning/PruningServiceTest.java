@@ -103,6 +103,19 @@ class PruningServiceTest {
     }
 
     @Test
+    void aChunkWhoseAttributeBloomLacksAQueriedPairIsExcludedAndAnUnknownOneIsKept() {
+        dev.logquery.common.metadata.StringBloom pairs = dev.logquery.common.metadata.StringBloom.create(100, 0.01);
+        pairs.put(dev.logquery.common.model.Attributes.pair("cluster", "eu-1"));
+        Summary known = new Summary(MIN, MAX, CHUNK.levels(), null, pairs);
+        Summary unknown = new Summary(MIN, MAX, CHUNK.levels(), null, null);
+        LogQuery eu = new LogQuery(MIN, MAX, null, null, null, null, null, 10, null, java.util.Map.of("cluster", "eu-1"));
+        LogQuery us = eu.withAttributes(java.util.Map.of("cluster", "us-2"));
+        assertThat(PruningService.standard().excludedBy(eu, known)).isEmpty();
+        assertThat(PruningService.standard().excludedBy(us, known)).contains("attributes");
+        assertThat(PruningService.standard().excludedBy(us, unknown)).isEmpty();
+    }
+
+    @Test
     void unknownMetadataIsAlwaysQueried() {
         Summary unknown = new Summary(null, null, null, null);
         LogQuery q = query("2030-01-01T00:00:00Z", "2030-01-02T00:00:00Z", "x", Set.of(LogLevel.FATAL));

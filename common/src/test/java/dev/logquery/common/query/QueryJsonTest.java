@@ -39,6 +39,18 @@ class QueryJsonTest {
     }
 
     @Test
+    void anAttributeFilterRoundTripsAndIsValidated() {
+        LogQuery q = new LogQuery(Instant.parse("2026-12-03T00:00:00Z"), Instant.parse("2026-12-03T01:00:00Z"),
+                "checkout", null, null, null, null, 10, null, java.util.Map.of("cluster", "eu-1", "zone", "b"));
+        assertThat(QueryJson.fromJson(QueryJson.toJson(q))).isEqualTo(q);
+        String bad = "{\"startTime\":\"2026-12-03T00:00:00Z\",\"endTime\":\"2026-12-03T01:00:00Z\","
+                + "\"attributes\":{\"cluster\":1}}";
+        assertThatThrownBy(() -> QueryJson.fromJson(bad.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("attributes.cluster");
+        assertThat(q.withAfter(new LogQuery.Position(q.endTime(), 1, 2)).attributes()).isEqualTo(q.attributes());
+    }
+
+    @Test
     void aMinimalQueryRoundTripsAndGetsTheDefaultLimit() {
         LogQuery q = read(with(""));
         assertThat(q).isEqualTo(new LogQuery(Instant.parse("2024-12-01T00:00:00Z"),
