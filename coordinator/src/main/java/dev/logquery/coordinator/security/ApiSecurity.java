@@ -3,9 +3,8 @@ package dev.logquery.coordinator.security;
 import dev.logquery.coordinator.api.ProblemJson;
 import dev.logquery.coordinator.config.ApiProperties;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
+import dev.logquery.common.security.ApiTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -46,7 +45,8 @@ public class ApiSecurity {
 
     @Bean
     ApiTokens apiTokens(ApiProperties properties) {
-        ApiTokens tokens = ApiTokens.from(properties.auth());
+        ApiTokens tokens = ApiTokens.from("logquery.coordinator.auth", properties.auth().tokens(),
+                properties.auth().tokensFile());
         if (tokens.open()) {
             log.info("public API open: no logquery.coordinator.auth.tokens configured");
         }
@@ -97,35 +97,10 @@ public class ApiSecurity {
             if (values == null || values.size() != 1) {
                 return Mono.empty();
             }
-            String token = token(values.get(0));
+            String token = ApiTokens.fromAuthorization(values.get(0));
             return token == null ? Mono.empty()
                     : Mono.just(UsernamePasswordAuthenticationToken.unauthenticated("api", token));
         };
-    }
-
-    /** The token an Authorization header value carries, or null. */
-    static String token(String header) {
-        String v = header.strip();
-        int space = v.indexOf(' ');
-        if (space < 0) {
-            return null;
-        }
-        String scheme = v.substring(0, space);
-        String rest = v.substring(space + 1).strip();
-        if (scheme.equalsIgnoreCase("Bearer")) {
-            return rest.isEmpty() ? null : rest;
-        }
-        if (scheme.equalsIgnoreCase("Basic")) {
-            try {
-                String decoded = new String(Base64.getDecoder().decode(rest), StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                String password = colon < 0 ? "" : decoded.substring(colon + 1);
-                return password.isEmpty() ? null : password;
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        return null;
     }
 
     private static Mono<Void> unauthorized(org.springframework.web.server.ServerWebExchange exchange,

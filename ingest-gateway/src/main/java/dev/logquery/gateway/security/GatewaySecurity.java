@@ -2,8 +2,8 @@ package dev.logquery.gateway.security;
 
 import dev.logquery.gateway.config.GatewayProperties;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
+import dev.logquery.common.security.ApiTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -45,7 +45,8 @@ public class GatewaySecurity {
 
     @Bean
     ApiTokens apiTokens(GatewayProperties properties) {
-        ApiTokens tokens = ApiTokens.from(properties.auth());
+        ApiTokens tokens = ApiTokens.from("logquery.gateway.auth", properties.auth().tokens(),
+                properties.auth().tokensFile());
         if (tokens.open()) {
             log.info("pushing is open: no logquery.gateway.auth.tokens configured");
         }
@@ -96,35 +97,10 @@ public class GatewaySecurity {
             if (values == null || values.size() != 1) {
                 return Mono.empty();
             }
-            String token = token(values.get(0));
+            String token = ApiTokens.fromAuthorization(values.get(0));
             return token == null ? Mono.empty()
                     : Mono.just(UsernamePasswordAuthenticationToken.unauthenticated("push", token));
         };
-    }
-
-    /** The token an Authorization header value carries, or null. */
-    static String token(String header) {
-        String v = header.strip();
-        int space = v.indexOf(' ');
-        if (space < 0) {
-            return null;
-        }
-        String scheme = v.substring(0, space);
-        String rest = v.substring(space + 1).strip();
-        if (scheme.equalsIgnoreCase("Bearer")) {
-            return rest.isEmpty() ? null : rest;
-        }
-        if (scheme.equalsIgnoreCase("Basic")) {
-            try {
-                String decoded = new String(Base64.getDecoder().decode(rest), StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                String password = colon < 0 ? "" : decoded.substring(colon + 1);
-                return password.isEmpty() ? null : password;
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        return null;
     }
 
     private static Mono<Void> unauthorized(ServerWebExchange exchange,

@@ -1,8 +1,7 @@
-package dev.logquery.coordinator.security;
+package dev.logquery.common.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.logquery.coordinator.config.ApiProperties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +17,14 @@ class ApiTokensTest {
 
     @Test
     void noTokenConfiguredMeansOpen() {
-        assertThat(ApiTokens.from(new ApiProperties.Auth(List.of(" ", ""), "")).open()).isTrue();
+        assertThat(ApiTokens.from("logquery.coordinator.auth", List.of(" ", ""), "").open()).isTrue();
     }
 
     @Test
     void tokensFromTheListAndTheFileAreAcceptedOthersAreNot() throws Exception {
         Path file = temp.resolve("tokens");
         Files.writeString(file, "# team tokens\n\n  from-file  \n");
-        ApiTokens tokens = ApiTokens.from(new ApiProperties.Auth(List.of("from-list"), file.toString()));
+        ApiTokens tokens = ApiTokens.from("logquery.coordinator.auth", List.of("from-list"), file.toString());
 
         assertThat(tokens.open()).isFalse();
         assertThat(tokens.check("from-list")).hasValueSatisfying(c -> assertThat(c).startsWith("token:").hasSize(18));
@@ -38,23 +37,23 @@ class ApiTokensTest {
 
     @Test
     void theCallerIsNamedWithoutTheToken() {
-        ApiTokens tokens = ApiTokens.from(new ApiProperties.Auth(List.of("s3cret-token"), ""));
+        ApiTokens tokens = ApiTokens.from("logquery.coordinator.auth", List.of("s3cret-token"), "");
         assertThat(tokens.check("s3cret-token").orElseThrow()).doesNotContain("s3cret");
     }
 
     @Test
     void bearerAndBasicCarryTheTokenOtherSchemesDoNot() {
-        assertThat(ApiSecurity.token("Bearer abc")).isEqualTo("abc");
-        assertThat(ApiSecurity.token("bearer   abc  ")).isEqualTo("abc");
-        assertThat(ApiSecurity.token(basic("grafana:abc"))).isEqualTo("abc");
-        assertThat(ApiSecurity.token(basic(":abc:def"))).isEqualTo("abc:def");
-        assertThat(ApiSecurity.token(basic("abc"))).isNull();
-        assertThat(ApiSecurity.token(basic("user:"))).isNull();
-        assertThat(ApiSecurity.token("Basic !!!")).isNull();
-        assertThat(ApiSecurity.token("Bearer")).isNull();
-        assertThat(ApiSecurity.token("Bearer ")).isNull();
-        assertThat(ApiSecurity.token("Digest abc")).isNull();
-        assertThat(ApiSecurity.token("abc")).isNull();
+        assertThat(ApiTokens.fromAuthorization("Bearer abc")).isEqualTo("abc");
+        assertThat(ApiTokens.fromAuthorization("bearer   abc  ")).isEqualTo("abc");
+        assertThat(ApiTokens.fromAuthorization(basic("grafana:abc"))).isEqualTo("abc");
+        assertThat(ApiTokens.fromAuthorization(basic(":abc:def"))).isEqualTo("abc:def");
+        assertThat(ApiTokens.fromAuthorization(basic("abc"))).isNull();
+        assertThat(ApiTokens.fromAuthorization(basic("user:"))).isNull();
+        assertThat(ApiTokens.fromAuthorization("Basic !!!")).isNull();
+        assertThat(ApiTokens.fromAuthorization("Bearer")).isNull();
+        assertThat(ApiTokens.fromAuthorization("Bearer ")).isNull();
+        assertThat(ApiTokens.fromAuthorization("Digest abc")).isNull();
+        assertThat(ApiTokens.fromAuthorization("abc")).isNull();
     }
 
     private static String basic(String userColonPassword) {
