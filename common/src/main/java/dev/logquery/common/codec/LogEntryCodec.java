@@ -159,9 +159,8 @@ public final class LogEntryCodec {
                 return new DecodeResult.Rejected(required(1));
             }
             String service = TextSanitizer.clean(values[1].strip());
-            if (service.isEmpty() || service.length() > MAX_SERVICE_CHARS) {
-                return new DecodeResult.Rejected("service must have 1 to " + MAX_SERVICE_CHARS + " characters, has "
-                        + service.length());
+            if (serviceProblem(service) != null) {
+                return new DecodeResult.Rejected(serviceProblem(service));
             }
             if (required(2) != null) {
                 return new DecodeResult.Rejected(required(2));
@@ -181,9 +180,8 @@ public final class LogEntryCodec {
                 }
                 if (values[i] != null) {
                     String v = TextSanitizer.clean(values[i].strip());
-                    if (v.length() > MAX_IDENTITY_CHARS) {
-                        return new DecodeResult.Rejected(NAMES.get(i) + " must have at most " + MAX_IDENTITY_CHARS
-                                + " characters, has " + v.length());
+                    if (identityProblem(NAMES.get(i), v) != null) {
+                        return new DecodeResult.Rejected(identityProblem(NAMES.get(i), v));
                     }
                     identity[i - 4] = v.isEmpty() ? null : v;
                 }
@@ -208,6 +206,45 @@ public final class LogEntryCodec {
                 default -> t.name().toLowerCase(java.util.Locale.ROOT);
             };
         }
+    }
+
+    private static String serviceProblem(String cleanService) {
+        return cleanService.isEmpty() || cleanService.length() > MAX_SERVICE_CHARS
+                ? "service must have 1 to " + MAX_SERVICE_CHARS + " characters, has " + cleanService.length() : null;
+    }
+
+    private static String identityProblem(String field, String cleanValue) {
+        return cleanValue.length() > MAX_IDENTITY_CHARS
+                ? field + " must have at most " + MAX_IDENTITY_CHARS + " characters, has " + cleanValue.length() : null;
+    }
+
+    /**
+     * An entry made by other means than this format (the ingest gateway maps pushed lines into one) as
+     * {@link #decode} would give it back from {@link #encode}: the same rules, without the JSON round trip —
+     * text cleaned, service and identity stripped and bounded (a violation: {@link DecodeResult.Rejected}),
+     * empty identity absent, the message cut at {@link #MAX_MESSAGE_BYTES}, the timestamp cut to microseconds.
+     */
+    public static DecodeResult check(LogEntry entry) {
+        String service = TextSanitizer.clean(entry.service().strip());
+        if (serviceProblem(service) != null) {
+            return new DecodeResult.Rejected(serviceProblem(service));
+        }
+        String[] given = {entry.namespace(), entry.pod(), entry.container()};
+        String[] identity = new String[3];
+        for (int i = 0; i < 3; i++) {
+            if (given[i] != null) {
+                String v = TextSanitizer.clean(given[i].strip());
+                if (identityProblem(Fields.NAMES.get(i + 4), v) != null) {
+                    return new DecodeResult.Rejected(identityProblem(Fields.NAMES.get(i + 4), v));
+                }
+                identity[i] = v.isEmpty() ? null : v;
+            }
+        }
+        String cleanMessage = TextSanitizer.clean(entry.message());
+        String storedMessage = TextSanitizer.truncateUtf8(cleanMessage, MAX_MESSAGE_BYTES);
+        LogEntry checked = new LogEntry(entry.timestamp().truncatedTo(java.time.temporal.ChronoUnit.MICROS), service,
+                entry.level(), identity[0], identity[1], identity[2], storedMessage, entry.attributes());
+        return new DecodeResult.Accepted(checked, storedMessage != cleanMessage, 0);
     }
 
     public static byte[] encode(LogEntry entry) {

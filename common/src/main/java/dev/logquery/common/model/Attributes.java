@@ -68,6 +68,9 @@ public final class Attributes {
      * named in a LogQL label matcher. Loki's OTLP ingestion does the same.
      */
     public static String labelName(String key) {
+        if (isLabelName(key)) {
+            return key; // the usual case, once per key of every pushed line: no copy
+        }
         StringBuilder b = new StringBuilder(key.length() + 1);
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
@@ -79,6 +82,20 @@ public final class Attributes {
             }
         }
         return b.toString();
+    }
+
+    private static boolean isLabelName(String key) {
+        if (key.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -32,8 +32,8 @@ import java.util.Optional;
  *   <li>Refused: a timestamp older than {@code maxAge} ({@link #TOO_OLD}) or more than {@code maxFuture} ahead
  *       ({@link #TOO_NEW}), the partition node's acceptance window; a line the record codec would reject
  *       ({@link #INVALID}: a service over 128 characters, a pod name over 253...). A message over 64 KiB is
- *       stored cut, as the codec does. The record is validated by {@link LogEntryCodec#decode} itself, so the
- *       gateway never writes what a node would reject.</li>
+ *       stored cut, as the codec does. The record is checked by the codec's own rules
+ *       ({@link LogEntryCodec#check}), so the gateway never writes what a node would reject.</li>
  * </ul>
  */
 public final class LineMapper {
@@ -101,7 +101,7 @@ public final class LineMapper {
         Attributes.Bounded bounded = Attributes.bound(attributes);
         LogEntry candidate = new LogEntry(ts, service == null ? UNKNOWN_SERVICE : service, level, namespace, pod,
                 container, message, bounded.attributes());
-        DecodeResult decoded = LogEntryCodec.decode(LogEntryCodec.encode(candidate));
+        DecodeResult decoded = LogEntryCodec.check(candidate);
         if (decoded instanceof DecodeResult.Rejected r) {
             return new Refused(INVALID, r.reason());
         }
