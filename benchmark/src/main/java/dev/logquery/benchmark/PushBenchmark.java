@@ -50,13 +50,14 @@ import tools.jackson.databind.node.ObjectNode;
  * <li><b>direct to Kafka</b>, the same number of lines written by the synthetic producer straight into the topic,
  * stored by the same nodes: the path without the gateway, in the same run, for comparison.</li>
  * </ol>
- * Request bodies are encoded before each part starts, so the client's encoding does not compete with the gateway
+ * A warm-up of {@code --warmup-lines} pushed the same way comes first, not measured (the gateway's JIT compilers
+ * need it, as in the query benchmark). Request bodies are encoded before each part starts, so the client's encoding does not compete with the gateway
  * for the two cores while measuring. Figures also go to {@code benchmark/target/results/push.json}.
  */
 public final class PushBenchmark {
 
     record Options(long lines, int batch, int clients, int rate, int seconds, int services, String nodeHeap,
-                   String gatewayHeap) {
+                   String gatewayHeap, long warmupLines) {
 
         static Options parse(String[] args) {
             long lines = 2_000_000;
@@ -67,6 +68,7 @@ public final class PushBenchmark {
             int services = 50;
             String nodeHeap = "512m";
             String gatewayHeap = "256m";
+            long warmup = 500_000;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--lines" -> lines = Long.parseLong(args[++i]);
@@ -77,12 +79,13 @@ public final class PushBenchmark {
                     case "--services" -> services = Integer.parseInt(args[++i]);
                     case "--node-heap" -> nodeHeap = args[++i];
                     case "--gateway-heap" -> gatewayHeap = args[++i];
+                    case "--warmup-lines" -> warmup = Long.parseLong(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --lines N"
                             + " --batch N --clients N --rate LINES_PER_S --seconds N --services N --node-heap 512m"
-                            + " --gateway-heap 256m)");
+                            + " --gateway-heap 256m --warmup-lines 500000)");
                 }
             }
-            return new Options(lines, batch, clients, rate, seconds, services, nodeHeap, gatewayHeap);
+            return new Options(lines, batch, clients, rate, seconds, services, nodeHeap, gatewayHeap, warmup);
         }
     }
 
@@ -104,6 +107,15 @@ public final class PushBenchmark {
             URI push = URI.create(cluster.gateway().url() + "/loki/api/v1/push");
             SyntheticLogGenerator generator = new SyntheticLogGenerator(o.services, 7);
             long stored = 0;
+
+            // 0. warm-up: the same load, not measured (a fresh JVM compiles its hot paths under load first)
+            if (o.warmupLines >= o.batch) {
+                List<byte[]> warm = bodies(generator, o.warmupLines, o.batch);
+                Run w = closedLoop(push, warm, o.clients);
+                stored = awaitStored(cluster, stored + (long) warm.size() * o.batch, Duration.ofMinutes(10));
+                System.out.printf(Locale.ROOT, "warm-up: %,d lines pushed and stored (not measured; %d failed pushes)%n",
+                        stored, w.errors());
+            }
 
             // 1. throughput, closed loop
             List<byte[]> bodies = bodies(generator, o.lines, o.batch);
