@@ -24,10 +24,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,19 +43,14 @@ public final class GatewayLogPublisher implements LogPublisher {
     private static final int MAX_ATTEMPTS = 5;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(10);
-    private static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final URI endpoint;
     private final String token;
     private final int batchLines;
-    private final int maxInFlight;
     private final HttpClient http;
-    private final Semaphore permits;
+    private final InFlight inFlight;
     private final PublishListener listener;
     private final ScheduledExecutorService timer;
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder errors = new LongAdder();
-    private final AtomicLong lastErrorLogNanos = new AtomicLong(System.nanoTime() - ERROR_LOG_INTERVAL_NANOS);
     private List<LogEntry> batch;
     private long batchStartNanos;
 
@@ -78,8 +70,7 @@ public final class GatewayLogPublisher implements LogPublisher {
         this.endpoint = gateway.resolve("/v1/logs");
         this.token = token == null || token.isBlank() ? null : token;
         this.batchLines = batchLines;
-        this.maxInFlight = maxInFlight;
-        this.permits = new Semaphore(maxInFlight);
+        this.inFlight = new InFlight(maxInFlight);
         this.listener = Objects.requireNonNull(listener, "listener");
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.batch = new ArrayList<>(batchLines);
@@ -95,7 +86,7 @@ public final class GatewayLogPublisher implements LogPublisher {
 
     @Override
     public void publish(LogEntry entry) throws InterruptedException {
-        permits.acquire();
+        inFlight.acquire();
         List<LogEntry> full = null;
         synchronized (this) {
             if (batch.isEmpty()) {
@@ -232,17 +223,16 @@ public final class GatewayLogPublisher implements LogPublisher {
 
     /** {@code accepted} of the batch's entries went through; the rest failed with {@code error}. */
     private void done(List<LogEntry> entries, int accepted, Throwable error) {
-        sent.add(accepted);
+        inFlight.sent(accepted);
         int failed = entries.size() - accepted;
         if (failed > 0) {
-            errors.add(failed);
             Exception e = error instanceof Exception ex ? ex : new IOException(String.valueOf(error));
             for (int i = 0; i < failed; i++) {
                 listener.onError(e);
             }
-            logError(e);
+            inFlight.failed(failed, log, "pushing to " + endpoint, e);
         }
-        permits.release(entries.size());
+        inFlight.release(entries.size());
     }
 
     @Override
@@ -251,26 +241,22 @@ public final class GatewayLogPublisher implements LogPublisher {
         if (!rest.isEmpty()) {
             send(rest, 1);
         }
-        if (!permits.tryAcquire(maxInFlight, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-            return false;
-        }
-        permits.release(maxInFlight);
-        return true;
+        return inFlight.awaitNone(timeout);
     }
 
     @Override
     public long sent() {
-        return sent.sum();
+        return inFlight.sent();
     }
 
     @Override
     public long errors() {
-        return errors.sum();
+        return inFlight.errors();
     }
 
     @Override
     public int inFlight() {
-        return maxInFlight - permits.availablePermits();
+        return inFlight.count();
     }
 
     @Override
@@ -286,14 +272,6 @@ public final class GatewayLogPublisher implements LogPublisher {
             Thread.currentThread().interrupt();
         } finally {
             timer.shutdownNow();
-        }
-    }
-
-    private void logError(Exception error) {
-        long now = System.nanoTime();
-        long last = lastErrorLogNanos.get();
-        if (now - last >= ERROR_LOG_INTERVAL_NANOS && lastErrorLogNanos.compareAndSet(last, now)) {
-            log.warn("pushing to {} failed ({} lines failed so far): {}", endpoint, errors.sum(), error.toString());
         }
     }
 }

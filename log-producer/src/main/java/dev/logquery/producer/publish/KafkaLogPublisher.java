@@ -5,11 +5,7 @@ import dev.logquery.common.model.LogEntry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,16 +30,11 @@ import org.slf4j.LoggerFactory;
 public final class KafkaLogPublisher implements LogPublisher {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaLogPublisher.class);
-    private static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
-    private final int maxInFlight;
-    private final Semaphore permits;
+    private final InFlight inFlight;
     private final PublishListener listener;
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder errors = new LongAdder();
-    private final AtomicLong lastErrorLogNanos = new AtomicLong(System.nanoTime() - ERROR_LOG_INTERVAL_NANOS);
 
     public KafkaLogPublisher(PublisherSettings settings) {
         this(settings, PublishListener.NONE);
@@ -52,8 +43,7 @@ public final class KafkaLogPublisher implements LogPublisher {
     public KafkaLogPublisher(PublisherSettings settings, PublishListener listener) {
         this.producer = new KafkaProducer<>(producerConfig(settings), new StringSerializer(), new ByteArraySerializer());
         this.topic = settings.topic();
-        this.maxInFlight = settings.maxInFlight();
-        this.permits = new Semaphore(settings.maxInFlight());
+        this.inFlight = new InFlight(settings.maxInFlight());
         this.listener = listener;
     }
 
@@ -83,7 +73,7 @@ public final class KafkaLogPublisher implements LogPublisher {
     @Override
     public void publish(LogEntry entry) throws InterruptedException {
         byte[] value = LogEntryCodec.encode(entry);
-        permits.acquire();
+        inFlight.acquire();
         Completion completion = new Completion(System.nanoTime());
         try {
             producer.send(new ProducerRecord<>(topic, entry.service(), value), completion);
@@ -106,29 +96,25 @@ public final class KafkaLogPublisher implements LogPublisher {
     @Override
     public boolean flush(Duration timeout) throws InterruptedException {
         producer.flush();
-        if (!permits.tryAcquire(maxInFlight, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-            return false;
-        }
-        permits.release(maxInFlight);
-        return true;
+        return inFlight.awaitNone(timeout);
     }
 
     /** Records the broker has acknowledged. */
     @Override
     public long sent() {
-        return sent.sum();
+        return inFlight.sent();
     }
 
     /** Records that failed for good. */
     @Override
     public long errors() {
-        return errors.sum();
+        return inFlight.errors();
     }
 
     /** Records handed over but not yet acknowledged or failed. */
     @Override
     public int inFlight() {
-        return maxInFlight - permits.availablePermits();
+        return inFlight.count();
     }
 
     @Override
@@ -154,7 +140,7 @@ public final class KafkaLogPublisher implements LogPublisher {
         /** The record was never handed over (the caller was interrupted): free the slot, count nothing. */
         void abandon() {
             if (compareAndSet(false, true)) {
-                permits.release();
+                inFlight.release(1);
             }
         }
 
@@ -165,24 +151,15 @@ public final class KafkaLogPublisher implements LogPublisher {
             }
             try {
                 if (error == null) {
-                    sent.increment();
+                    inFlight.sent(1);
                     listener.onSent(System.nanoTime() - startNanos);
                 } else {
-                    errors.increment();
                     listener.onError(error);
-                    logError(error);
+                    inFlight.failed(1, log, "sending to topic " + topic, error);
                 }
             } finally {
-                permits.release();
+                inFlight.release(1);
             }
-        }
-    }
-
-    private void logError(Exception error) {
-        long now = System.nanoTime();
-        long last = lastErrorLogNanos.get();
-        if (now - last >= ERROR_LOG_INTERVAL_NANOS && lastErrorLogNanos.compareAndSet(last, now)) {
-            log.warn("sending to topic {} failed ({} failures so far): {}", topic, errors.sum(), error.toString());
         }
     }
 }
