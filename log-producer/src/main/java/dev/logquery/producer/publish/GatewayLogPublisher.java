@@ -244,19 +244,11 @@ public final class GatewayLogPublisher implements LogPublisher {
         return inFlight.awaitNone(timeout);
     }
 
-    @Override
-    public long sent() {
-        return inFlight.sent();
-    }
+
 
     @Override
-    public long errors() {
-        return inFlight.errors();
-    }
-
-    @Override
-    public int inFlight() {
-        return inFlight.count();
+    public InFlight counts() {
+        return inFlight;
     }
 
     @Override

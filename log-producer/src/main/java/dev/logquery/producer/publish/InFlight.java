@@ -12,7 +12,7 @@ import org.slf4j.Logger;
  * ({@link #acquire} blocks beyond it), counts of lines sent and failed, and failure logging at most once every
  * 10 s. Thread-safe.
  */
-final class InFlight {
+public final class InFlight {
 
     private static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -60,15 +60,15 @@ final class InFlight {
         return true;
     }
 
-    long sent() {
+    public long sent() {
         return sent.sum();
     }
 
-    long errors() {
+    public long errors() {
         return errors.sum();
     }
 
-    int count() {
+    public int count() {
         return max - permits.availablePermits();
     }
 }

@@ -99,22 +99,11 @@ public final class KafkaLogPublisher implements LogPublisher {
         return inFlight.awaitNone(timeout);
     }
 
-    /** Records the broker has acknowledged. */
-    @Override
-    public long sent() {
-        return inFlight.sent();
-    }
 
-    /** Records that failed for good. */
-    @Override
-    public long errors() {
-        return inFlight.errors();
-    }
 
-    /** Records handed over but not yet acknowledged or failed. */
     @Override
-    public int inFlight() {
-        return inFlight.count();
+    public InFlight counts() {
+        return inFlight;
     }
 
     @Override

@@ -24,14 +24,23 @@ public interface LogPublisher extends AutoCloseable {
      */
     boolean flush(Duration timeout) throws InterruptedException;
 
+    /** What is in flight and how the entries handed over so far ended. */
+    InFlight counts();
+
     /** Entries acknowledged so far. */
-    long sent();
+    default long sent() {
+        return counts().sent();
+    }
 
     /** Entries that failed for good. */
-    long errors();
+    default long errors() {
+        return counts().errors();
+    }
 
     /** Entries handed over but not yet acknowledged or failed. */
-    int inFlight();
+    default int inFlight() {
+        return counts().count();
+    }
 
     /** Where the lines go, for logs and status: a topic name or a URL. */
     String destination();
