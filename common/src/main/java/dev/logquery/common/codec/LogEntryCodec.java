@@ -3,6 +3,7 @@ package dev.logquery.common.codec;
 import dev.logquery.common.model.Attributes;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.query.JsonSupport;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -56,7 +57,7 @@ public final class LogEntryCodec {
                 return new DecodeResult.Rejected("not JSON: trailing content after the object");
             }
         } catch (JacksonException e) {
-            return new DecodeResult.Rejected("not JSON: " + firstLine(e.getOriginalMessage()));
+            return new DecodeResult.Rejected("not JSON: " + JsonSupport.firstLine(e.getOriginalMessage()));
         }
         return f.validate();
     }
@@ -126,10 +127,10 @@ public final class LogEntryCodec {
                 JsonToken v = p.nextToken();
                 if (v.isScalarValue() && v != JsonToken.VALUE_NULL) { // numbers and booleans as their text
                     if (read.put(key, p.getString()) != null) {
-                        return "not JSON: Duplicate field 'attributes." + abbreviate(key) + "'";
+                        return "not JSON: Duplicate field 'attributes." + JsonSupport.abbreviate(key) + "'";
                     }
                 } else if (v != JsonToken.VALUE_NULL && attributesProblem == null) {
-                    attributesProblem = "attributes." + abbreviate(key) + " must be a string, is " + typeName(v);
+                    attributesProblem = "attributes." + JsonSupport.abbreviate(key) + " must be a string, is " + typeName(v);
                     p.skipChildren();
                 } else {
                     p.skipChildren();
@@ -153,7 +154,7 @@ public final class LogEntryCodec {
             }
             Optional<Instant> timestamp = Rfc3339.parse(values[0]);
             if (timestamp.isEmpty()) {
-                return new DecodeResult.Rejected("timestamp is not an RFC 3339 date-time: " + abbreviate(values[0]));
+                return new DecodeResult.Rejected("timestamp is not an RFC 3339 date-time: " + JsonSupport.abbreviate(values[0]));
             }
             if (required(1) != null) {
                 return new DecodeResult.Rejected(required(1));
@@ -168,7 +169,7 @@ public final class LogEntryCodec {
             Optional<LogLevel> level = LogLevel.parse(values[2]);
             if (level.isEmpty()) {
                 return new DecodeResult.Rejected("level is not one of " + LogLevel.NAMES + ": "
-                        + abbreviate(values[2]));
+                        + JsonSupport.abbreviate(values[2]));
             }
             if (required(3) != null) {
                 return new DecodeResult.Rejected(required(3));
@@ -284,17 +285,5 @@ public final class LogEntryCodec {
             }
             g.writeEndObject();
         }
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return abbreviate(nl < 0 ? s : s.substring(0, nl));
     }
 }

@@ -114,7 +114,7 @@ public final class JsonSupport {
         };
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         if (s == null) {
             return "null";
         }
@@ -122,7 +122,7 @@ public final class JsonSupport {
     }
 
     /** The first line of a parser message, which is all a caller needs (the rest is source excerpts). */
-    static String firstLine(String s) {
+    public static String firstLine(String s) {
         if (s == null) {
             return "unreadable";
         }

@@ -1,6 +1,7 @@
 package dev.logquery.gateway.loki;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.logquery.common.query.JsonSupport;
 import dev.logquery.gateway.ingest.PushFailure;
 import dev.logquery.gateway.ingest.RawLine;
 import dev.logquery.gateway.ingest.LabelSetParser;
@@ -37,7 +38,7 @@ public final class LokiPushDecoder {
         try {
             root = JSON.readTree(body);
         } catch (JacksonException e) {
-            throw PushFailure.badRequest("the body is not valid JSON: " + firstLine(e.getOriginalMessage()));
+            throw PushFailure.badRequest("the body is not valid JSON: " + JsonSupport.firstLine(e.getOriginalMessage()));
         }
         if (root == null || !root.isObject()) {
             throw PushFailure.badRequest("the body must be a JSON object with \"streams\"");
@@ -144,7 +145,7 @@ public final class LokiPushDecoder {
                 ns = Long.parseLong(node.asString().strip());
             } catch (NumberFormatException e) {
                 throw PushFailure.badRequest(where + ", the timestamp, must be Unix nanoseconds as a string of digits,"
-                        + " is \"" + abbreviate(node.asString()) + "\"");
+                        + " is \"" + JsonSupport.abbreviate(node.asString()) + "\"");
             }
         } else if (node.isIntegralNumber() && node.canConvertToLong()) {
             ns = node.asLong();
@@ -152,17 +153,5 @@ public final class LokiPushDecoder {
             throw PushFailure.badRequest(where + ", the timestamp, must be Unix nanoseconds as a string of digits");
         }
         return Instant.ofEpochSecond(0, ns);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return abbreviate(nl < 0 ? s : s.substring(0, nl));
     }
 }

@@ -3,6 +3,7 @@ package dev.logquery.gateway.otlp;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.logquery.common.query.JsonSupport;
 import dev.logquery.gateway.ingest.PushFailure;
 import dev.logquery.gateway.ingest.RawLine;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -59,7 +60,7 @@ public final class OtlpLogsDecoder {
         try {
             root = JSON.readTree(body);
         } catch (JacksonException e) {
-            throw PushFailure.badRequest("the body is not valid JSON: " + firstLine(e.getOriginalMessage()));
+            throw PushFailure.badRequest("the body is not valid JSON: " + JsonSupport.firstLine(e.getOriginalMessage()));
         }
         if (root == null || !root.isObject()) {
             throw PushFailure.badRequest("the body must be a JSON object with \"resourceLogs\"");
@@ -91,7 +92,7 @@ public final class OtlpLogsDecoder {
             PARSER.merge(JSON.writeValueAsString(root), builder);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw PushFailure.badRequest("the body is not an OTLP ExportLogsServiceRequest (JSON): "
-                    + firstLine(e.getMessage()));
+                    + JsonSupport.firstLine(e.getMessage()));
         }
         return builder.build();
     }
@@ -127,7 +128,7 @@ public final class OtlpLogsDecoder {
             try {
                 id = HexFormat.of().parseHex(hex);
             } catch (IllegalArgumentException e) {
-                throw PushFailure.badRequest(where + "." + camel + " is not hex: " + abbreviate(hex));
+                throw PushFailure.badRequest(where + "." + camel + " is not hex: " + JsonSupport.abbreviate(hex));
             }
             record.put(name, Base64.getEncoder().encodeToString(id));
         }
@@ -230,17 +231,5 @@ public final class OtlpLogsDecoder {
             }
             default -> g.writeNull();
         }
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return abbreviate(nl < 0 ? s : s.substring(0, nl));
     }
 }

@@ -244,8 +244,6 @@ public final class GatewayLogPublisher implements LogPublisher {
         return inFlight.awaitNone(timeout);
     }
 
-
-
     @Override
     public InFlight counts() {
         return inFlight;

@@ -99,8 +99,6 @@ public final class KafkaLogPublisher implements LogPublisher {
         return inFlight.awaitNone(timeout);
     }
 
-
-
     @Override
     public InFlight counts() {
         return inFlight;
