@@ -1,8 +1,12 @@
 package dev.logquery.common.model;
 
 import dev.logquery.common.codec.TextSanitizer;
+import java.util.AbstractMap;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -35,6 +39,9 @@ public final class Attributes {
         if (raw == null || raw.isEmpty()) {
             return new Bounded(Collections.emptySortedMap(), 0);
         }
+        if (raw instanceof Normal) {
+            return new Bounded((Normal) raw, 0); // bounded already: every LogEntry made from a bounded map keeps it
+        }
         TreeMap<String, String> sorted = new TreeMap<>();
         int cut = 0;
         for (Map.Entry<String, String> e : raw.entrySet()) {
@@ -58,7 +65,87 @@ public final class Attributes {
             sorted.pollLastEntry();
             cut++;
         }
-        return new Bounded(Collections.unmodifiableSortedMap(sorted), cut);
+        return new Bounded(new Normal(sorted), cut);
+    }
+
+    /**
+     * Whether {@code attributes} is in the normal form already (made by {@link #bound}), so that bounding it again
+     * would give the same map: what spares a line mapped, checked and decoded the same work at each step.
+     */
+    public static boolean isBounded(Map<String, String> attributes) {
+        return attributes instanceof Normal;
+    }
+
+    /**
+     * The normal form as {@link #bound} gives it: an unmodifiable view of its own sorted map, of a class no one
+     * else can make, so that its type alone proves it within the bounds.
+     */
+    private static final class Normal extends AbstractMap<String, String> implements SortedMap<String, String> {
+        private final SortedMap<String, String> map;
+
+        Normal(TreeMap<String, String> sorted) {
+            this.map = Collections.unmodifiableSortedMap(sorted);
+        }
+
+        @Override
+        public Comparator<? super String> comparator() {
+            return map.comparator();
+        }
+
+        @Override
+        public SortedMap<String, String> subMap(String fromKey, String toKey) {
+            return map.subMap(fromKey, toKey);
+        }
+
+        @Override
+        public SortedMap<String, String> headMap(String toKey) {
+            return map.headMap(toKey);
+        }
+
+        @Override
+        public SortedMap<String, String> tailMap(String fromKey) {
+            return map.tailMap(fromKey);
+        }
+
+        @Override
+        public String firstKey() {
+            return map.firstKey();
+        }
+
+        @Override
+        public String lastKey() {
+            return map.lastKey();
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public String get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public Set<String> keySet() {
+            return map.keySet();
+        }
+
+        @Override
+        public Collection<String> values() {
+            return map.values();
+        }
+
+        @Override
+        public Set<Map.Entry<String, String>> entrySet() {
+            return map.entrySet();
+        }
     }
 
     /**

@@ -28,7 +28,7 @@ public record LogEntry(
         Objects.requireNonNull(message, "message");
         if (attributes == null || attributes.isEmpty()) {
             attributes = Map.of();
-        } else {
+        } else if (!Attributes.isBounded(attributes)) {
             attributes = Attributes.bound(attributes).attributes();
         }
     }

@@ -78,6 +78,31 @@ class AttributesTest {
     }
 
     @Test
+    void aBoundedMapIsBoundedOnceWhateverPassesItOn() {
+        Map<String, String> many = new HashMap<>();
+        for (int i = 0; i < Attributes.MAX_KEYS + 3; i++) {
+            many.put("k" + i, "v\u0000" + i);
+        }
+        Attributes.Bounded once = Attributes.bound(many);
+        assertThat(once.attributes()).hasSize(Attributes.MAX_KEYS);
+        assertThat(once.cut()).isEqualTo(3);
+        assertThat(Attributes.isBounded(once.attributes())).isTrue();
+        // the same instance through a second bound, an entry, and the codec's check: no work, nothing cut again
+        assertThat(Attributes.bound(once.attributes()).attributes()).isSameAs(once.attributes());
+        assertThat(Attributes.bound(once.attributes()).cut()).isZero();
+        LogEntry entry = new LogEntry(T, "checkout", LogLevel.INFO, null, null, null, "hi", once.attributes());
+        assertThat(entry.attributes()).isSameAs(once.attributes());
+        assertThat(((DecodeResult.Accepted) LogEntryCodec.check(entry)).entry().attributes()).isSameAs(once.attributes());
+        // a map that merely looks sorted and small is still bounded: the type, not the look, proves it
+        Map<String, String> unclean = new java.util.TreeMap<>(Map.of("k", "v\u0000"));
+        assertThat(Attributes.isBounded(unclean)).isFalse();
+        assertThat(new LogEntry(T, "checkout", LogLevel.INFO, null, null, null, "hi", unclean).attributes().get("k"))
+                .isEqualTo(dev.logquery.common.codec.TextSanitizer.clean("v\u0000")).doesNotContain("\u0000");
+        assertThat(once.attributes()).isEqualTo(new java.util.TreeMap<>(once.attributes()));
+        assertThat(once.attributes().hashCode()).isEqualTo(new java.util.TreeMap<>(once.attributes()).hashCode());
+    }
+
+    @Test
     void pairsAreUnambiguousWhenAKeyHoldsAnEqualsSign() {
         assertThat(Attributes.pair("a=b", "c")).isNotEqualTo(Attributes.pair("a", "b=c"));
     }
