@@ -13,6 +13,7 @@ import dev.logquery.producer.publish.PublisherSettings;
 import dev.logquery.testkit.Await;
 import dev.logquery.testkit.Cluster;
 import dev.logquery.testkit.Deployment;
+import dev.logquery.testkit.Jvm;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +59,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class PushBenchmark {
 
     record Options(long lines, int batch, int clients, int rate, int seconds, int services, String nodeHeap,
-                   String gatewayHeap, long warmupLines) {
+                   String gatewayHeap, long warmupLines, int leadInSeconds) {
 
         static Options parse(String[] args) {
             long lines = 2_000_000;
@@ -69,6 +71,7 @@ public final class PushBenchmark {
             String nodeHeap = "512m";
             String gatewayHeap = "256m";
             long warmup = 500_000;
+            int leadIn = 10;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--lines" -> lines = Long.parseLong(args[++i]);
@@ -80,12 +83,13 @@ public final class PushBenchmark {
                     case "--node-heap" -> nodeHeap = args[++i];
                     case "--gateway-heap" -> gatewayHeap = args[++i];
                     case "--warmup-lines" -> warmup = Long.parseLong(args[++i]);
+                    case "--lead-in-seconds" -> leadIn = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --lines N"
                             + " --batch N --clients N --rate LINES_PER_S --seconds N --services N --node-heap 512m"
-                            + " --gateway-heap 256m --warmup-lines 500000)");
+                            + " --gateway-heap 256m --warmup-lines 500000 --lead-in-seconds 10)");
                 }
             }
-            return new Options(lines, batch, clients, rate, seconds, services, nodeHeap, gatewayHeap, warmup);
+            return new Options(lines, batch, clients, rate, seconds, services, nodeHeap, gatewayHeap, warmup, leadIn);
         }
     }
 
@@ -100,7 +104,10 @@ public final class PushBenchmark {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), o.batch, o.gatewayHeap,
                 o.nodeHeap, logs);
         Deployment deployment = BenchmarkDeployment.deployment(BenchmarkDeployment.jvm("partition-node", o.nodeHeap),
-                null, logs).gateways(BenchmarkDeployment.jvm("ingest-gateway", o.gatewayHeap));
+                null, logs).gateways(Jvm.runnableJar(BenchmarkDeployment.runnableJar("ingest-gateway"), "-Xmx" + o.gatewayHeap,
+                "-Xms" + o.gatewayHeap, "-XX:+UseG1GC",
+                // its pauses, to set beside the slow pushes (uptime-stamped, as the run's seconds are)
+                "-Xlog:gc:file=" + new File(logs, "gateway-gc.log").getAbsolutePath() + ":uptime,level"));
         BenchmarkJson json = new BenchmarkJson("push", o);
         List<String> report = new ArrayList<>();
         try (Cluster cluster = BenchmarkDeployment.cluster(3, deployment).gateway().start()) {
@@ -138,23 +145,34 @@ public final class PushBenchmark {
             BenchmarkJson.num(t, "endToEndLinesPerSecond", pushed / e2eSeconds);
             json.figures().set("throughput", t);
 
-            // 2. latency at a fixed rate, open loop
+            // 2. latency at a fixed rate, open loop: a lead-in at the rate, then the measured seconds, one schedule
             int perSecond = Math.max(1, o.rate / o.batch);
-            List<byte[]> paced = bodies(generator, (long) perSecond * o.seconds * o.batch, o.batch);
+            int leadPushes = perSecond * o.leadInSeconds;
+            List<byte[]> paced = bodies(generator, (long) perSecond * (o.leadInSeconds + o.seconds) * o.batch, o.batch);
             long pacedLines = (long) paced.size() * o.batch;
             startNanos = System.nanoTime();
-            Run rated = openLoop(push, paced, perSecond);
+            long[] byIndex = new long[paced.size()];
+            openLoop(push, paced, perSecond, byIndex);
             double pacedSeconds = (System.nanoTime() - startNanos) / 1e9;
+            Run lead = Run.of(Arrays.copyOfRange(byIndex, 0, leadPushes), o.leadInSeconds);
+            Run rated = Run.of(Arrays.copyOfRange(byIndex, leadPushes, byIndex.length), o.seconds);
+            String slow = slowPushes(byIndex, perSecond, 100_000);
+            System.out.println(slow);
             stored = awaitStored(cluster, stored + pacedLines, Duration.ofMinutes(10));
             double behind = (System.nanoTime() - startNanos) / 1e9 - pacedSeconds;
-            line = String.format(Locale.ROOT, "at %,d lines/s (%d pushes/s) for %d s: push latency p50/p95/p99 %s ms"
-                            + " (target p99 < 100 ms); %d failed pushes; the last row was stored %.1f s after the last"
-                            + " push was answered", perSecond * o.batch, perSecond, o.seconds, percentiles(rated),
-                    rated.errors(), behind);
+            line = String.format(Locale.ROOT, "at %,d lines/s (%d pushes/s) for %d s after a %d-s lead-in at the same"
+                            + " rate: push latency p50/p95/p99 %s ms (target p99 < 100 ms); %d failed pushes; the last row"
+                            + " was stored %.1f s after the last push was answered; the lead-in, right after part 1's"
+                            + " burst: p50/p95/p99 %s ms, %d failed", perSecond * o.batch, perSecond, o.seconds,
+                    o.leadInSeconds, percentiles(rated), rated.errors(), behind, percentiles(lead), lead.errors());
             System.out.println(line);
             report.add(line);
+            report.add(slow);
             ObjectNode r = BenchmarkJson.run(rated);
             r.put("linesPerSecond", perSecond * o.batch);
+            r.put("leadInSeconds", o.leadInSeconds);
+            r.set("leadIn", BenchmarkJson.run(lead));
+            r.put("slowPushes", slow);
             BenchmarkJson.num(r, "storedSecondsAfterLastAnswer", behind);
             json.figures().set("atRate", r);
 
@@ -246,6 +264,14 @@ public final class PushBenchmark {
 
     /** Starts push {@code i} at {@code i / perSecond} seconds, whether or not earlier ones were answered. */
     static Run openLoop(URI uri, List<byte[]> bodies, int perSecond) throws Exception {
+        return openLoop(uri, bodies, perSecond, new long[bodies.size()]);
+    }
+
+    /**
+     * {@link #openLoop(URI, List, int)}, also giving each push's latency in microseconds by its index in
+     * {@code byIndex} (-1: failed), for the slow pushes' timeline.
+     */
+    static Run openLoop(URI uri, List<byte[]> bodies, int perSecond, long[] byIndex) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger errors = new AtomicInteger();
         // enough threads that a slow answer does not hold up the schedule; bounded all the same
@@ -260,7 +286,12 @@ public final class PushBenchmark {
                     TimeUnit.NANOSECONDS.sleep(wait); // pacing the load, not waiting for a condition
                 }
                 byte[] body = bodies.get(i);
-                sent.add(pool.submit(() -> record(push(uri, body), latencies, errors)));
+                int index = i;
+                sent.add(pool.submit(() -> {
+                    long micros = push(uri, body);
+                    byIndex[index] = micros;
+                    record(micros, latencies, errors);
+                }));
             }
             for (Future<?> f : sent) {
                 f.get(5, TimeUnit.MINUTES);
@@ -270,6 +301,31 @@ public final class PushBenchmark {
         }
         return new Run(latencies.stream().mapToLong(Long::longValue).toArray(), (System.nanoTime() - start) / 1e9, 0,
                 errors.get());
+    }
+
+    /**
+     * Where the slow pushes of a paced run were: how many took longer than {@code thresholdMicros}, and the
+     * seconds of the run (by when they were sent) that held them, worst first — a few seconds holding them all
+     * is a stall of something every push waits for; slow pushes spread over the run is a machine short of CPU.
+     */
+    static String slowPushes(long[] byIndex, int perSecond, long thresholdMicros) {
+        Map<Integer, long[]> bySecond = new java.util.TreeMap<>(); // second -> {slow pushes, max micros}
+        int slow = 0;
+        for (int i = 0; i < byIndex.length; i++) {
+            if (byIndex[i] > thresholdMicros) {
+                slow++;
+                long[] s = bySecond.computeIfAbsent(i / perSecond, k -> new long[2]);
+                s[0]++;
+                s[1] = Math.max(s[1], byIndex[i]);
+            }
+        }
+        String seconds = bySecond.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(12)
+                .map(e -> String.format(Locale.ROOT, "s%d: %d (max %.0f ms)", e.getKey(), e.getValue()[0],
+                        e.getValue()[1] / 1000.0))
+                .collect(java.util.stream.Collectors.joining(", "));
+        return String.format(Locale.ROOT, "  pushes over %d ms: %d of %d, in %d of the run's seconds (the lead-in's first)%s",
+                thresholdMicros / 1000, slow, byIndex.length, bySecond.size(), slow == 0 ? "" : "; worst: " + seconds);
     }
 
     private static void record(long micros, ConcurrentLinkedQueue<Long> latencies, AtomicInteger errors) {

@@ -50,6 +50,12 @@ final class QueryLoad {
         double perSecond() {
             return micros.length / seconds;
         }
+
+        /** A run from latencies in microseconds, a negative one standing for a failed request. */
+        static Run of(long[] microsOrFailed, double seconds) {
+            long[] ok = Arrays.stream(microsOrFailed).filter(m -> m >= 0).toArray();
+            return new Run(ok, seconds, 0, microsOrFailed.length - ok.length);
+        }
     }
 
     interface Client {
