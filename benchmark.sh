@@ -5,7 +5,7 @@
 #                         [--ndjson-lines 1000000] [--coordinator-heap 256m] [--node-heap 512m] [--baseline-connections 18]
 #                         [--warmup-seconds 150]
 #   ./benchmark.sh push   [--lines 2000000] [--batch 1000] [--clients 4] [--rate 50000] [--seconds 30] [--services 50]
-#                         [--node-heap 512m] [--gateway-heap 256m] [--warmup-lines 500000]
+#                         [--node-heap 512m] [--gateway-heap 256m] [--warmup-lines 500000] [--lead-in-seconds 10]
 #   ./benchmark.sh tail   [--viewers 2000,10000] [--rate 1000] [--services 200] [--seconds 30] [--query-clients 4]
 #                         [--coordinator-heap 512m]
 set -euo pipefail
