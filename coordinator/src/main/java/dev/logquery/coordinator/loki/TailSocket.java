@@ -122,6 +122,7 @@ final class TailSocket implements WebSocketHandler {
             return rows.isEmpty() ? "" : message(rows, 0);
         }).filter(m -> !m.isEmpty()).flux();
         Flux<String> lines = live
+                .concatMapIterable(TailEvent::events) // a batch: the lines and announcements it carries
                 .filter(ev -> ev instanceof LiveLine || ev instanceof TailEvent.Dropped)
                 .bufferTimeout(BATCH_LINES, Duration.ofMillis(BATCH_MILLIS))
                 .map(batch -> {

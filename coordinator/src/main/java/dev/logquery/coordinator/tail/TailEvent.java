@@ -1,11 +1,14 @@
 package dev.logquery.coordinator.tail;
 
+import java.util.List;
+
 /**
  * Something a viewer's stream carries, already encoded as a server-sent event ({@link #frame()}).
  * {@link LiveLine}s and {@link Dropped} announcements pass through the viewer's bounded buffer
- * ({@link #buffered()}); other frames (the greeting, heartbeats, replayed lines) do not.
+ * ({@link #buffered()}); other frames (the greeting, heartbeats, replayed lines) do not. The lines and
+ * announcements one batch of Kafka records brings a viewer travel as one {@link Batch}: one write and one flush.
  */
-public sealed interface TailEvent permits LiveLine, TailEvent.Dropped, TailEvent.Frame {
+public sealed interface TailEvent permits LiveLine, TailEvent.Dropped, TailEvent.Frame, TailEvent.Batch {
 
     /** The UTF-8 bytes of the event, ending with the blank line that ends an event. */
     byte[] frame();
@@ -31,6 +34,52 @@ public sealed interface TailEvent permits LiveLine, TailEvent.Dropped, TailEvent
         @Override
         public boolean buffered() {
             return false;
+        }
+    }
+
+    /** The buffer slots the event holds until it is written: one for a line or an announcement. */
+    default int slots() {
+        return buffered() ? 1 : 0;
+    }
+
+    /** The event as the lines and announcements it carries, in order (itself, unless it is a {@link Batch}). */
+    default List<TailEvent> events() {
+        return List.of(this);
+    }
+
+    /**
+     * Lines and drop announcements that were ready for one viewer at the same moment (from one batch of Kafka
+     * records), written to its connection as one frame: their frames one after the other.
+     */
+    record Batch(List<TailEvent> events) implements TailEvent {
+        public Batch {
+            events = List.copyOf(events);
+        }
+
+        @Override
+        public byte[] frame() {
+            int size = 0;
+            for (TailEvent e : events) {
+                size += e.frame().length;
+            }
+            byte[] all = new byte[size];
+            int at = 0;
+            for (TailEvent e : events) {
+                byte[] f = e.frame();
+                System.arraycopy(f, 0, all, at, f.length);
+                at += f.length;
+            }
+            return all;
+        }
+
+        @Override
+        public boolean buffered() {
+            return true;
+        }
+
+        @Override
+        public int slots() {
+            return events.size();
         }
     }
 }

@@ -4,7 +4,9 @@ import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.StoredLogEntry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -176,13 +178,24 @@ public final class TailHub {
                 nextOffsets.put(r.kafkaPartition(), r.offset() + 1);
             }
         }
+        // Each viewer gathers what the batch brings it; then each gets it as one event (one write, one flush).
+        Set<Viewer> touched = Collections.newSetFromMap(new IdentityHashMap<>());
         for (LiveLine line : lines) {
             Set<Viewer> ofService = byService.get(line.row().entry().service());
             if (ofService != null) {
-                ofService.forEach(v -> v.offer(line));
+                for (Viewer v : ofService) {
+                    if (v.offer(line)) {
+                        touched.add(v);
+                    }
+                }
             }
-            anyService.forEach(v -> v.offer(line));
+            for (Viewer v : anyService) {
+                if (v.offer(line)) {
+                    touched.add(v);
+                }
+            }
         }
+        touched.forEach(Viewer::flush);
     }
 
     /** Reader thread, after each poll: viewers that made room hear how many lines they lost. */

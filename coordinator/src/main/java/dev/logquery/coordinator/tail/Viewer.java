@@ -1,5 +1,7 @@
 package dev.logquery.coordinator.tail;
 
+import java.util.ArrayList;
+import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
@@ -8,6 +10,8 @@ import reactor.util.concurrent.Queues;
  * One viewer of the live tail: its filter, the first line it is owed ({@code fromSeq}), and its bounded
  * buffer. The tail reader offers every line on its one thread; the viewer's HTTP stream takes them out.
  * What a viewer costs is this object and the lines waiting in its buffer: no thread, consumer or connection.
+ * The lines one batch of records brings it are gathered ({@link #offer}) and emitted together ({@link #flush}), so
+ * that its connection gets them in one write and one flush instead of one per line.
  */
 public final class Viewer {
 
@@ -17,6 +21,8 @@ public final class Viewer {
     private final TailMetrics metrics;
     /** Unbounded as a queue, bounded by {@link ViewerBuffer}'s accounting; emitted to by the reader thread only. */
     private final Sinks.Many<TailEvent> sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<TailEvent>unbounded(16).get());
+    /** Lines and announcements of the batch being published, not emitted yet (reader thread only; slots held). */
+    private final List<TailEvent> pending = new ArrayList<>();
 
     Viewer(TailFilter filter, long fromSeq, int bufferCapacity, TailMetrics metrics) {
         this.filter = filter;
@@ -47,20 +53,38 @@ public final class Viewer {
         if (!event.buffered()) {
             return;
         }
-        buffer.delivered();
-        if (event instanceof LiveLine line) {
-            metrics.delivered(line);
+        buffer.delivered(event.slots());
+        for (TailEvent e : event.events()) {
+            if (e instanceof LiveLine line) {
+                metrics.delivered(line);
+            }
         }
     }
 
-    /** Reader thread: a line the viewer gets if it is owed and matches, or that is dropped if the buffer is full. */
-    void offer(LiveLine line) {
+    /**
+     * Reader thread: a line the viewer gets if it is owed and matches (gathered until {@link #flush}), or that is
+     * dropped if the buffer is full.
+     *
+     * @return whether the viewer has events waiting for {@link #flush} now
+     */
+    boolean offer(LiveLine line) {
         if (line.seq() < fromSeq || !line.matches(filter)) {
-            return;
+            return !pending.isEmpty();
         }
-        if (!buffer.offer(line, this::emit)) {
+        if (!buffer.offer(line, pending::add)) {
             metrics.dropped();
         }
+        return !pending.isEmpty();
+    }
+
+    /** Reader thread, after a batch: what it brought the viewer leaves as one event. */
+    void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        TailEvent event = pending.size() == 1 ? pending.get(0) : new TailEvent.Batch(pending);
+        pending.clear();
+        emit(event);
     }
 
     /** Reader thread: announces drops once the viewer has made room. */
@@ -76,7 +100,7 @@ public final class Viewer {
     private void emit(TailEvent event) {
         Sinks.EmitResult result = sink.tryEmitNext(event);
         if (result.isFailure()) {
-            buffer.delivered(); // cancelled: nobody will write it, give the slot back
+            buffer.delivered(event.slots()); // cancelled: nobody will write it, give the slots back
         }
     }
 }

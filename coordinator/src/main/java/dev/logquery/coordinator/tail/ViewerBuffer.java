@@ -52,7 +52,12 @@ final class ViewerBuffer {
 
     /** One buffered event was written to the viewer: its slot is free again. */
     void delivered() {
-        queued.decrementAndGet();
+        delivered(1);
+    }
+
+    /** {@code slots} buffered events were written to the viewer (a {@link TailEvent.Batch}): their slots are free. */
+    void delivered(int slots) {
+        queued.addAndGet(-slots);
     }
 
     /** Buffered events not yet written. */

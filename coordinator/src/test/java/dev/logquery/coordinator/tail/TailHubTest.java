@@ -37,7 +37,8 @@ class TailHubTest {
         }
 
         List<Long> offsets() {
-            return events.stream().filter(e -> e instanceof LiveLine).map(e -> ((LiveLine) e).row().offset()).toList();
+            return events.stream().flatMap(e -> e.events().stream()).filter(e -> e instanceof LiveLine)
+                    .map(e -> ((LiveLine) e).row().offset()).toList();
         }
     }
 
@@ -110,6 +111,38 @@ class TailHubTest {
         slowEvents.forEach(slow::written);
         hub.tick();
         assertThat(slowEvents).last().isEqualTo(new TailEvent.Dropped(6));
+    }
+
+    @Test
+    void whatOneBatchBringsAViewerLeavesAsOneEventWithinItsBuffer() {
+        TailHub hub = new TailHub(10, 0, 3, metrics);
+        Viewer small = hub.register(TailFilter.ALL, 4, false).orElseThrow().viewer();
+        List<TailEvent> smallEvents = new ArrayList<>();
+        small.live().subscribe(smallEvents::add); // holds its slots until told they were written
+        Collector a = new Collector(hub.register(new TailFilter("a", null, null, null, null), 100, false).orElseThrow()
+                .viewer());
+        List<TailHub.Received> batch = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            batch.add(received(0, i % 2 == 0 ? "a" : "b", LogLevel.INFO));
+        }
+        hub.publish(batch);
+        // one event per viewer: the five lines of "a" in order, their frames one after the other
+        assertThat(a.events).hasSize(1);
+        assertThat(a.events.get(0)).isInstanceOf(TailEvent.Batch.class);
+        assertThat(a.offsets()).containsExactly(0L, 2L, 4L, 6L, 8L);
+        String frames = new String(a.events.get(0).frame(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(frames.split("\n\n")).hasSize(5);
+        assertThat(frames).contains("message 1").contains("message 9").doesNotContain("message 2\"");
+        // the small viewer: four lines in one event (its buffer), six dropped, announced once it has written them
+        assertThat(smallEvents).hasSize(1);
+        assertThat(smallEvents.get(0).slots()).isEqualTo(4);
+        assertThat(registry.get("tail.lines.dropped").counter().count()).isEqualTo(6);
+        hub.tick();
+        assertThat(smallEvents).hasSize(1); // no room for the announcement yet
+        small.written(smallEvents.get(0));
+        hub.tick();
+        assertThat(smallEvents).last().isEqualTo(new TailEvent.Dropped(6));
+        assertThat(registry.get("tail.lines.delivered").counter().count()).isEqualTo(5 + 4);
     }
 
     @Test
