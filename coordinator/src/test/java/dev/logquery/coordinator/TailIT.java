@@ -54,7 +54,7 @@ import tools.jackson.databind.json.JsonMapper;
 class TailIT {
 
     static final int SHARDS = 3;
-    static final int MAX_VIEWERS = 6;
+    static final int MAX_VIEWERS = 7;
     static final int VIEWER_BUFFER = 200;
     static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -165,19 +165,25 @@ class TailIT {
     /** The line of an event as the query API shows it (exactly its fields), for comparison with what was sent. */
     static String key(SseViewer.Event event) {
         JsonNode log = JSON.readTree(event.data());
-        assertThat(log.propertyNames()).containsExactly("timestamp", "service", "level", "namespace", "pod",
-                "container", "message", "partition");
+        if (log.has("attributes")) {
+            assertThat(log.propertyNames()).containsExactly("timestamp", "service", "level", "namespace", "pod",
+                    "container", "message", "attributes", "partition");
+        } else {
+            assertThat(log.propertyNames()).containsExactly("timestamp", "service", "level", "namespace", "pod",
+                    "container", "message", "partition");
+        }
         int kafkaPartition = Integer.parseInt(event.id().substring(0, event.id().indexOf(':')));
         assertThat(log.get("partition").asInt()).isEqualTo(kafkaPartition % SHARDS);
         return event.id() + "|" + log.get("timestamp").asString() + "|" + log.get("service").asString() + "|"
                 + log.get("level").asString() + "|" + log.get("namespace").asString() + "|" + log.get("pod").asString()
-                + "|" + log.get("container").asString() + "|" + log.get("message").asString();
+                + "|" + log.get("container").asString() + "|" + log.get("message").asString() + "|"
+                + (log.has("attributes") ? new TreeMap<>(JSON.convertValue(log.get("attributes"), Map.class)) : Map.of());
     }
 
     static String key(StoredLogEntry row) {
         LogEntry e = row.entry();
         return id(row) + "|" + Rfc3339.format(e.timestamp()) + "|" + e.service() + "|" + e.level() + "|" + e.namespace()
-                + "|" + e.pod() + "|" + e.container() + "|" + e.message();
+                + "|" + e.pod() + "|" + e.container() + "|" + e.message() + "|" + e.attributes();
     }
 
     /** Per Kafka partition, the offsets in the order given. */
@@ -248,6 +254,8 @@ class TailIT {
         filters.put("contains=" + URLEncoder.encode("timed OUT", StandardCharsets.UTF_8),
                 new TailFilter(null, null, null, null, "timed OUT"));
         filters.put("namespace=ns-3&pod=svc-3-pod-1", new TailFilter(null, null, "ns-3", "svc-3-pod-1", null));
+        filters.put("attribute.cluster=eu-1&service=svc-4", new TailFilter("svc-4", null, null, null, null,
+                new java.util.TreeMap<>(Map.of("cluster", "eu-1"))));
         filters.put("", TailFilter.ALL);
         Map<String, SseViewer> byQuery = new LinkedHashMap<>();
         Map<TailFilter, SseViewer> byFilter = new LinkedHashMap<>();
@@ -264,7 +272,8 @@ class TailIT {
             int service = random.nextInt(6);
             return new LogEntry(Instant.now().truncatedTo(ChronoUnit.MICROS), "svc-" + service,
                     LogLevel.values()[random.nextInt(LogLevel.values().length)], "ns-" + service,
-                    "svc-" + service + "-pod-" + random.nextInt(3), "app", messages[random.nextInt(messages.length)] + " #" + i);
+                    "svc-" + service + "-pod-" + random.nextInt(3), "app", messages[random.nextInt(messages.length)] + " #" + i,
+                    i % 4 == 0 ? Map.of() : Map.of("cluster", "eu-" + (i % 4)));
         }).toList();
         List<StoredLogEntry> sent = sendInStepWith(byFilter, lines);
 

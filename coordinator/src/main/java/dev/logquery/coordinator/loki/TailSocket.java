@@ -113,7 +113,8 @@ final class TailSocket implements WebSocketHandler {
             return session.send(Mono.never()).and(session.receive().then());
         }
         LinePipeline pipeline = new LinePipeline(tail.expr());
-        TailFilter filter = new TailFilter(push.service(), push.levels(), push.namespace(), push.pod(), push.contains());
+        TailFilter filter = new TailFilter(push.service(), push.levels(), push.namespace(), push.pod(), push.contains(),
+                push.attributes());
         ConnectableFlux<TailEvent> live = streams.stream(new TailRequest(filter, null)).publish(LIVE_PREFETCH);
         Disposable connection = live.connect(); // registered now, so nothing arriving while stored lines are read is lost
         Set<String> replayed = new HashSet<>();

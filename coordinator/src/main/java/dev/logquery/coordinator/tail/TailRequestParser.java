@@ -5,15 +5,18 @@ import static dev.logquery.coordinator.api.Quoting.quote;
 
 import dev.logquery.common.codec.TextSanitizer;
 import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.Attributes;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.coordinator.api.FieldProblem;
 import dev.logquery.coordinator.api.LogQueryRequestParser;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +31,9 @@ import java.util.regex.Pattern;
  *   <li>{@code level} or {@code levels}: one level name or a comma list of them, any case; not both.</li>
  *   <li>{@code since}: a duration ({@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}, {@code 500ms}) up to the
  *       configured replay age, or a number of lines from 1 to the configured replay maximum.</li>
+ *   <li>{@code attribute.<key>}: the line's attribute {@code key} must have exactly this value (key 1..{@value
+ *       Attributes#MAX_KEY_CHARS}, value 1..{@value Attributes#MAX_VALUE_CHARS} characters, cleaned, not trimmed, as
+ *       the query API's {@code attributes}); one parameter per key, at most {@value Attributes#MAX_KEYS} of them.</li>
  *   <li>Unknown and repeated parameters are refused: a misspelt filter would otherwise widen the stream.</li>
  * </ul>
  *
@@ -38,6 +44,8 @@ public final class TailRequestParser {
     /** The known parameters in the order their problems are reported. */
     public static final List<String> PARAMETERS = List.of("service", "level", "levels", "namespace", "pod", "contains",
             "since");
+    /** The prefix of an attribute filter's parameter name: {@code attribute.cluster=eu-1}. */
+    public static final String ATTRIBUTE_PREFIX = "attribute.";
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private static final Pattern COUNT = Pattern.compile("\\d{1,9}");
     private static final String LEVEL_NAMES = LogLevel.NAMES;
@@ -55,13 +63,16 @@ public final class TailRequestParser {
         Map<String, String> problems = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>();
+        TreeMap<String, String> attributes = new TreeMap<>();
         parameters.forEach((name, given) -> {
-            if (!PARAMETERS.contains(name)) {
+            if (name.startsWith(ATTRIBUTE_PREFIX)) {
+                attribute(name, given, attributes, problems);
+            } else if (!PARAMETERS.contains(name)) {
                 String shown = abbreviate(name);
                 if (unknown.size() < LogQueryRequestParser.MAX_UNKNOWN_FIELDS_REPORTED && !unknown.contains(shown)) {
                     unknown.add(shown);
                     problems.put(shown, "unknown parameter " + shown + "; known parameters are "
-                            + String.join(", ", PARAMETERS));
+                            + String.join(", ", PARAMETERS) + ", " + ATTRIBUTE_PREFIX + "<key>");
                 }
             } else if (given.size() != 1) {
                 problems.put(name, name + " is given more than once");
@@ -86,7 +97,8 @@ public final class TailRequestParser {
                 : null;
         if (problems.isEmpty()) {
             return new ParsedTail.Valid(new TailRequest(
-                    new TailFilter(service, level != null ? level : levels, namespace, pod, contains), since));
+                    new TailFilter(service, level != null ? level : levels, namespace, pod, contains,
+                            attributes.isEmpty() ? null : Collections.unmodifiableSortedMap(attributes)), since));
         }
         List<FieldProblem> out = new ArrayList<>(problems.size());
         for (String name : PARAMETERS) {
@@ -97,6 +109,29 @@ public final class TailRequestParser {
         }
         problems.forEach((name, message) -> out.add(new FieldProblem(name, message)));
         return new ParsedTail.Invalid(out);
+    }
+
+    /** {@code attribute.<key>=<value>}, into {@code attributes}; a problem is named by its parameter. */
+    private static void attribute(String name, List<String> given, Map<String, String> attributes,
+                                  Map<String, String> problems) {
+        String shown = abbreviate(name);
+        String key = TextSanitizer.clean(name.substring(ATTRIBUTE_PREFIX.length()));
+        if (given.size() != 1) {
+            problems.putIfAbsent(shown, shown + " is given more than once");
+        } else if (key.isEmpty() || key.length() > Attributes.MAX_KEY_CHARS) {
+            problems.putIfAbsent(shown, "an attribute filter is attribute.<key>=<value> with a key of 1 to "
+                    + Attributes.MAX_KEY_CHARS + " characters, has " + key.length());
+        } else if (attributes.size() >= Attributes.MAX_KEYS && !attributes.containsKey(key)) {
+            problems.putIfAbsent(shown, "at most " + Attributes.MAX_KEYS + " attribute filters");
+        } else {
+            String value = TextSanitizer.clean(given.get(0) == null ? "" : given.get(0));
+            if (value.isEmpty() || value.length() > Attributes.MAX_VALUE_CHARS) {
+                problems.putIfAbsent(shown, shown + " must have 1 to " + Attributes.MAX_VALUE_CHARS
+                        + " characters, has " + value.length() + " (omit it for no filter on the key)");
+            } else if (attributes.put(key, value) != null) {
+                problems.putIfAbsent(shown, shown + " is given more than once");
+            }
+        }
     }
 
     private static String identity(Map<String, String> values, String name, int maxChars, Map<String, String> problems) {

@@ -103,9 +103,39 @@ class TailRequestParserTest {
     @Test
     void unknownAndRepeatedParametersAreRefused() {
         assertThat(problems("services", "a")).containsExactly(new FieldProblem("services",
-                "unknown parameter services; known parameters are service, level, levels, namespace, pod, contains, since"));
+                "unknown parameter services; known parameters are service, level, levels, namespace, pod, contains, since,"
+                        + " attribute.<key>"));
         assertThat(problems("service", "a", "service", "b")).containsExactly(
                 new FieldProblem("service", "service is given more than once"));
+    }
+
+    @Test
+    void attributeFiltersAreOneParameterPerKeyComparedExactly() {
+        TailFilter f = valid("service", "checkout", "attribute.cluster", "eu-1", "attribute.k8s_node_name", " n 1")
+                .filter();
+        assertThat(f.attributes()).containsExactly(Map.entry("cluster", "eu-1"), Map.entry("k8s_node_name", " n 1"));
+        java.time.Instant t = java.time.Instant.parse("2026-12-03T10:00:00Z");
+        assertThat(f.matches(new dev.logquery.common.model.LogEntry(t, "checkout", LogLevel.INFO, null, null, null, "m",
+                Map.of("cluster", "eu-1", "k8s_node_name", " n 1", "zone", "b")))).isTrue();
+        assertThat(f.matches(new dev.logquery.common.model.LogEntry(t, "checkout", LogLevel.INFO, null, null, null, "m",
+                Map.of("cluster", "eu-1", "k8s_node_name", "n 1")))).isFalse(); // values are not trimmed
+        assertThat(f.matches(new dev.logquery.common.model.LogEntry(t, "checkout", LogLevel.INFO, null, null, null, "m",
+                Map.of("cluster", "eu-1")))).isFalse();
+        // the replay asks the stored lines with the same equalities
+        assertThat(f.query(t, t.plusSeconds(60), 10).attributes()).isEqualTo(f.attributes());
+        assertThat(valid().filter().attributes()).isNull();
+    }
+
+    @Test
+    void badAttributeFiltersAreNamedByTheirParameter() {
+        assertThat(problems("attribute.", "x")).containsExactly(new FieldProblem("attribute.",
+                "an attribute filter is attribute.<key>=<value> with a key of 1 to 128 characters, has 0"));
+        assertThat(problems("attribute.cluster", "")).containsExactly(new FieldProblem("attribute.cluster",
+                "attribute.cluster must have 1 to 2048 characters, has 0 (omit it for no filter on the key)"));
+        assertThat(problems("attribute.cluster", "a", "attribute.cluster", "b")).containsExactly(
+                new FieldProblem("attribute.cluster", "attribute.cluster is given more than once"));
+        assertThat(problems("attribute.cluster", "x".repeat(2049))).extracting(FieldProblem::field)
+                .containsExactly("attribute.cluster");
     }
 
     @Test
