@@ -54,14 +54,14 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link LinePipeline#streamLabels}), at most {@code maxRows} rows (more: 400 naming the bound). Either way the
  * answer is exact; only its cost differs.
  */
-final class NodeVolumes {
+public final class NodeVolumes {
 
     private static final Logger log = LoggerFactory.getLogger(NodeVolumes.class);
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     /** Node columns, by the names the node knows. */
     static final String SERVICE = "service";
-    static final String LEVEL = "level";
+    public static final String LEVEL = "level";
     static final String NAMESPACE = "namespace";
     static final String POD = "pod";
     static final String CONTAINER = "container";
@@ -74,10 +74,10 @@ final class NodeVolumes {
      * @param groupBy      node columns
      * @param attributeLabels whether the answer's labels must hold the lines' attribute labels (not only those pushed)
      */
-    record Request(LogQuery query, long originMicros, long stepMicros, List<String> groupBy, boolean attributeLabels) {
+    public record Request(LogQuery query, long originMicros, long stepMicros, List<String> groupBy, boolean attributeLabels) {
 
         /** A request whose answer needs no attribute label beyond those the query pushes. */
-        Request(LogQuery query, long originMicros, long stepMicros, List<String> groupBy) {
+        public Request(LogQuery query, long originMicros, long stepMicros, List<String> groupBy) {
             this(query, originMicros, stepMicros, groupBy, false);
         }
     }
@@ -86,19 +86,19 @@ final class NodeVolumes {
      * A bucket of a group and the group's stream labels: counted on the nodes, those of the asked columns and the
      * pushed attributes ({@link #labels}); counted from rows, every stream label of the lines.
      */
-    record Key(long bucket, SortedMap<String, String> labels) {
+    public record Key(long bucket, SortedMap<String, String> labels) {
     }
 
-    record Answer(Map<Key, long[]> sums, List<String> failures, int shardsQueried, long chunksScanned) {
-        long count() {
+    public record Answer(Map<Key, long[]> sums, List<String> failures, int shardsQueried, long chunksScanned) {
+        public long count() {
             return sums.values().stream().mapToLong(v -> v[0]).sum();
         }
 
-        long bytes() {
+        public long bytes() {
             return sums.values().stream().mapToLong(v -> v[1]).sum();
         }
 
-        List<String> warnings() {
+        public List<String> warnings() {
             return Warnings.partial(failures);
         }
     }
@@ -115,7 +115,7 @@ final class NodeVolumes {
     private final int pageSize;
     private final long maxRows;
 
-    NodeVolumes(WebClient client, ShardCatalog catalog, CoordinatorProperties properties, ReplicaBreakers breakers,
+    public NodeVolumes(WebClient client, ShardCatalog catalog, CoordinatorProperties properties, ReplicaBreakers breakers,
                 QueryMetrics metrics, int maxGroups) {
         this(client, catalog, properties, breakers, metrics, maxGroups, null, 1, 0);
     }
@@ -141,7 +141,7 @@ final class NodeVolumes {
     private record ShardAnswer(int shard, JsonNode body, String failure) {
     }
 
-    Mono<Answer> run(Request request) {
+    public Mono<Answer> run(Request request) {
         if (!request.attributeLabels() || search == null) {
             return counted(request);
         }
@@ -317,7 +317,7 @@ final class NodeVolumes {
         return MAPPER.writeValueAsBytes(node);
     }
 
-    static long micros(java.time.Instant t) {
+    public static long micros(java.time.Instant t) {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
     }
 

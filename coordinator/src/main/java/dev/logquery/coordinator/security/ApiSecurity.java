@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -32,7 +33,8 @@ import reactor.core.publisher.Mono;
  * ({@code logquery.coordinator.auth.tokens} / {@code tokens-file}): everyone (the local stack binds to
  * 127.0.0.1). Tokens configured: every path needs {@code Authorization: Bearer <token>}, or Basic with the token
  * as the password (what Grafana's data sources send; the user name is ignored), except
- * {@code /actuator/health/**}, {@code /actuator/prometheus} and {@code /actuator/info} for probes and scraping.
+ * {@code /actuator/health/**}, {@code /actuator/prometheus} and {@code /actuator/info} for probes and scraping,
+ * and the web UI's page and assets ({@code GET /}, {@code /index.html}, {@code /ui/**}), which hold no data.
  * Anything else answers 401 with an RFC 9457 problem and {@code WWW-Authenticate: Bearer realm="logquery"}.
  * Stateless: no session, no CSRF (no cookies are used), no login form.
  */
@@ -42,6 +44,8 @@ public class ApiSecurity {
 
     private static final Logger log = LoggerFactory.getLogger(ApiSecurity.class);
     static final String CHALLENGE = "Bearer realm=\"logquery\"";
+    /** The web UI's page and static assets, open to GET and HEAD without a token. */
+    static final String[] UI_PATHS = {"/", "/index.html", "/ui/**"};
 
     @Bean
     ApiTokens apiTokens(ApiProperties properties) {
@@ -86,6 +90,9 @@ public class ApiSecurity {
                 .authorizeExchange(e -> e
                         .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
                                 "/actuator/info").permitAll()
+                        // the web UI's page and assets (no data in them); its API calls need the token
+                        .pathMatchers(HttpMethod.GET, UI_PATHS).permitAll()
+                        .pathMatchers(HttpMethod.HEAD, UI_PATHS).permitAll()
                         .anyExchange().authenticated())
                 .build();
     }
