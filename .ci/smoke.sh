@@ -71,6 +71,16 @@ echo "smoke: $lines lines in the answer; producer: ${sent:0:300}"
 printf '%s' "$answer" | grep -q '"partial":false' || fail "the answer is partial: ${answer:0:600}"
 printf '%s' "$answer" | grep -q '"service":"' || fail "the lines carry no service: ${answer:0:600}"
 
+step "the web UI: the page, its scripts and its histogram's endpoint"
+page="$(curl -s -m 10 localhost:8080/ || true)"
+printf '%s' "$page" | grep -q '<title>logquery</title>' || fail "GET / is not the web UI's page: ${page:0:300}"
+code="$(curl -s -m 10 -o /dev/null -w '%{http_code}' localhost:8080/ui/app.js)"
+[ "$code" = 200 ] || fail "GET /ui/app.js answered $code, not 200"
+volume="$(curl -s -m 10 "${AUTH[@]}" -X POST localhost:8080/api/query/volume -H 'Content-Type: application/json' \
+          -d "{\"startTime\":\"$from\",\"endTime\":\"$to\"}" || true)"
+printf '%s' "$volume" | grep -q '"buckets"' || fail "POST /api/query/volume gave no buckets: ${volume:0:300}"
+echo "smoke: the page, /ui/app.js and POST /api/query/volume answer"
+
 step "least exposure: the internal API wants the stack's token, nothing listens beyond loopback"
 code="$(curl -s -m 5 -o /dev/null -w '%{http_code}' localhost:8081/internal/metadata)"
 [ "$code" = 401 ] || fail "GET /internal/metadata without the internal token answered $code, not 401"
