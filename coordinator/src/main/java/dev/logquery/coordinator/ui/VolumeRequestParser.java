@@ -1,5 +1,7 @@
 package dev.logquery.coordinator.ui;
 
+import static dev.logquery.coordinator.api.Quoting.abbreviate;
+
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.api.FieldProblem;
 import dev.logquery.coordinator.api.LogQueryRequestParser;
@@ -102,9 +104,7 @@ public final class VolumeRequestParser {
                     + " buckets of the window, more than " + MAX_BUCKETS + ": give a step of at least "
                     + minimumStep(windowSeconds) + " seconds")));
         }
-        LogQuery whole = new LogQuery(q.startTime(), q.endTime(), q.service(), q.levels(), q.namespace(), q.pod(),
-                q.contains(), q.limit(), null, q.attributes());
-        return new Valid(whole, valid.allowPartial(), Duration.ofSeconds(seconds), first, (int) buckets);
+        return new Valid(q.withAfter(null), valid.allowPartial(), Duration.ofSeconds(seconds), first, (int) buckets);
     }
 
     /** The smallest nice step giving at most {@value #TARGET_BUCKETS} buckets (a day's multiple beyond them). */
@@ -135,9 +135,5 @@ public final class VolumeRequestParser {
         }
         all.addAll(more);
         return new Invalid(all);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 }
