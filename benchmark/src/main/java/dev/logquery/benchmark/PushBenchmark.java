@@ -151,8 +151,7 @@ public final class PushBenchmark {
             List<byte[]> paced = bodies(generator, (long) perSecond * (o.leadInSeconds + o.seconds) * o.batch, o.batch);
             long pacedLines = (long) paced.size() * o.batch;
             startNanos = System.nanoTime();
-            long[] byIndex = new long[paced.size()];
-            openLoop(push, paced, perSecond, byIndex);
+            long[] byIndex = openLoop(push, paced, perSecond);
             double pacedSeconds = (System.nanoTime() - startNanos) / 1e9;
             Run lead = Run.of(Arrays.copyOfRange(byIndex, 0, leadPushes), o.leadInSeconds);
             Run rated = Run.of(Arrays.copyOfRange(byIndex, leadPushes, byIndex.length), o.seconds);
@@ -262,18 +261,12 @@ public final class PushBenchmark {
                 errors.get());
     }
 
-    /** Starts push {@code i} at {@code i / perSecond} seconds, whether or not earlier ones were answered. */
-    static Run openLoop(URI uri, List<byte[]> bodies, int perSecond) throws Exception {
-        return openLoop(uri, bodies, perSecond, new long[bodies.size()]);
-    }
-
     /**
-     * {@link #openLoop(URI, List, int)}, also giving each push's latency in microseconds by its index in
-     * {@code byIndex} (-1: failed), for the slow pushes' timeline.
+     * Starts push {@code i} at {@code i / perSecond} seconds, whether or not earlier ones were answered; returns
+     * each push's latency in microseconds by its index (-1: failed), for the runs and the slow pushes' timeline.
      */
-    static Run openLoop(URI uri, List<byte[]> bodies, int perSecond, long[] byIndex) throws Exception {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicInteger errors = new AtomicInteger();
+    static long[] openLoop(URI uri, List<byte[]> bodies, int perSecond) throws Exception {
+        long[] byIndex = new long[bodies.size()];
         // enough threads that a slow answer does not hold up the schedule; bounded all the same
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(4, perSecond));
         long start = System.nanoTime();
@@ -287,20 +280,15 @@ public final class PushBenchmark {
                 }
                 byte[] body = bodies.get(i);
                 int index = i;
-                sent.add(pool.submit(() -> {
-                    long micros = push(uri, body);
-                    byIndex[index] = micros;
-                    record(micros, latencies, errors);
-                }));
+                sent.add(pool.submit(() -> byIndex[index] = push(uri, body)));
             }
             for (Future<?> f : sent) {
-                f.get(5, TimeUnit.MINUTES);
+                f.get(5, TimeUnit.MINUTES); // also what makes every byIndex write visible here
             }
         } finally {
             pool.shutdownNow();
         }
-        return new Run(latencies.stream().mapToLong(Long::longValue).toArray(), (System.nanoTime() - start) / 1e9, 0,
-                errors.get());
+        return byIndex;
     }
 
     /**
