@@ -6,6 +6,7 @@ import java.io.File;
 import java.time.Instant;
 import java.time.LocalDate;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -50,6 +51,26 @@ final class BenchmarkJson {
         } else {
             o.putNull(field);
         }
+        return o;
+    }
+
+    /**
+     * The array {@code runs} at the top of the document: one object per measured cell in the compact form scripts
+     * compare between runs ({@code kind}, {@code clients}, {@code coordinator} and {@code baseline} as
+     * {@link #summary}), beside the detailed {@code figures}.
+     */
+    ArrayNode runs() {
+        return root.has("runs") ? (ArrayNode) root.get("runs") : root.putArray("runs");
+    }
+
+    /** {@code {"p50_ms", "p95_ms", "p99_ms", "qps", "errors"}} of one load cell. */
+    static ObjectNode summary(Run r) {
+        ObjectNode o = JSON.createObjectNode();
+        num(o, "p50_ms", r.percentileMs(0.5));
+        num(o, "p95_ms", r.percentileMs(0.95));
+        num(o, "p99_ms", r.percentileMs(0.99));
+        num(o, "qps", r.perSecond());
+        o.put("errors", r.errors());
         return o;
     }
 

@@ -132,7 +132,17 @@ public final class QueryBenchmark {
         String coordinatorUrl = coordinator.url();
 
         Instant from = end.minus(Duration.ofDays(o.days()));
-        List<Kind> kinds = QueryMix.kinds(services, from, end);
+        QueryMix.Rare rare;
+        try (Connection c = baseline.connect()) {
+            rare = QueryMix.rareText(c, end);
+        }
+        System.out.printf(Locale.ROOT, "contains-rare searches \"%s\" (%d lines in the last day);"
+                + " contains-common \"%s\"%n", rare.text(), rare.linesPerDay(), QueryMix.COMMON_TEXT);
+        ObjectNode texts = figures.putObject("containsTexts");
+        texts.put("rare", rare.text());
+        texts.put("rareLinesInLastDay", rare.linesPerDay());
+        texts.put("common", QueryMix.COMMON_TEXT);
+        List<Kind> kinds = QueryMix.kinds(services, from, end, rare.text());
         BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(o.baselineConnections());
         for (int i = 0; i < o.baselineConnections(); i++) {
             Connection c = baseline.connect();
@@ -157,6 +167,7 @@ public final class QueryBenchmark {
 
         // ---- chunk skipping per kind, from the coordinator's stats
         List<String> skipping = new ArrayList<>();
+        Map<String, Double> skipRatio = new HashMap<>();
         Random warm = new Random(1);
         for (Kind kind : kinds) {
             long[] before = QueryLoad.chunks(coordinatorUrl);
@@ -166,6 +177,7 @@ public final class QueryBenchmark {
             long[] after = QueryLoad.chunks(coordinatorUrl);
             long scanned = after[0] - before[0];
             long skipped = after[1] - before[1];
+            skipRatio.put(kind.name(), skipped / (double) Math.max(1, scanned + skipped));
             ObjectNode skip = figures.withArrayProperty("chunkSkipping").addObject();
             skip.put("query", kind.name());
             BenchmarkJson.num(skip, "skippedPercent", 100.0 * skipped / Math.max(1, scanned + skipped));
@@ -189,6 +201,15 @@ public final class QueryBenchmark {
                 Run base = QueryLoad.measure(viaBaseline, kind, c, o.seconds());
                 if (kind.name().equals("selective")) {
                     nativeSelective.put(c, coord);
+                }
+                ObjectNode summary = json.runs().addObject();
+                summary.put("kind", kind.name());
+                summary.put("clients", c);
+                summary.set("coordinator", BenchmarkJson.summary(coord));
+                summary.set("baseline", BenchmarkJson.summary(base));
+                BenchmarkJson.num(summary, "p50_ratio", coord.percentileMs(0.5) / base.percentileMs(0.5));
+                if (skipRatio.containsKey(kind.name())) {
+                    BenchmarkJson.num(summary, "chunk_skip_ratio", skipRatio.get(kind.name()));
                 }
                 ObjectNode cell = figures.withArrayProperty("latency").addObject();
                 cell.put("clients", c);
