@@ -15,6 +15,9 @@ import java.time.Instant;
 public record Summary(Instant minTime, Instant maxTime, LevelSet levels, StringBloom services,
                       StringBloom attributes) {
 
+    /** A summary that knows nothing: it excludes nothing. */
+    public static final Summary UNKNOWN = new Summary(null, null, null, null, null);
+
     /** A summary that knows nothing of attributes. */
     public Summary(Instant minTime, Instant maxTime, LevelSet levels, StringBloom services) {
         this(minTime, maxTime, levels, services, null);
@@ -27,7 +30,7 @@ public record Summary(Instant minTime, Instant maxTime, LevelSet levels, StringB
     /** A shard's summary; a shard that reports no rows yet is unknown (its first rows may be in flight). */
     public static Summary of(PartitionMetadata m) {
         if (m.rowCount() == 0 || m.minTime() == null || m.maxTime() == null) {
-            return new Summary(null, null, null, null, null);
+            return UNKNOWN;
         }
         return new Summary(m.minTime(), m.maxTime(), m.levels(), m.services(), m.attributes());
     }

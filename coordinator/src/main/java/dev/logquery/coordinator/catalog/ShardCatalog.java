@@ -2,6 +2,7 @@ package dev.logquery.coordinator.catalog;
 
 import dev.logquery.common.metadata.MetadataCodec;
 import dev.logquery.common.metadata.PartitionMetadata;
+import dev.logquery.common.pruning.Summary;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.config.CoordinatorProperties;
 import dev.logquery.coordinator.redis.RedisStore;
@@ -71,6 +72,28 @@ public class ShardCatalog implements SmartLifecycle {
 
         public ShardState(Shard shard, PartitionMetadata metadata, Instant fetchedAt) {
             this(shard, metadata, fetchedAt, List.of());
+        }
+
+        /**
+         * What pruning may know of this shard for {@code query}: its metadata's summary, or nothing (a summary that
+         * excludes nothing) when the metadata is unknown or the query's window reaches into the span it may not
+         * describe yet. The node commits rows after it generated the metadata; those rows are stamped at most about
+         * {@code freshSpan} before then (lines arrive within seconds of being logged), so a window that ends before
+         * {@code generatedAt - freshSpan} is fully described and one that ends later may hold rows the metadata does
+         * not show (a new service, a first error, an hour chunk that did not exist yet). Metadata without
+         * {@code generatedAt} is taken as describing everything, as before.
+         */
+        public Summary summaryFor(LogQuery query, Duration freshSpan) {
+            return describes(query, freshSpan) ? Summary.of(metadata) : Summary.UNKNOWN;
+        }
+
+        /** Whether the metadata is known and describes every row of the query's window (see {@link #summaryFor}). */
+        public boolean describes(LogQuery query, Duration freshSpan) {
+            if (metadata == null) {
+                return false;
+            }
+            Instant generated = metadata.generatedAt();
+            return generated == null || query.endTime().isBefore(generated.minus(freshSpan));
         }
 
         /**

@@ -33,6 +33,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       complete replica of its shard (by their metadata), and still count as caught up: a
  *                       replica further behind is asked only when no caught-up one answers, and an answer
  *                       from it is marked partial ({@code replica_behind})
+ * @param freshSpan      how far before the moment a shard's metadata was generated its description may miss rows
+ *                       (lines committed since, stamped up to this long before): a query whose window ends after
+ *                       {@code generatedAt - freshSpan} asks that shard whatever its metadata says, so that a
+ *                       line is found as soon as its node committed it, not after the next metadata refresh (the
+ *                       node itself still skips its own chunks exactly). Default one minute; older windows are
+ *                       pruned as before
  */
 @ConfigurationProperties("logquery.coordinator")
 public record CoordinatorProperties(
@@ -47,7 +53,8 @@ public record CoordinatorProperties(
         String redisUrl,
         Cache cache,
         Hedge hedge,
-        long replicaMaxLagRows) {
+        long replicaMaxLagRows,
+        Duration freshSpan) {
 
     @ConstructorBinding
     public CoordinatorProperties(
@@ -62,7 +69,8 @@ public record CoordinatorProperties(
             @DefaultValue("redis://localhost:6379") String redisUrl,
             @DefaultValue Cache cache,
             @DefaultValue Hedge hedge,
-            @DefaultValue("1000") long replicaMaxLagRows) {
+            @DefaultValue("1000") long replicaMaxLagRows,
+            @DefaultValue("1m") Duration freshSpan) {
         this.shards = shards == null ? List.of() : List.copyOf(shards);
         this.shardTimeout = positive(shardTimeout, "shard-timeout");
         this.metadataMaxAge = positive(metadataMaxAge, "metadata-max-age");
@@ -75,6 +83,10 @@ public record CoordinatorProperties(
         this.cache = cache;
         this.hedge = hedge;
         this.replicaMaxLagRows = replicaMaxLagRows;
+        this.freshSpan = freshSpan;
+        if (freshSpan == null || freshSpan.isNegative()) {
+            throw new IllegalArgumentException("logquery.coordinator.fresh-span must not be negative");
+        }
         if (replicaMaxLagRows < 0) {
             throw new IllegalArgumentException("logquery.coordinator.replica-max-lag-rows must not be negative");
         }
@@ -91,7 +103,7 @@ public record CoordinatorProperties(
     public CoordinatorProperties(List<dev.logquery.coordinator.topology.Shard> shards, Duration shardTimeout,
                                  Duration metadataMaxAge, boolean pruning, int maxLimit) {
         this(shards, shardTimeout, metadataMaxAge, pruning, maxLimit, Duration.ofSeconds(60), Admission.DEFAULT,
-                Breaker.DEFAULT, "", Cache.DEFAULT, Hedge.DEFAULT, 1000);
+                Breaker.DEFAULT, "", Cache.DEFAULT, Hedge.DEFAULT, 1000, Duration.ofMinutes(1));
     }
 
     static Duration positive(Duration d, String name) {

@@ -155,8 +155,8 @@ public final class NodeVolumes {
     Mono<Boolean> attributesAbsent(LogQuery query) {
         return catalog.current().map(states -> {
             for (ShardState s : states) {
-                if (s.metadata() == null) {
-                    return false;
+                if (!s.describes(query, properties.freshSpan())) {
+                    return false; // unknown, or lines committed since the metadata was made may have attributes
                 }
                 if (properties.pruning() && pruning.excludedBy(query, Summary.of(s.metadata())).isPresent()) {
                     continue;
@@ -213,8 +213,8 @@ public final class NodeVolumes {
         return catalog.current().flatMap(states -> {
             List<ShardState> targets = new ArrayList<>();
             for (ShardState s : states) {
-                Optional<String> pruner = s.metadata() == null || !properties.pruning() ? Optional.empty()
-                        : pruning.excludedBy(request.query(), Summary.of(s.metadata()));
+                Optional<String> pruner = !properties.pruning() ? Optional.empty()
+                        : pruning.excludedBy(request.query(), s.summaryFor(request.query(), properties.freshSpan()));
                 if (pruner.isPresent()) {
                     metrics.pruned(pruner.get());
                 } else {

@@ -2,7 +2,6 @@ package dev.logquery.coordinator.search;
 
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.pruning.PruningService;
-import dev.logquery.common.pruning.Summary;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.coordinator.catalog.ShardCatalog.ShardState;
 import dev.logquery.coordinator.catalog.ShardCatalog;
@@ -69,16 +68,17 @@ public class SearchService implements LogSearch {
     }
 
     /**
-     * Step 1: a shard is skipped only when its (known) metadata proves no row can match; with pruning
-     * switched off every shard is queried.
+     * Step 1: a shard is skipped only when its (known) metadata proves no row can match, which it cannot for a
+     * window that reaches into its last {@code freshSpan} ({@link ShardState#summaryFor}); with pruning switched off
+     * every shard is queried.
      */
     PruneResult prune(LogQuery query, List<ShardState> states) {
         List<ShardState> toQuery = new ArrayList<>();
         List<String> prunedBy = new ArrayList<>();
         int chunksOfPruned = 0;
         for (ShardState s : states) {
-            Optional<String> pruner = s.metadata() == null || !properties.pruning() ? Optional.empty()
-                    : pruning.excludedBy(query, Summary.of(s.metadata()));
+            Optional<String> pruner = !properties.pruning() ? Optional.empty()
+                    : pruning.excludedBy(query, s.summaryFor(query, properties.freshSpan()));
             if (pruner.isPresent()) {
                 prunedBy.add(pruner.get());
                 metrics.pruned(pruner.get());

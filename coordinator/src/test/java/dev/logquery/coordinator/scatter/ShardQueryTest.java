@@ -69,7 +69,8 @@ class ShardQueryTest {
         CoordinatorProperties p = new CoordinatorProperties(List.of(SHARD), shardTimeout, Duration.ofSeconds(1), true,
                 10_000);
         return new CoordinatorProperties(p.shards(), p.shardTimeout(), p.metadataMaxAge(), p.pruning(), p.maxLimit(),
-                p.queryTimeout(), p.admission(), p.breaker(), p.redisUrl(), p.cache(), hedge, p.replicaMaxLagRows());
+                p.queryTimeout(), p.admission(), p.breaker(), p.redisUrl(), p.cache(), hedge, p.replicaMaxLagRows(),
+                p.freshSpan());
     }
 
     ShardQuery shardQuery(CoordinatorProperties properties, ReplicaLoad load) {

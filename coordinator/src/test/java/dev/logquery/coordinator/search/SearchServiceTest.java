@@ -6,6 +6,7 @@ import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -75,13 +76,18 @@ class SearchServiceTest {
     }
 
     /** Metadata of a shard holding {@code service} between {@code from} and {@code to}, levels INFO only. */
+    /** A shard's metadata generated a day after its rows: every test window ends well before it. */
     static PartitionMetadata meta(int shard, Instant from, Instant to, String service) {
+        return meta(shard, from, to, service, to.plus(Duration.ofDays(1)));
+    }
+
+    static PartitionMetadata meta(int shard, Instant from, Instant to, String service, Instant generatedAt) {
         StringBloom bloom = StringBloom.create(64, 0.01);
         bloom.put(service);
         ChunkMetadata chunk = new ChunkMetadata(from.truncatedTo(ChronoUnit.HOURS), from, from, 10,
                 LevelSet.of(List.of(LogLevel.INFO)), bloom);
         return new PartitionMetadata(shard, 3, List.of(shard), 10, from, to, LevelSet.of(List.of(LogLevel.INFO)), bloom,
-                List.of(chunk), to);
+                List.of(chunk), generatedAt);
     }
 
     static LogQuery query(String service, int limit) {
@@ -147,6 +153,22 @@ class SearchServiceTest {
     }
 
     @Test
+    void aWindowReachingIntoTheLastMinuteBeforeTheMetadataWasMadeAsksTheShardWhateverItSays() {
+        when(client.query(any(), any(), anyBoolean())).thenReturn(Flux.empty());
+        LogQuery q = query("svc-1", 10); // ends at T0 + 1 h; shard 0's metadata knows svc-0 only, up to T0 + 100 s
+        catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0", T0.plusSeconds(3600 + 59))),
+                unknown(S1), unknown(S2));
+        assertThat(run(q).summary().partitionsPruned()).as("lines committed since may be svc-1's, stamped up to a"
+                + " minute before the metadata was made").isZero();
+        verify(client).query(eq(S0.replicaList().get(0)), any(), anyBoolean());
+
+        catalogHas(known(S0, meta(0, T0, T0.plusSeconds(100), "svc-0", T0.plusSeconds(3600 + 61))),
+                unknown(S1), unknown(S2));
+        assertThat(run(q).summary().partitionsPruned()).as("the window ended more than a minute before").isEqualTo(1);
+        verify(client, times(1)).query(eq(S0.replicaList().get(0)), any(), anyBoolean());
+    }
+
+    @Test
     void aFailedShardMakesThePagePartialAndTheOthersStillAnswer() {
         catalogHas(unknown(S0), unknown(S1), unknown(S2));
         when(client.query(eq(S0.replicaList().get(0)), any(), anyBoolean())).thenReturn(answer(row(0, 50, 1)));
@@ -209,7 +231,7 @@ class SearchServiceTest {
         catalogHas(state);
         CoordinatorProperties lagAllowed = new CoordinatorProperties(p.shards(), p.shardTimeout(), p.metadataMaxAge(),
                 p.pruning(), p.maxLimit(), p.queryTimeout(), p.admission(), p.breaker(), p.redisUrl(), p.cache(),
-                p.hedge(), 5);
+                p.hedge(), 5, p.freshSpan());
         assertThat(state.behind(query(null, 10), lagAllowed.replicaMaxLagRows())).containsExactly(replicas.get(0));
         assertThat(state.behind(query(null, 10), 10_000)).as("within the allowed lag").isEmpty();
 

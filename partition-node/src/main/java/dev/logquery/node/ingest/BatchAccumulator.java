@@ -58,7 +58,17 @@ final class BatchAccumulator {
 
     /** Whether the batch is to be written now: it holds records and one of its bounds is reached. */
     boolean due() {
-        return !records.isEmpty() && (records.size() >= maxRecords || bytes >= maxBytes
+        return due(false);
+    }
+
+    /**
+     * Whether the batch is to be written now: it holds records and one of its bounds is reached, or
+     * {@code quiet} — the last poll drained what Kafka had fetched and no batch is being written. Waiting for
+     * more then only delays lines that could be visible now (a quiet topic's line waited {@code maxWait}); under
+     * load the writer is busy, the batch keeps growing while it writes, and batches stay large.
+     */
+    boolean due(boolean quiet) {
+        return !records.isEmpty() && (quiet || records.size() >= maxRecords || bytes >= maxBytes
                 || nanos.getAsLong() - started >= maxWaitNanos);
     }
 

@@ -183,6 +183,7 @@ public final class IngestLoop implements SmartLifecycle {
 
     private void consume(KafkaConsumer<byte[], byte[]> c) throws Exception {
         BatchAccumulator batch = new BatchAccumulator(properties.batch(), System::nanoTime);
+        int maxPoll = KafkaClients.maxPollRecords(properties.batch());
         List<TopicPartition> mine = assignment.assign(c);
         long nextCheck = System.nanoTime() + PARTITION_CHECK_INTERVAL.toNanos();
         kafka.consumerStarted();
@@ -212,7 +213,7 @@ public final class IngestLoop implements SmartLifecycle {
                 askLogEnd(c, mine);
             }
             assignment.recordLag(c, mine, metrics);
-            boolean due = batch.due();
+            boolean due = batch.due(polled < maxPoll && pipeline.idle());
             switch (topic.beforeWriting(due)) {
                 case CHANGED -> {
                     if (!batch.isEmpty()) {

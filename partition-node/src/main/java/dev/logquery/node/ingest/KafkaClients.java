@@ -55,6 +55,11 @@ final class KafkaClients {
         }
     }
 
+    /** The most records one poll returns: fewer means the poll drained what the consumer had fetched. */
+    static int maxPollRecords(NodeProperties.Batch limits) {
+        return Math.min(limits.maxRecords(), 5_000);
+    }
+
     static Properties consumer(NodeProperties properties) {
         NodeProperties.Batch limits = properties.batch();
         Properties p = new Properties();
@@ -66,7 +71,7 @@ final class KafkaClients {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // every position is a deliberate seek
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.min(limits.maxRecords(), 5_000)));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords(limits)));
         // Fetch buffers are bounded too, so heap does not depend on how far behind the node is.
         int fetchBytes = (int) Math.min(limits.maxBytes().toBytes(), 8L * 1024 * 1024);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(fetchBytes));

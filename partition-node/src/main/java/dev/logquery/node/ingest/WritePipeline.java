@@ -81,6 +81,11 @@ final class WritePipeline {
         });
     }
 
+    /** Whether no batch is being written (the last one, if any, has ended; its outcome is seen by the next call). */
+    boolean idle() {
+        return inFlight == null || inFlight.isDone();
+    }
+
     /** Waits for the batch being written, if any; a failure that ended it is rethrown here. */
     void await() throws Exception {
         while (inFlight != null) {

@@ -42,6 +42,15 @@ class BatchAccumulatorTest {
     }
 
     @Test
+    void aQuietTopicsRecordsAreDueAtOnceButAnEmptyBatchNever() {
+        BatchAccumulator batch = byCount(10_000);
+        assertThat(batch.due(true)).as("nothing to write").isFalse();
+        batch.add(record(10, 5));
+        assertThat(batch.due(false)).as("more may come: wait up to maxWait").isFalse();
+        assertThat(batch.due(true)).as("the poll drained Kafka's fetch and nothing is being written").isTrue();
+    }
+
+    @Test
     void dueAtMaxRecordsAndTakenInConsumptionOrder() {
         BatchAccumulator batch = byCount(3);
         batch.add(record(10, 5));

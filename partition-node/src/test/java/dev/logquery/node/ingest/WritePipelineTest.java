@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.logquery.node.ingest.IngestLoop.State;
 import dev.logquery.node.storage.OffsetStore;
+import dev.logquery.testkit.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +54,13 @@ class WritePipelineTest {
                 }, time);
     }
 
+    /** Holds each write until it counts down; open unless a test closes it. */
+    volatile CountDownLatch gate = new CountDownLatch(0);
+
     void write(List<DecodedRecord> batch, String topicId) throws Exception {
+        if (!gate.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the test never opened the gate");
+        }
         String name = batch.get(0).offset() + "-" + batch.get(batch.size() - 1).offset() + "@" + topicId;
         attempts.add(name);
         Exception failure = failures.poll();
@@ -79,6 +89,19 @@ class WritePipelineTest {
     @AfterEach
     void stopWriter() {
         writerThread.shutdownNow();
+    }
+
+    @Test
+    void idleOnlyWhileNoBatchIsBeingWritten() throws Exception {
+        assertThat(pipeline.idle()).as("nothing submitted yet").isTrue();
+        gate = new CountDownLatch(1);
+        pipeline.submit(batch(10, 11), ID);
+        assertThat(pipeline.idle()).as("the write waits at the gate").isFalse();
+        gate.countDown();
+        Await.until(Duration.ofSeconds(10), "the write ends", pipeline::idle);
+        assertThat(written).containsExactly("10-11@" + ID);
+        pipeline.await();
+        assertThat(pipeline.idle()).isTrue();
     }
 
     @Test
