@@ -8,6 +8,7 @@
 #                         [--node-heap 512m] [--gateway-heap 256m] [--warmup-lines 500000] [--lead-in-seconds 10]
 #   ./benchmark.sh tail   [--viewers 2000,10000] [--rate 1000] [--services 200] [--seconds 30] [--query-clients 4]
 #                         [--coordinator-heap 512m]
+#   ./benchmark.sh fresh  [--probes 100] [--rate 1000] [--services 200]
 set -euo pipefail
 cd "$(dirname "$0")"
 kind=${1:-}
@@ -16,7 +17,8 @@ case "$kind" in
   query) main=dev.logquery.benchmark.QueryBenchmark ;;
   tail) main=dev.logquery.benchmark.TailBenchmark ;;
   push) main=dev.logquery.benchmark.PushBenchmark ;;
-  *) echo "usage: ./benchmark.sh ingest|query|push|tail [options]" >&2; exit 2 ;;
+  fresh) main=dev.logquery.benchmark.FreshBenchmark ;;
+  *) echo "usage: ./benchmark.sh ingest|query|push|tail|fresh [options]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests package
