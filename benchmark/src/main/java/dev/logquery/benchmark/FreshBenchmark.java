@@ -36,7 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
  * JVM, three partition nodes on three PostgreSQL servers and the coordinator as separate JVMs (the test kit's
  * {@link Cluster}; no Redis, so the coordinator reads metadata from the nodes as when Redis is down). One probe at
  * a time: a line is written with {@code acks=all}; from the acknowledgement on, {@code POST /api/query/logs} asks for
- * its pod in the last minute every few milliseconds until the line is in the answer; the delay is the time from the
+ * its pod in the last minute every 10 ms until the line is in the answer; the delay is the time from the
  * acknowledgement to the first answer that holds it. Half the probes are of a service the shards already hold, half
  * of a service never seen before (whose first line no published metadata can know of). Two phases: the topic quiet,
  * then with {@code --rate} lines/s of other services being written. Figures print and go to
@@ -172,7 +172,7 @@ public final class FreshBenchmark {
             if (r.body().contains("\"pod\":\"" + pod + "\"")) {
                 return (answered - acked) / 1_000;
             }
-            Thread.sleep(2); // holds the polling rate to about one query every few milliseconds
+            Thread.sleep(10); // holds the polling rate to one query per 10 ms: the probe must not load the cluster
         }
         if (giveUpMillis < 0) {
             throw new IllegalStateException("warm-up probe " + pod + " not found within a minute");
