@@ -11,12 +11,17 @@ import dev.logquery.testkit.Deployment;
 import dev.logquery.testkit.LineWriter;
 import java.io.File;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +43,9 @@ import tools.jackson.databind.node.ObjectNode;
  * a time: a line is written with {@code acks=all}; from the acknowledgement on, {@code POST /api/query/logs} asks for
  * its pod in the last minute every 10 ms until the line is in the answer; the delay is the time from the
  * acknowledgement to the first answer that holds it. Half the probes are of a service the shards already hold, half
- * of a service never seen before (whose first line no published metadata can know of). Two phases: the topic quiet,
+ * of a service never seen before (whose first line no published metadata can know of). Beside it, the time until
+ * the row is committed in its shard's PostgreSQL (asked with SQL in the same polling loop) splits the delay into
+ * ingest and query path. Two phases: the topic quiet,
  * then with {@code --rate} lines/s of other services being written. Figures print and go to
  * {@code benchmark/target/results/fresh.json}.
  *
@@ -83,14 +90,17 @@ public final class FreshBenchmark {
              KafkaProducer<String, byte[]> producer = LineWriter.producer(cluster.kafka().bootstrapServers())) {
             App coordinator = cluster.startCoordinator("logquery.coordinator.max-queries-per-client", "1000000");
             String url = coordinator.url();
-            // Every shard holds a line of the known probe service's neighbours before anything is measured, and the
-            // JIT compilers see the probe's path once: 20 unmeasured probes.
-            probe(producer, cluster.topic(), url, "fresh-known", "warm-up", -1);
+            // The known probe service is stored before anything is measured, and the JIT compilers see the probe's
+            // path: 20 unmeasured probes.
+            List<Connection> dbs = new ArrayList<>();
+            for (int s = 0; s < cluster.shards(); s++) {
+                dbs.add(cluster.database(s).connect());
+            }
             for (int i = 0; i < 20; i++) {
-                probe(producer, cluster.topic(), url, "fresh-known", "warm-up-" + i, -1);
+                probe(producer, cluster.topic(), url, dbs, "fresh-known", "warm-up-" + i, -1);
             }
             List<String> lines = new ArrayList<>();
-            lines.add(phase("quiet topic", o, producer, cluster.topic(), url, json.figures().putObject("quiet")));
+            lines.add(phase("quiet topic", o, producer, cluster.topic(), url, dbs, json.figures().putObject("quiet")));
             AtomicLong produced = new AtomicLong();
             TailLoad.startProducing(producer, cluster.topic(), new TailOptions(List.of(), o.rate(), o.services(), 0,
                     0, "256m"), clock, produced);
@@ -103,7 +113,7 @@ public final class FreshBenchmark {
                 return true;
             });
             lines.add(phase(String.format(Locale.ROOT, "%,d lines/s of other services", o.rate()), o, producer,
-                    cluster.topic(), url, json.figures().putObject("underLoad")));
+                    cluster.topic(), url, dbs, json.figures().putObject("underLoad")));
             System.out.println();
             System.out.println("=== results: Kafka acknowledgement to found by POST /api/query/logs ===");
             lines.forEach(System.out::println);
@@ -116,16 +126,19 @@ public final class FreshBenchmark {
 
     /** One phase of probes, alternating a known and a new service; prints and puts its figures. */
     private static String phase(String name, Options o, KafkaProducer<String, byte[]> producer, String topic,
-                                String url, ObjectNode figures) throws Exception {
+                                String url, List<Connection> dbs, ObjectNode figures) throws Exception {
         Random pause = new Random(11);
         long[] all = new long[o.probes()];
         long[] known = new long[(o.probes() + 1) / 2];
         long[] fresh = new long[o.probes() / 2];
+        long[] stored = new long[o.probes()];
         int notFound = 0;
         for (int i = 0; i < o.probes(); i++) {
             boolean newService = i % 2 == 1;
             String service = newService ? "fresh-new-" + name.hashCode() + "-" + i : "fresh-known";
-            long micros = probe(producer, topic, url, service, "p" + name.hashCode() + "-" + i, GIVE_UP.toMillis());
+            long[] seen = probe(producer, topic, url, dbs, service, "p" + name.hashCode() + "-" + i, GIVE_UP.toMillis());
+            long micros = seen[0];
+            stored[i] = seen[1] < 0 ? GIVE_UP.toNanos() / 1_000 : seen[1];
             if (micros < 0) {
                 notFound++;
                 micros = GIVE_UP.toNanos() / 1_000;
@@ -134,12 +147,14 @@ public final class FreshBenchmark {
             (newService ? fresh : known)[i / 2] = micros;
             Thread.sleep(50 + pause.nextInt(200)); // holds the probes apart: one line at a time, at random moments
         }
-        String line = String.format(Locale.ROOT, "%-28s all %s | known service %s | new service %s | not found in %d s: %d",
-                name, figures(all), figures(known), figures(fresh), GIVE_UP.toSeconds(), notFound);
+        String line = String.format(Locale.ROOT, "%-28s found: all %s | known service %s | new service %s | not found"
+                        + " in %d s: %d%n%-28s committed in the shard's PostgreSQL (SQL, polled as often): %s",
+                name, figures(all), figures(known), figures(fresh), GIVE_UP.toSeconds(), notFound, "", figures(stored));
         System.out.println(line);
         put(figures.putObject("all"), all);
         put(figures.putObject("knownService"), known);
         put(figures.putObject("newService"), fresh);
+        put(figures.putObject("committedInPostgres"), stored);
         figures.put("probes", o.probes());
         figures.put("notFound", notFound);
         return line;
@@ -150,8 +165,8 @@ public final class FreshBenchmark {
      * lines of the last minute until the line is found: returns the microseconds from the acknowledgement to that
      * answer, or -1 when it was not found within {@code giveUpMillis} (a negative bound: wait up to a minute, unmeasured).
      */
-    private static long probe(KafkaProducer<String, byte[]> producer, String topic, String url, String service,
-                              String pod, long giveUpMillis) throws Exception {
+    private static long[] probe(KafkaProducer<String, byte[]> producer, String topic, String url, List<Connection> dbs,
+                                String service, String pod, long giveUpMillis) throws Exception {
         Instant ts = Instant.now().truncatedTo(ChronoUnit.MICROS);
         LogEntry e = new LogEntry(ts, service, LogLevel.INFO, "fresh", pod, "app", "probe " + pod + " written");
         producer.send(new ProducerRecord<>(topic, service, LogEntryCodec.encode(e))).get(10, TimeUnit.SECONDS);
@@ -163,21 +178,42 @@ public final class FreshBenchmark {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/query/logs"))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        long stored = -1;
         while (System.nanoTime() < deadline) {
+            if (stored < 0 && isStored(dbs, pod, ts)) {
+                stored = (System.nanoTime() - acked) / 1_000;
+            }
             HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             long answered = System.nanoTime();
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("query answered " + r.statusCode() + ": " + QueryLoad.abbreviate(r.body()));
             }
             if (r.body().contains("\"pod\":\"" + pod + "\"")) {
-                return (answered - acked) / 1_000;
+                long found = (answered - acked) / 1_000;
+                return new long[] {found, stored < 0 ? found : stored};
             }
             Thread.sleep(10); // holds the polling rate to one query per 10 ms: the probe must not load the cluster
         }
         if (giveUpMillis < 0) {
             throw new IllegalStateException("warm-up probe " + pod + " not found within a minute");
         }
-        return -1;
+        return new long[] {-1, stored};
+    }
+
+    /** Whether a shard's database holds the probe's row (committed), asked straight with SQL. */
+    private static boolean isStored(List<Connection> dbs, String pod, Instant ts) throws Exception {
+        for (Connection c : dbs) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM logs WHERE ts = ? AND pod = ?")) {
+                ps.setObject(1, OffsetDateTime.ofInstant(ts, ZoneOffset.UTC));
+                ps.setString(2, pod);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static String figures(long[] micros) {
