@@ -93,14 +93,16 @@ public final class FreshBenchmark {
             // The known probe service is stored before anything is measured, and the JIT compilers see the probe's
             // path: 20 unmeasured probes.
             List<Connection> dbs = new ArrayList<>();
+            List<String> nodes = new ArrayList<>();
             for (int s = 0; s < cluster.shards(); s++) {
                 dbs.add(cluster.database(s).connect());
+                nodes.add(cluster.node(s).url());
             }
             for (int i = 0; i < 20; i++) {
                 probe(producer, cluster.topic(), url, dbs, "fresh-known", "warm-up-" + i, -1);
             }
             List<String> lines = new ArrayList<>();
-            lines.add(phase("quiet topic", o, producer, cluster.topic(), url, dbs, json.figures().putObject("quiet")));
+            lines.add(phase("quiet topic", o, producer, cluster.topic(), url, dbs, nodes, json.figures().putObject("quiet")));
             AtomicLong produced = new AtomicLong();
             TailLoad.startProducing(producer, cluster.topic(), new TailOptions(List.of(), o.rate(), o.services(), 0,
                     0, "256m"), clock, produced);
@@ -113,7 +115,7 @@ public final class FreshBenchmark {
                 return true;
             });
             lines.add(phase(String.format(Locale.ROOT, "%,d lines/s of other services", o.rate()), o, producer,
-                    cluster.topic(), url, dbs, json.figures().putObject("underLoad")));
+                    cluster.topic(), url, dbs, nodes, json.figures().putObject("underLoad")));
             System.out.println();
             System.out.println("=== results: Kafka acknowledgement to found by POST /api/query/logs ===");
             lines.forEach(System.out::println);
@@ -126,7 +128,12 @@ public final class FreshBenchmark {
 
     /** One phase of probes, alternating a known and a new service; prints and puts its figures. */
     private static String phase(String name, Options o, KafkaProducer<String, byte[]> producer, String topic,
-                                String url, List<Connection> dbs, ObjectNode figures) throws Exception {
+                                String url, List<Connection> dbs, List<String> nodes, ObjectNode figures)
+            throws Exception {
+        List<PrometheusText> before = new ArrayList<>();
+        for (String node : nodes) {
+            before.add(PrometheusText.scrape(node));
+        }
         Random pause = new Random(11);
         long[] all = new long[o.probes()];
         long[] known = new long[(o.probes() + 1) / 2];
@@ -147,9 +154,20 @@ public final class FreshBenchmark {
             (newService ? fresh : known)[i / 2] = micros;
             Thread.sleep(50 + pause.nextInt(200)); // holds the probes apart: one line at a time, at random moments
         }
+        double batches = 0;
+        double batchSeconds = 0;
+        double lines = 0;
+        for (int n = 0; n < nodes.size(); n++) {
+            PrometheusText after = PrometheusText.scrape(nodes.get(n));
+            batches += after.sum("ingest_batch_duration_seconds_count") - before.get(n).sum("ingest_batch_duration_seconds_count");
+            batchSeconds += after.sum("ingest_batch_duration_seconds_sum") - before.get(n).sum("ingest_batch_duration_seconds_sum");
+            lines += after.sum("ingest_lines_total") - before.get(n).sum("ingest_lines_total");
+        }
         String line = String.format(Locale.ROOT, "%-28s found: all %s | known service %s | new service %s | not found"
-                        + " in %d s: %d%n%-28s committed in the shard's PostgreSQL (SQL, polled as often): %s",
-                name, figures(all), figures(known), figures(fresh), GIVE_UP.toSeconds(), notFound, "", figures(stored));
+                        + " in %d s: %d%n%-28s committed in the shard's PostgreSQL (SQL, polled as often): %s%n%-28s"
+                        + " nodes wrote %,.0f batches, %.1f lines and %.1f ms each on average",
+                name, figures(all), figures(known), figures(fresh), GIVE_UP.toSeconds(), notFound, "", figures(stored), "",
+                batches, lines / Math.max(1, batches), 1000 * batchSeconds / Math.max(1, batches));
         System.out.println(line);
         put(figures.putObject("all"), all);
         put(figures.putObject("knownService"), known);
@@ -157,6 +175,9 @@ public final class FreshBenchmark {
         put(figures.putObject("committedInPostgres"), stored);
         figures.put("probes", o.probes());
         figures.put("notFound", notFound);
+        BenchmarkJson.num(figures, "nodeBatches", batches);
+        BenchmarkJson.num(figures, "nodeLinesPerBatch", lines / Math.max(1, batches));
+        BenchmarkJson.num(figures, "nodeBatchMeanMs", 1000 * batchSeconds / Math.max(1, batches));
         return line;
     }
 
