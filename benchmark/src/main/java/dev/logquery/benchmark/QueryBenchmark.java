@@ -150,6 +150,15 @@ public final class QueryBenchmark {
             c.setReadOnly(true);
             pool.add(c);
         }
+        CpuMeter clusterCpu;
+        CpuMeter baselineCpu;
+        try (Connection s0 = cluster.database(0).connect(); Connection s1 = cluster.database(1).connect();
+             Connection s2 = cluster.database(2).connect(); Connection b = baseline.connect()) {
+            clusterCpu = new CpuMeter(List.of(coordinator.pid(), cluster.node(0).pid(), cluster.node(1).pid(),
+                    cluster.node(2).pid()), List.of(CpuMeter.postmaster(s0), CpuMeter.postmaster(s1),
+                    CpuMeter.postmaster(s2)));
+            baselineCpu = new CpuMeter(List.of(), List.of(CpuMeter.postmaster(b)));
+        }
         Client viaCoordinator = r -> QueryLoad.coordinatorQuery(coordinatorUrl, r);
         Client viaBaseline = r -> QueryLoad.baselineQuery(pool, r);
 
@@ -192,13 +201,25 @@ public final class QueryBenchmark {
 
         // ---- latency and throughput
         List<String> table = new ArrayList<>();
-        table.add(String.format(Locale.ROOT, "%7s  %-10s  %-32s  %-32s  %s", "clients", "query",
-                "coordinator p50/p95/p99 ms, q/s", "single PostgreSQL p50/p95/p99, q/s", "p50 ratio"));
+        table.add(String.format(Locale.ROOT, "%7s  %-15s  %-32s  %-32s  %9s  %s", "clients", "query",
+                "coordinator p50/p95/p99 ms, q/s", "single PostgreSQL p50/p95/p99, q/s", "p50 ratio",
+                "CPU ms/query: JVMs / shards' PostgreSQL / single PostgreSQL"));
         Map<Integer, Run> nativeSelective = new HashMap<>();
         for (int c : o.clients()) {
             for (Kind kind : kinds) {
+                double[] cpu0 = clusterCpu.sample();
+                long t0 = System.nanoTime();
                 Run coord = QueryLoad.measure(viaCoordinator, kind, c, o.seconds());
+                long t1 = System.nanoTime();
+                double[] cpu1 = clusterCpu.sample();
+                double[] base0 = baselineCpu.sample();
+                long t2 = System.nanoTime();
                 Run base = QueryLoad.measure(viaBaseline, kind, c, o.seconds());
+                long t3 = System.nanoTime();
+                double[] base1 = baselineCpu.sample();
+                double jvmMs = cpuMsPerQuery(cpu0[0], cpu1[0], t1 - t0, coord);
+                double shardPgMs = cpuMsPerQuery(cpu0[1], cpu1[1], t1 - t0, coord);
+                double basePgMs = cpuMsPerQuery(base0[1], base1[1], t3 - t2, base);
                 if (kind.name().equals("selective")) {
                     nativeSelective.put(c, coord);
                 }
@@ -207,6 +228,10 @@ public final class QueryBenchmark {
                 summary.put("clients", c);
                 summary.set("coordinator", BenchmarkJson.summary(coord));
                 summary.set("baseline", BenchmarkJson.summary(base));
+                BenchmarkJson.num((ObjectNode) summary.get("coordinator"), "jvm_cpu_ms_per_query", jvmMs);
+                BenchmarkJson.num((ObjectNode) summary.get("coordinator"), "postgres_cpu_ms_per_query", shardPgMs);
+                BenchmarkJson.num((ObjectNode) summary.get("baseline"), "postgres_cpu_ms_per_query", basePgMs);
+                BenchmarkJson.num(summary, "jvm_cpu_to_baseline_postgres_cpu", jvmMs / basePgMs);
                 BenchmarkJson.num(summary, "p50_ratio", coord.percentileMs(0.5) / base.percentileMs(0.5));
                 if (skipRatio.containsKey(kind.name())) {
                     BenchmarkJson.num(summary, "chunk_skip_ratio", skipRatio.get(kind.name()));
@@ -217,13 +242,18 @@ public final class QueryBenchmark {
                 cell.set("coordinator", BenchmarkJson.run(coord));
                 cell.set("singlePostgres", BenchmarkJson.run(base));
                 BenchmarkJson.num(cell, "p50Ratio", coord.percentileMs(0.5) / base.percentileMs(0.5));
-                String line = String.format(Locale.ROOT, "%7d  %-10s  %-32s  %-32s  %.2f", c, kind.name(),
-                        QueryLoad.figures(coord), QueryLoad.figures(base),
-                        coord.percentileMs(0.5) / base.percentileMs(0.5));
+                String line = String.format(Locale.ROOT, "%7d  %-15s  %-32s  %-32s  %9.2f  %5.2f / %5.2f / %5.2f", c,
+                        kind.name(), QueryLoad.figures(coord), QueryLoad.figures(base),
+                        coord.percentileMs(0.5) / base.percentileMs(0.5), jvmMs, shardPgMs, basePgMs);
                 System.out.println(line);
                 table.add(line);
             }
         }
+
+        // ---- where the JVMs' CPU goes under the selective query at 16 clients (--profile-seconds)
+        List<String> profile = o.profileSeconds() > 0
+                ? profile(o.profileSeconds(), coordinator, cluster.node(0), viaCoordinator, kinds.get(0), figures)
+                : List.of();
 
         // ---- the Loki-compatible API beside the native one, same run, same data
         List<String> loki = LokiCells.measure(o, coordinatorUrl, viaCoordinator, services, from, end, nativeSelective,
@@ -244,8 +274,51 @@ public final class QueryBenchmark {
                 + o.baselineConnections() + " connections to one PostgreSQL holding every line):");
         table.forEach(System.out::println);
         loki.forEach(System.out::println);
+        profile.forEach(System.out::println);
         System.out.println(ndjson);
         json.write();
+    }
+
+    /**
+     * JFR profiles of the coordinator and of shard 0's node while 16 clients send {@code kind} (the selective query)
+     * for {@code seconds}; their top frames print and go under {@code figures.profile}, the recordings stay in
+     * {@code benchmark/target/results/} for a flame graph (e.g. JDK Mission Control).
+     */
+    private static List<String> profile(int seconds, App coordinator, App node, Client client, Kind kind,
+                                        ObjectNode figures) throws Exception {
+        File coordinatorJfr = new File("benchmark/target/results/profile-coordinator.jfr");
+        File nodeJfr = new File("benchmark/target/results/profile-node-0.jfr");
+        coordinatorJfr.delete();
+        nodeJfr.delete();
+        JfrProfile.start(coordinator.pid(), seconds, coordinatorJfr);
+        JfrProfile.start(node.pid(), seconds, nodeJfr);
+        Run run = QueryLoad.measure(client, kind, 16, seconds);
+        JfrProfile.awaitWritten(coordinatorJfr, Duration.ofSeconds(60));
+        JfrProfile.awaitWritten(nodeJfr, Duration.ofSeconds(60));
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "profile (JFR, %d s of %s at 16 clients: %s):", seconds, kind.name(),
+                QueryLoad.figures(run)));
+        lines.add(" coordinator (" + coordinatorJfr.getPath() + ")");
+        lines.addAll(JfrProfile.top(coordinatorJfr, 15));
+        lines.add(" node of shard 0 (" + nodeJfr.getPath() + ")");
+        lines.addAll(JfrProfile.top(nodeJfr, 15));
+        ObjectNode p = figures.putObject("profile");
+        p.put("seconds", seconds);
+        p.put("query", kind.name());
+        lines.forEach(l -> p.withArrayProperty("lines").add(l));
+        lines.forEach(System.out::println);
+        return lines;
+    }
+
+    /**
+     * CPU milliseconds per request: the CPU seconds between two samples {@code wallNanos} apart (the cell with its
+     * unmeasured first second) per second, divided by the cell's measured requests per second; NaN when unknown.
+     */
+    private static double cpuMsPerQuery(double before, double after, long wallNanos, Run run) {
+        if (before < 0 || after < 0 || run.perSecond() <= 0) {
+            return Double.NaN;
+        }
+        return 1000 * (after - before) / (wallNanos / 1e9) / run.perSecond();
     }
 
     /**

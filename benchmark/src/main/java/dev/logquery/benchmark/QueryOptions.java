@@ -5,7 +5,8 @@ import java.util.List;
 
 /** The query benchmark's command line ({@code ./benchmark.sh query [options]}), with the documented defaults. */
 record QueryOptions(long lines, int days, int services, List<Integer> clients, int seconds, int ndjsonLines,
-                    String coordinatorHeap, String nodeHeap, int baselineConnections, int warmupSeconds) {
+                    String coordinatorHeap, String nodeHeap, int baselineConnections, int warmupSeconds,
+                    int profileSeconds) {
 
     static QueryOptions parse(String[] args) {
         long lines = 10_000_000;
@@ -18,6 +19,7 @@ record QueryOptions(long lines, int days, int services, List<Integer> clients, i
         String nodeHeap = "512m";
         int baseline = 18;
         int warmup = 150;
+        int profile = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--lines" -> lines = Long.parseLong(args[++i]);
@@ -30,11 +32,13 @@ record QueryOptions(long lines, int days, int services, List<Integer> clients, i
                 case "--node-heap" -> nodeHeap = args[++i];
                 case "--baseline-connections" -> baseline = Integer.parseInt(args[++i]);
                 case "--warmup-seconds" -> warmup = Integer.parseInt(args[++i]);
+                case "--profile-seconds" -> profile = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --lines N"
                         + " --days N --services N --clients 1,16,128 --seconds N --ndjson-lines N"
-                        + " --coordinator-heap 256m --node-heap 512m --baseline-connections N --warmup-seconds N)");
+                        + " --coordinator-heap 256m --node-heap 512m --baseline-connections N --warmup-seconds N --profile-seconds N)");
             }
         }
-        return new QueryOptions(lines, days, services, clients, seconds, ndjson, heap, nodeHeap, baseline, warmup);
+        return new QueryOptions(lines, days, services, clients, seconds, ndjson, heap, nodeHeap, baseline, warmup,
+                profile);
     }
 }
