@@ -159,6 +159,15 @@ public final class QueryBenchmark {
                     CpuMeter.postmaster(s2)));
             baselineCpu = new CpuMeter(List.of(), List.of(CpuMeter.postmaster(b)));
         }
+        CpuMeter directCpu;
+        try (Connection s0 = cluster.database(0).connect(); Connection s1 = cluster.database(1).connect();
+             Connection s2 = cluster.database(2).connect()) {
+            directCpu = new CpuMeter(List.of(ProcessHandle.current().pid()), List.of(CpuMeter.postmaster(s0),
+                    CpuMeter.postmaster(s1), CpuMeter.postmaster(s2)));
+        }
+        DirectShards direct = new DirectShards(List.of(cluster.database(0).jdbcUrl(), cluster.database(1).jdbcUrl(),
+                cluster.database(2).jdbcUrl()), o.baselineConnections() / 3);
+        Client viaShardsDirectly = direct::query;
         Client viaCoordinator = r -> QueryLoad.coordinatorQuery(coordinatorUrl, r);
         Client viaBaseline = r -> QueryLoad.baselineQuery(pool, r);
 
@@ -171,8 +180,24 @@ public final class QueryBenchmark {
         for (Kind kind : kinds) {
             QueryLoad.measure(viaCoordinator, kind, 8, share);
             QueryLoad.measure(viaBaseline, kind, 8, share);
+            QueryLoad.measure(viaShardsDirectly, kind, 8, Math.max(1, share / 2));
         }
         LokiCells.warmUp(coordinatorUrl, viaCoordinator, services, from, end, share);
+
+        // ---- the stand-in must do the coordinator's work: the same number of rows for the same queries
+        Random check = new Random(3);
+        for (Kind kind : kinds) {
+            for (int i = 0; i < 5; i++) {
+                QueryMix.Request r = kind.next().apply(check);
+                long viaNodes = viaCoordinator.run(r);
+                long viaDirect = viaShardsDirectly.run(r);
+                if (viaNodes != viaDirect) {
+                    throw new IllegalStateException(kind.name() + ": the coordinator answered " + viaNodes
+                            + " rows, the direct stand-in " + viaDirect);
+                }
+            }
+        }
+        System.out.println("direct stand-in: same row counts as the coordinator on 5 queries of each kind");
 
         // ---- chunk skipping per kind, from the coordinator's stats
         List<String> skipping = new ArrayList<>();
@@ -205,6 +230,11 @@ public final class QueryBenchmark {
                 "coordinator p50/p95/p99 ms, q/s", "single PostgreSQL p50/p95/p99, q/s", "p50 ratio",
                 "CPU ms/query: JVMs / shards' PostgreSQL / single PostgreSQL"));
         Map<Integer, Run> nativeSelective = new HashMap<>();
+        List<String> directTable = new ArrayList<>();
+        directTable.add("the bolder design, measured beside: a stand-in coordinator in the benchmark's JVM asking the three"
+                + " shards' PostgreSQL itself (Vert.x reactive client, no node, no pruning):");
+        directTable.add(String.format(Locale.ROOT, "%7s  %-15s  %-32s  %9s  %s", "clients", "query",
+                "direct p50/p95/p99 ms, q/s", "p50 ratio", "CPU ms/query: benchmark JVM (clients too) / shards' PostgreSQL"));
         for (int c : o.clients()) {
             for (Kind kind : kinds) {
                 double[] cpu0 = clusterCpu.sample();
@@ -220,6 +250,16 @@ public final class QueryBenchmark {
                 double jvmMs = cpuMsPerQuery(cpu0[0], cpu1[0], t1 - t0, coord);
                 double shardPgMs = cpuMsPerQuery(cpu0[1], cpu1[1], t1 - t0, coord);
                 double basePgMs = cpuMsPerQuery(base0[1], base1[1], t3 - t2, base);
+                double[] direct0 = directCpu.sample();
+                long t4 = System.nanoTime();
+                Run viaDirect = QueryLoad.measure(viaShardsDirectly, kind, c, o.seconds());
+                long t5 = System.nanoTime();
+                double[] direct1 = directCpu.sample();
+                double directJvmMs = cpuMsPerQuery(direct0[0], direct1[0], t5 - t4, viaDirect);
+                double directPgMs = cpuMsPerQuery(direct0[1], direct1[1], t5 - t4, viaDirect);
+                directTable.add(String.format(Locale.ROOT, "%7d  %-15s  %-32s  %9.2f  %5.2f / %5.2f", c, kind.name(),
+                        QueryLoad.figures(viaDirect), viaDirect.percentileMs(0.5) / base.percentileMs(0.5), directJvmMs,
+                        directPgMs));
                 if (kind.name().equals("selective")) {
                     nativeSelective.put(c, coord);
                 }
@@ -232,6 +272,10 @@ public final class QueryBenchmark {
                 BenchmarkJson.num((ObjectNode) summary.get("coordinator"), "postgres_cpu_ms_per_query", shardPgMs);
                 BenchmarkJson.num((ObjectNode) summary.get("baseline"), "postgres_cpu_ms_per_query", basePgMs);
                 BenchmarkJson.num(summary, "jvm_cpu_to_baseline_postgres_cpu", jvmMs / basePgMs);
+                ObjectNode directSummary = BenchmarkJson.summary(viaDirect);
+                BenchmarkJson.num(directSummary, "jvm_cpu_ms_per_query", directJvmMs);
+                BenchmarkJson.num(directSummary, "postgres_cpu_ms_per_query", directPgMs);
+                summary.set("direct_to_shards", directSummary);
                 BenchmarkJson.num(summary, "p50_ratio", coord.percentileMs(0.5) / base.percentileMs(0.5));
                 if (skipRatio.containsKey(kind.name())) {
                     BenchmarkJson.num(summary, "chunk_skip_ratio", skipRatio.get(kind.name()));
@@ -265,6 +309,7 @@ public final class QueryBenchmark {
         System.out.println(ndjson);
 
         pool.forEach(QueryBenchmark::closeQuietly);
+        direct.close();
         System.out.println();
         System.out.println("=== results ===");
         report.forEach(System.out::println);
@@ -273,6 +318,7 @@ public final class QueryBenchmark {
         System.out.println("latency (each cell: " + o.seconds() + " s of closed-loop clients; baseline: "
                 + o.baselineConnections() + " connections to one PostgreSQL holding every line):");
         table.forEach(System.out::println);
+        directTable.forEach(System.out::println);
         loki.forEach(System.out::println);
         profile.forEach(System.out::println);
         System.out.println(ndjson);
