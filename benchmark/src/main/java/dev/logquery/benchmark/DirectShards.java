@@ -50,7 +50,11 @@ final class DirectShards implements AutoCloseable {
             URI u = URI.create(jdbc.substring("jdbc:".length()));
             PgConnectOptions connect = new PgConnectOptions().setHost(u.getHost()).setPort(u.getPort())
                     .setDatabase(u.getPath().substring(1)).setUser(param(u, "user", "postgres"))
-                    .setPassword(param(u, "password", null)).setCachePreparedStatements(true);
+                    .setCachePreparedStatements(true);
+            String password = param(u, "password", null);
+            if (password != null) {
+                connect.setPassword(password);
+            }
             pools.add(PgBuilder.pool().with(new PoolOptions().setMaxSize(connectionsPerShard)).connectingTo(connect)
                     .using(vertx).build());
         }
