@@ -89,7 +89,7 @@ public final class NodeVolumes {
     public record Key(long bucket, SortedMap<String, String> labels) {
     }
 
-    public record Answer(Map<Key, long[]> sums, List<String> failures, int shardsQueried, long chunksScanned) {
+    public record Answer(Map<Key, long[]> sums, List<ShardFailure> failures, int shardsQueried, long chunksScanned) {
         public long count() {
             return sums.values().stream().mapToLong(v -> v[0]).sum();
         }
@@ -231,11 +231,11 @@ public final class NodeVolumes {
 
     private Answer merge(List<ShardAnswer> answers, int queried, Request request) {
         Map<Key, long[]> sums = new HashMap<>();
-        TreeSet<String> failures = new TreeSet<>();
+        TreeSet<ShardFailure> failures = new TreeSet<>(ShardFailure.ORDER);
         long chunks = 0;
         for (ShardAnswer a : answers) {
             if (a.failure() != null) {
-                failures.add("shard " + a.shard() + " (" + a.failure() + ")");
+                failures.add(new ShardFailure(a.shard(), a.failure()));
                 continue;
             }
             chunks += a.body().path("chunksScanned").asLong(0);

@@ -30,7 +30,7 @@ final class RowScan {
         private final AtomicLong bytes = new AtomicLong();
         private final AtomicLong pages = new AtomicLong();
         private final AtomicBoolean truncated = new AtomicBoolean();
-        private final Set<String> failures = new TreeSet<>();
+        private final Set<ShardFailure> failures = new TreeSet<>(ShardFailure.ORDER);
         private volatile int partitionsTotal;
         private volatile int partitionsQueried;
         private volatile int partitionsPruned;
@@ -51,7 +51,7 @@ final class RowScan {
             return truncated.get();
         }
 
-        synchronized List<String> failures() {
+        synchronized List<ShardFailure> failures() {
             return List.copyOf(failures);
         }
 
@@ -77,16 +77,16 @@ final class RowScan {
             partitionsQueried = Math.max(partitionsQueried, s.partitionsQueried());
             partitionsPruned = s.partitionsPruned();
             for (ShardFailure f : s.failedPartitions()) {
-                failures.add("shard " + f.partition() + " (" + f.reason() + ")");
+                failures.add(f);
             }
         }
 
         /**
          * What the nodes did for a query they counted themselves ({@link NodeVolumes}): {@code rows} lines and
          * {@code bytes} bytes counted in one request to {@code shards} shards, {@code failures} the shards that
-         * failed ("shard N (reason)").
+         * failed.
          */
-        static Stats counted(long rows, long bytes, int shards, List<String> failures) {
+        static Stats counted(long rows, long bytes, int shards, List<ShardFailure> failures) {
             Stats s = new Stats();
             s.rows.set(rows);
             s.bytes.set(bytes);

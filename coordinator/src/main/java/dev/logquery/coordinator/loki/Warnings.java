@@ -1,5 +1,6 @@
 package dev.logquery.coordinator.loki;
 
+import dev.logquery.coordinator.scatter.ShardFailure;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
@@ -17,17 +18,18 @@ final class Warnings {
 
     /** One warning naming the shards that failed in any of {@code scans} (each shard once). */
     static List<String> partial(Collection<RowScan.Stats> scans) {
-        TreeSet<String> failures = new TreeSet<>();
+        TreeSet<ShardFailure> failures = new TreeSet<>(ShardFailure.ORDER);
         scans.forEach(s -> failures.addAll(s.failures()));
         return partial(List.copyOf(failures));
     }
 
     /** One warning naming {@code failures} ("shard N (reason)"), when there are any. */
-    static List<String> partial(List<String> failures) {
+    static List<String> partial(List<ShardFailure> failures) {
         if (failures.isEmpty()) {
             return List.of();
         }
-        return List.of("partial answer: the lines of " + String.join(", ", failures)
+        return List.of("partial answer: the lines of "
+                + String.join(", ", failures.stream().map(ShardFailure::describe).toList())
                 + " are missing (the shard failed or timed out)");
     }
 }

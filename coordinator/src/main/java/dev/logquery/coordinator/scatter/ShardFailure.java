@@ -16,6 +16,16 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
  */
 public record ShardFailure(int partition, String reason) {
 
+    /** By shard, then reason: the order warnings and problems name failures in. */
+    public static final java.util.Comparator<ShardFailure> ORDER = java.util.Comparator
+            .comparingInt(ShardFailure::partition).thenComparing(ShardFailure::reason);
+
+    /** {@code shard N (reason)}, as warnings name a failure. */
+    public String describe() {
+        return "shard " + partition + " (" + reason + ")";
+    }
+
+
     public static ShardFailure of(int shard, Throwable error) {
         return new ShardFailure(shard, reason(error));
     }

@@ -20,8 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -60,7 +58,6 @@ public class VolumeRoutes {
     /** Groups (buckets times levels) one volume may hold: bounded by the buckets anyway. */
     static final int MAX_GROUPS = VolumeRequestParser.MAX_BUCKETS * LogLevel.values().length;
     static final long RETRY_AFTER_SECONDS = 1;
-    private static final Pattern FAILURE = Pattern.compile("shard (\\d+) \\((.*)\\)");
 
     record Volumes(NodeVolumes volumes, AdmissionControl admission, QueryMetrics metrics, int maxLimit,
                    Duration maxWindow) {
@@ -112,7 +109,7 @@ public class VolumeRoutes {
                 List.of(NodeVolumes.LEVEL));
         return v.volumes().run(request)
                 .flatMap(answer -> {
-                    List<ShardFailure> failed = failures(answer.failures());
+                    List<ShardFailure> failed = answer.failures();
                     v.metrics().executed(Duration.ofNanos(System.nanoTime() - started));
                     if (!failed.isEmpty() && !valid.allowPartial()) {
                         v.metrics().refusedPartial();
@@ -189,17 +186,6 @@ public class VolumeRoutes {
         doc.put("partitionsQueried", queried);
         doc.put("tookMs", tookMs);
         return doc;
-    }
-
-    /** {@link NodeVolumes}' failures ({@code shard 2 (timeout)}) as a search names them. */
-    static List<ShardFailure> failures(List<String> failures) {
-        List<ShardFailure> out = new ArrayList<>(failures.size());
-        for (String f : failures) {
-            Matcher m = FAILURE.matcher(f);
-            out.add(m.matches() ? new ShardFailure(Integer.parseInt(m.group(1)), m.group(2))
-                    : new ShardFailure(-1, f));
-        }
-        return out;
     }
 
     private static Mono<ServerResponse> problem(HttpStatus status, ProblemDetail body) {

@@ -2,6 +2,7 @@ package dev.logquery.coordinator.loki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.logquery.coordinator.scatter.ShardFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 class LokiJsonTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final List<String> FAILED = Warnings.partial(List.of("shard 2 (connection refused)"));
+    private static final List<String> FAILED = Warnings.partial(List.of(new ShardFailure(2, "connection refused")));
 
     private static JsonNode read(byte[] body) {
         return JSON.readTree(new String(body, StandardCharsets.UTF_8));
@@ -29,10 +30,10 @@ class LokiJsonTest {
     void aWarningNamesTheFailedShards() {
         assertThat(FAILED).containsExactly(
                 "partial answer: the lines of shard 2 (connection refused) are missing (the shard failed or timed out)");
-        assertThat(Warnings.partial(List.<String>of())).isEmpty();
+        assertThat(Warnings.partial(List.<ShardFailure>of())).isEmpty();
         // the scans of one request (series: one per match[]) name each failed shard once
-        RowScan.Stats a = RowScan.Stats.counted(1, 1, 3, List.of("shard 2 (timeout)"));
-        RowScan.Stats b = RowScan.Stats.counted(1, 1, 3, List.of("shard 0 (refused)", "shard 2 (timeout)"));
+        RowScan.Stats a = RowScan.Stats.counted(1, 1, 3, List.of(new ShardFailure(2, "timeout")));
+        RowScan.Stats b = RowScan.Stats.counted(1, 1, 3, List.of(new ShardFailure(0, "refused"), new ShardFailure(2, "timeout")));
         assertThat(Warnings.partial(List.of(a, b))).containsExactly(
                 "partial answer: the lines of shard 0 (refused), shard 2 (timeout) are missing (the shard failed or timed out)");
         assertThat(Warnings.partial(List.of(new RowScan.Stats()))).isEmpty();
@@ -91,7 +92,7 @@ class LokiJsonTest {
 
     @Test
     void whatTheNodesCountedIsTheSummaryOfAMetricQuery() {
-        RowScan.Stats counted = RowScan.Stats.counted(2299, 82991, 3, List.of("shard 2 (timeout)"));
+        RowScan.Stats counted = RowScan.Stats.counted(2299, 82991, 3, List.of(new ShardFailure(2, "timeout")));
         assertThat(counted.rows()).isEqualTo(2299);
         assertThat(counted.bytes()).isEqualTo(82991);
         assertThat(counted.pages()).isEqualTo(1);

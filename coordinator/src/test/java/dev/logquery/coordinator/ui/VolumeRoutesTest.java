@@ -43,7 +43,13 @@ class VolumeRoutesTest {
 
     @Test
     void failedShardsAreNamedAsASearchNamesThem() {
-        assertThat(VolumeRoutes.failures(List.of("shard 0 (timeout)", "shard 2 (http_503)")))
-                .containsExactly(new ShardFailure(0, "timeout"), new ShardFailure(2, "http_503"));
+        VolumeRequestParser.Valid v = (VolumeRequestParser.Valid) VolumeRequestParser.parse("""
+                {"startTime": "2026-12-03T05:00:00Z", "endTime": "2026-12-03T05:03:00Z", "step": 60}"""
+                .getBytes(StandardCharsets.UTF_8), 10_000, Duration.ofDays(30));
+        Map<String, Object> doc = VolumeRoutes.answer(v, Map.of(), List.of(new ShardFailure(0, "timeout"),
+                new ShardFailure(2, "http_503")), 3, 7);
+        assertThat(doc.get("partial")).isEqualTo(true);
+        assertThat(doc.get("failedPartitions")).isEqualTo(List.of(Map.of("partition", 0, "reason", "timeout"),
+                Map.of("partition", 2, "reason", "http_503")));
     }
 }
