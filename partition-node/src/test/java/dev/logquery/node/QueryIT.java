@@ -279,7 +279,7 @@ class QueryIT {
         NodeProperties strict = new NodeProperties(p.shard(), p.replica(), p.shardCount(), p.topic(), p.bootstrapServers(),
                 p.redisUrl(), p.batch(),
                 p.bloom(), p.storage(), p.accept(), new NodeProperties.Query(Duration.ofMillis(1), 500, 1, 4,
-                Duration.ofSeconds(30), Duration.ofMillis(500), p.query().maxLimit()), p.retention(), p.retentionInterval());
+                Duration.ofSeconds(30), Duration.ofMillis(500), p.query().maxLimit()), p.retention(), p.retentionInterval(), NodeProperties.TextIndex.DEFAULT);
         Scheduler scheduler = Schedulers.newBoundedElastic(1, 4, "jdbc-strict");
         try {
             QueryExecutor executor = new QueryExecutor(node.bean(DataSource.class), node.bean(ChunkStore.class),

@@ -15,6 +15,7 @@ import dev.logquery.node.storage.DatabaseMonitor;
 import dev.logquery.node.storage.OffsetStore;
 import dev.logquery.node.storage.RetentionJob;
 import dev.logquery.node.storage.TimePartitions;
+import dev.logquery.node.text.TextIndex;
 import dev.logquery.node.web.InternalRoutes;
 import dev.logquery.node.web.HeaderCheckFilter;
 import dev.logquery.node.web.HeaderProblemHandler;
@@ -72,14 +73,14 @@ public class NodeConfiguration {
     /** Drops daily partitions (and their chunks) older than {@code logquery.node.retention}, on its own thread. */
     @Bean
     RetentionJob retentionJob(DataSource dataSource, ChunkStore chunks, TimePartitions partitions,
-                              NodeProperties properties, Clock clock, MeterRegistry registry) {
+                              NodeProperties properties, Clock clock, MeterRegistry registry, TextIndex text) {
         if (properties.accept().maxAge().compareTo(properties.retention()) > 0) {
             org.slf4j.LoggerFactory.getLogger(RetentionJob.class).warn("logquery.node.accept.max-age ({}) is longer than"
                     + " logquery.node.retention ({}): lines between the two are stored, then dropped at the next"
                     + " retention run", properties.accept().maxAge(), properties.retention());
         }
         return new RetentionJob(dataSource, chunks, partitions, properties.retention(), properties.retentionInterval(),
-                clock, registry);
+                clock, registry, text);
     }
 
     @Bean
@@ -87,10 +88,16 @@ public class NodeConfiguration {
         return new IngestMetrics(registry, chunks::rowCount);
     }
 
+    /** The per-block trigram filters of messages ({@code logquery.node.text-index.*}). */
+    @Bean
+    TextIndex textIndex(DataSource dataSource, NodeProperties properties, MeterRegistry registry) {
+        return new TextIndex(dataSource, properties.textIndex()).withMeters(registry);
+    }
+
     @Bean
     IngestLoop ingestLoop(NodeProperties properties, DataSource dataSource, OffsetStore offsets, ChunkStore chunks,
-                          TimePartitions partitions, IngestMetrics metrics) {
-        return new IngestLoop(properties, dataSource, offsets, chunks, partitions, metrics);
+                          TimePartitions partitions, IngestMetrics metrics, TextIndex text) {
+        return new IngestLoop(properties, dataSource, offsets, chunks, partitions, metrics, text);
     }
 
     @Bean("ingest")
@@ -151,8 +158,8 @@ public class NodeConfiguration {
 
     @Bean
     QueryExecutor queryExecutor(DataSource dataSource, ChunkStore chunks, Scheduler jdbcScheduler,
-                                NodeProperties properties, QueryMetrics metrics) {
-        return new QueryExecutor(dataSource, chunks, jdbcScheduler, properties, metrics);
+                                NodeProperties properties, QueryMetrics metrics, TextIndex text) {
+        return new QueryExecutor(dataSource, chunks, jdbcScheduler, properties, metrics, text);
     }
 
     @Bean

@@ -24,6 +24,7 @@ import org.springframework.util.unit.DataSize;
  *                   rejected records deleted); lines older than it are refused at ingest unless
  *                   {@code accept.max-age} says otherwise
  * @param retentionInterval how often the retention job runs (also shortly after start-up)
+ * @param textIndex  the per-block trigram filters that let {@code contains} skip blocks ({@link TextIndex})
  */
 @ConfigurationProperties("logquery.node")
 public record NodeProperties(
@@ -39,7 +40,8 @@ public record NodeProperties(
         @DefaultValue Accept accept,
         @DefaultValue Query query,
         @DefaultValue("7d") Duration retention,
-        @DefaultValue("15m") Duration retentionInterval) {
+        @DefaultValue("15m") Duration retentionInterval,
+        @DefaultValue TextIndex textIndex) {
 
     public NodeProperties {
         if (shardCount < 1) {
@@ -169,6 +171,44 @@ public record NodeProperties(
             if (maxLimit < 1 || maxLimit > LogQuery.HARD_MAX_LIMIT) {
                 throw new IllegalArgumentException("logquery.node.query.max-limit must be 1.." + LogQuery.HARD_MAX_LIMIT
                         + ", is " + maxLimit);
+            }
+        }
+    }
+
+    /**
+     * The text index ({@code dev.logquery.node.text.TextIndex}): per {@code block} of time (a slice of the hour
+     * chunk; whole seconds that divide an hour), a bloom filter of the lowercase character trigrams of the block's
+     * messages at false-positive rate {@code fpp}, sized to the block's distinct trigrams (about 1.2 bytes each at
+     * 1 %, at least 64). A {@code contains} text skips the blocks whose filter lacks one of its trigrams. A batch
+     * only marks the blocks it writes into as pending (always read); an indexer builds their filters from the
+     * stored rows once no batch touched them for {@code indexDelay}. Every filter of the retention period stays on
+     * the heap up to {@code maxMemory} (serialized size); beyond it the oldest are forgotten (kept in the table)
+     * and their blocks are always read. Shorter blocks skip more and cost more bytes per row. Changing {@code block}
+     * makes every stored block pending again, to be built anew with the new length.
+     */
+    public record TextIndex(
+            @DefaultValue("1m") Duration block,
+            @DefaultValue("0.01") double fpp,
+            @DefaultValue("64MB") DataSize maxMemory,
+            @DefaultValue("10s") Duration indexDelay) {
+
+        /** The defaults (for tests that build settings by hand). */
+        public static final TextIndex DEFAULT = new TextIndex(Duration.ofMinutes(1), 0.01, DataSize.ofMegabytes(64),
+                Duration.ofSeconds(10));
+
+        public TextIndex {
+            if (block == null || block.getNano() != 0 || block.getSeconds() < 1 || 3600 % block.getSeconds() != 0) {
+                throw new IllegalArgumentException("logquery.node.text-index.block must be whole seconds that divide"
+                        + " an hour (1s, 10s, 30s, 1m, 5m, 1h ...), is " + block);
+            }
+            if (!(fpp > 0 && fpp < 1)) {
+                throw new IllegalArgumentException("logquery.node.text-index.fpp must be between 0 and 1, is " + fpp);
+            }
+            if (indexDelay == null || indexDelay.isNegative()) {
+                throw new IllegalArgumentException("logquery.node.text-index.index-delay must be 0 or more");
+            }
+            if (maxMemory == null || maxMemory.toBytes() < 0) {
+                throw new IllegalArgumentException("logquery.node.text-index.max-memory must be 0 or more");
             }
         }
     }

@@ -11,6 +11,7 @@ import dev.logquery.node.config.NodeProperties;
 import dev.logquery.node.query.RangeSql;
 import dev.logquery.node.storage.OffsetStore;
 import dev.logquery.node.storage.TimePartitions;
+import dev.logquery.node.text.TextIndex;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a batch of consumed records in one transaction: the log rows through {@code COPY}, the
- * rejected records, the merged chunk metadata and the next offset of every Kafka partition in the
- * batch. Either all of it commits or none: a node killed at any moment restarts from the stored
+ * rejected records, the merged chunk metadata, the text-index blocks the rows fall in, marked pending
+ * ({@link TextIndex#write}), and the next offset of every Kafka partition in the batch. Either all of it commits or none: a node killed at any moment restarts from the stored
  * offsets and neither loses nor duplicates a line.
  *
  * <p>A line written to Kafka twice (a client retried a push the gateway had written already) is stored once:
@@ -56,15 +57,17 @@ final class BatchWriter {
     private final TimePartitions partitions;
     private final NodeProperties.Bloom bloom;
     private final IngestMetrics metrics;
+    private final TextIndex text;
 
     BatchWriter(DataSource dataSource, OffsetStore offsets, ChunkStore chunks, TimePartitions partitions,
-                NodeProperties.Bloom bloom, IngestMetrics metrics) {
+                NodeProperties.Bloom bloom, IngestMetrics metrics, TextIndex text) {
         this.dataSource = dataSource;
         this.offsets = offsets;
         this.chunks = chunks;
         this.partitions = partitions;
         this.bloom = bloom;
         this.metrics = metrics;
+        this.text = text;
     }
 
     /**
@@ -169,6 +172,7 @@ final class BatchWriter {
         List<DecodedRecord> stored = List.of();
         Map<Instant, ChunkMetadata> merged;
         ChunkBuilder builder;
+        boolean committed = false;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -183,20 +187,26 @@ final class BatchWriter {
                     throw isDataError(e) ? new RowsRefusedException(e) : e;
                 }
                 builder = new ChunkBuilder(bloom);
+                TextIndex.Batch blocks = text.newBatch();
                 for (DecodedRecord r : stored) {
                     builder.add(r.entry());
+                    blocks.add(r.entry().timestamp());
                 }
                 merged = chunks.mergeWith(builder.build());
                 chunks.upsert(c, merged);
+                text.write(c, blocks); // forgets their filters before the commit: never claim less than stored
                 for (Map.Entry<Integer, Long> e : advanced.entrySet()) {
                     offsets.advance(c, e.getKey(), next.get(e.getKey()), e.getValue(), topicId);
                 }
                 chunks.serve(merged); // before the rows become visible: metadata never claims less
                 c.commit();
+                committed = true;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
             }
+        } finally {
+            text.finish(committed);
         }
         for (Map.Entry<Integer, Long> e : advanced.entrySet()) {
             next.put(e.getKey(), OffsetStore.advanced(next.get(e.getKey()), e.getValue(), topicId));

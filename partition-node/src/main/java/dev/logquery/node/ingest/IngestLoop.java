@@ -4,6 +4,7 @@ import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.config.NodeProperties;
 import dev.logquery.node.storage.OffsetStore;
 import dev.logquery.node.storage.TimePartitions;
+import dev.logquery.node.text.TextIndex;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,11 +61,12 @@ public final class IngestLoop implements SmartLifecycle {
     private final AcceptanceWindow window;
     private final WritePipeline pipeline;
     private boolean topicChanged; // consumer thread only: poll() found the topic re-created
+    private final TextIndex text;
     private volatile Thread thread;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     public IngestLoop(NodeProperties properties, DataSource dataSource, OffsetStore offsets,
-                      ChunkStore chunks, TimePartitions partitions, IngestMetrics metrics) {
+                      ChunkStore chunks, TimePartitions partitions, IngestMetrics metrics, TextIndex text) {
         this.properties = properties;
         this.offsets = offsets;
         this.chunks = chunks;
@@ -79,7 +81,8 @@ public final class IngestLoop implements SmartLifecycle {
                 properties.shardCount(), next, topic, loopStatus, running, running::pause,
                 chunks::setKafkaPartitions);
         this.window = new AcceptanceWindow(properties.accept(), clock);
-        BatchWriter writer = new BatchWriter(dataSource, offsets, chunks, partitions, properties.bloom(), metrics);
+        this.text = text;
+        BatchWriter writer = new BatchWriter(dataSource, offsets, chunks, partitions, properties.bloom(), metrics, text);
         this.pipeline = new WritePipeline((batch, id) -> writer.write(batch, id, next),
                 WritePipeline.writerThread(properties.shard()), loopStatus, metrics, running,
                 running::pause, clock);
@@ -177,6 +180,7 @@ public final class IngestLoop implements SmartLifecycle {
         next.clear();
         next.putAll(offsets.load());
         chunks.load();
+        text.load();
         partitions.load();
         partitions.createAhead();
     }

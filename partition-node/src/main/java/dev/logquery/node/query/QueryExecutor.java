@@ -5,6 +5,7 @@ import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.config.NodeProperties;
+import dev.logquery.node.text.BlockFilters;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import javax.sql.DataSource;
@@ -29,6 +30,7 @@ public final class QueryExecutor {
     private final NodeProperties properties;
     private final QueryMetrics metrics;
     private final PruningService pruning = PruningService.standard();
+    private final BlockFilters text;
 
     /**
      * @param jdbc a scheduler for blocking work whose threads each hold at most one connection; its size
@@ -36,20 +38,27 @@ public final class QueryExecutor {
      */
     public QueryExecutor(DataSource dataSource, ChunkStore chunks, Scheduler jdbc, NodeProperties properties,
                          QueryMetrics metrics) {
+        this(dataSource, chunks, jdbc, properties, metrics, BlockFilters.NONE);
+    }
+
+    /** @param text the text index's block filters, which {@code contains} queries skip blocks with */
+    public QueryExecutor(DataSource dataSource, ChunkStore chunks, Scheduler jdbc, NodeProperties properties,
+                         QueryMetrics metrics, BlockFilters text) {
         this.dataSource = dataSource;
         this.chunks = chunks;
         this.jdbc = jdbc;
         this.properties = properties;
         this.metrics = metrics;
+        this.text = text;
     }
 
     /**
      * Which ranges answer {@code query} given the chunks served now; {@code prune} false reads the whole
      * window ({@link ScanPlan#unpruned}). The chunk list only grows, so a plan made before the rows are
-     * read misses no row committed before it was made.
+     * read misses no row committed before it was made; the same holds for the text index's filters.
      */
     public ScanPlan plan(LogQuery query, boolean prune) {
-        return prune ? ScanPlan.of(query, chunks.chunks(), pruning) : ScanPlan.unpruned(query, chunks.chunks());
+        return prune ? ScanPlan.of(query, chunks.chunks(), pruning, text) : ScanPlan.unpruned(query, chunks.chunks());
     }
 
     /** {@link #execute(LogQuery, ScanPlan)} with the pruned plan made on subscription. */
@@ -69,6 +78,7 @@ public final class QueryExecutor {
     public Flux<List<StoredLogEntry>> executeBatches(LogQuery query, ScanPlan plan) {
         return Flux.defer(() -> {
             metrics.skipped(plan.skipped());
+            metrics.blocksSkipped(plan.blocksSkipped());
             if (plan.ranges().isEmpty()) {
                 return Flux.empty();
             }

@@ -5,6 +5,8 @@ import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.pruning.Summary;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.node.chunk.ChunkBuilder;
+import dev.logquery.node.text.BlockFilters;
+import dev.logquery.node.text.Trigrams;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,14 +28,25 @@ import java.util.TreeMap;
  * descending, so reading them one after the other, each in {@code NEWEST_FIRST} order, yields the whole
  * answer in that order, and reading can stop as soon as the limit is reached.
  *
+ * <p>A query with a {@code contains} text that has {@link Trigrams} goes down to the blocks of each kept chunk
+ * ({@link BlockFilters}, the node's text index): the blocks inside the window are walked newest first, those whose
+ * filter lacks a trigram of the text are skipped (and cut the run), the others extend it; a chunk with no kept
+ * block counts as skipped by {@value #TEXT}. So the ranges stay disjoint and descending, runs of kept blocks merge,
+ * and a chunk is counted once as scanned (in the newest range holding one of its blocks) or once as skipped: scanned
+ * plus skipped is still every chunk of the node. Texts without a trigram read whole chunks, as before.
+ *
  * <p>A cursor ({@link LogQuery#after()}) narrows the window: rows after a position in the order are at
  * or before its timestamp, so the window ends there and chunks beyond it are skipped by time as well.
  *
  * @param ranges  the SQL time ranges to read, newest first
  * @param skipped chunks skipped per pruner name ({@code time} counts the chunks outside the window too,
  *                so scanned plus skipped is every chunk of the node, unless reading stops early)
+ * @param blocksSkipped text-index blocks skipped, in chunks read and in chunks skipped by {@value #TEXT}
  */
-public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped) {
+public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped, int blocksSkipped) {
+
+    /** The pruner name of chunks whose every block the text index skipped. */
+    public static final String TEXT = "text";
 
     private static final Duration HOUR = Duration.ofHours(1);
     private static final Duration MICRO = Duration.of(1, ChronoUnit.MICROS);
@@ -43,14 +56,24 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped) {
         skipped = Collections.unmodifiableMap(new TreeMap<>(skipped));
     }
 
+    public ScanPlan(List<Range> ranges, Map<String, Integer> skipped) {
+        this(ranges, skipped, 0);
+    }
+
     /**
      * Timestamps {@code from <= ts <= to}, both on the microsecond grid (PostgreSQL's precision), that
-     * cover {@code chunks} consecutive kept hour chunks.
+     * cover {@code chunks} consecutive kept hour chunks (each chunk counted in one range only).
      */
     public record Range(Instant from, Instant to, int chunks) {
     }
 
+    /** {@link #of(LogQuery, NavigableMap, PruningService, BlockFilters)} without a text index. */
     public static ScanPlan of(LogQuery query, NavigableMap<Instant, ChunkMetadata> chunks, PruningService pruning) {
+        return of(query, chunks, pruning, BlockFilters.NONE);
+    }
+
+    public static ScanPlan of(LogQuery query, NavigableMap<Instant, ChunkMetadata> chunks, PruningService pruning,
+                              BlockFilters blocks) {
         Map<String, Integer> skipped = new TreeMap<>();
         Instant start = ceilMicros(query.startTime());
         Instant end = readableEnd(query);
@@ -63,46 +86,91 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped) {
         // What pruning must judge: the filters over the (possibly narrowed) window.
         LogQuery window = new LogQuery(start, end, query.service(), query.levels(), query.namespace(), query.pod(),
                 query.contains(), query.limit(), null, query.attributes());
+        int[] trigrams = blocks == BlockFilters.NONE ? new int[0] : Trigrams.ofText(query.contains());
+        Duration block = blocks.block();
 
-        List<Range> ranges = new ArrayList<>();
+        Runs runs = new Runs(start, end);
         int outside = chunks.size();
-        Instant runNewest = null;
-        Instant runOldest = null;
-        int runChunks = 0;
+        int blocksSkipped = 0;
         for (ChunkMetadata chunk : chunks.subMap(ChunkBuilder.hourOf(start), true, ChunkBuilder.hourOf(end), true)
                 .descendingMap().values()) {
             outside--;
             Optional<String> excludedBy = pruning.excludedBy(window, Summary.of(chunk));
             if (excludedBy.isPresent()) {
                 skipped.merge(excludedBy.get(), 1, Integer::sum);
-                if (runNewest != null) {
-                    ranges.add(range(runOldest, runNewest, runChunks, start, end));
-                    runNewest = null;
-                }
+                runs.cut();
                 continue;
             }
-            if (runNewest == null) {
-                runNewest = chunk.hour();
-                runChunks = 0;
+            Instant hour = chunk.hour();
+            if (trigrams.length == 0) {
+                runs.keep(hour, hour.plus(HOUR), true);
+                continue;
             }
-            runOldest = chunk.hour();
-            runChunks++;
+            // The chunk's blocks that overlap the window, newest first.
+            Instant hourEnd = hour.plus(HOUR);
+            Instant newest = blockStart(end.isBefore(hourEnd) ? end : hourEnd.minus(MICRO), block);
+            Instant oldest = start.isAfter(hour) ? blockStart(start, block) : hour;
+            boolean counted = false;
+            for (Instant b = newest; !b.isBefore(oldest); b = b.minus(block)) {
+                if (blocks.mayContainAll(b, trigrams)) {
+                    runs.keep(b, b.plus(block), !counted);
+                    counted = true;
+                } else {
+                    blocksSkipped++;
+                    runs.cut();
+                }
+            }
+            if (!counted) {
+                skipped.merge(TEXT, 1, Integer::sum);
+            }
         }
-        if (runNewest != null) {
-            ranges.add(range(runOldest, runNewest, runChunks, start, end));
-        }
+        runs.cut();
         if (outside > 0) {
             skipped.merge("time", outside, Integer::sum);
         }
-        return new ScanPlan(ranges, skipped);
+        return new ScanPlan(runs.ranges, skipped, blocksSkipped);
     }
 
-    /** The hours {@code [oldest, newest + 1h)} cut to the window {@code [start, end]}. */
-    private static Range range(Instant oldestHour, Instant newestHour, int chunks, Instant start, Instant end) {
-        Instant lastMicroOfRun = newestHour.plus(HOUR).minus(MICRO);
-        Instant from = oldestHour.isAfter(start) ? oldestHour : start;
-        Instant to = lastMicroOfRun.isBefore(end) ? lastMicroOfRun : end;
-        return new Range(from, to, chunks);
+    /** The start of the block (of length {@code block}, which divides an hour) holding {@code t}. */
+    static Instant blockStart(Instant t, Duration block) {
+        long s = t.getEpochSecond();
+        return Instant.ofEpochSecond(s - Math.floorMod(s, block.getSeconds()));
+    }
+
+    /** Kept spans, newest first, merged into ranges until a skipped one cuts the run. */
+    private static final class Runs {
+        final Instant start;
+        final Instant end;
+        final List<Range> ranges = new ArrayList<>();
+        Instant runEnd; // exclusive; null: no run open
+        Instant runFrom;
+        int runChunks;
+
+        Runs(Instant start, Instant end) {
+            this.start = start;
+            this.end = end;
+        }
+
+        /** Keeps {@code [from, to)}, older than everything kept so far; {@code newChunk}: the first of a chunk. */
+        void keep(Instant from, Instant to, boolean newChunk) {
+            if (runEnd == null) {
+                runEnd = to;
+                runChunks = 0;
+            }
+            runFrom = from;
+            runChunks += newChunk ? 1 : 0;
+        }
+
+        /** Ends the open run (if any) as a range cut to the window {@code [start, end]}. */
+        void cut() {
+            if (runEnd == null) {
+                return;
+            }
+            Instant lastMicro = runEnd.minus(MICRO);
+            ranges.add(new Range(runFrom.isAfter(start) ? runFrom : start, lastMicro.isBefore(end) ? lastMicro : end,
+                    runChunks));
+            runEnd = null;
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.logquery.node.storage;
 
 import dev.logquery.node.chunk.ChunkStore;
+import dev.logquery.node.text.TextIndex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,8 +31,8 @@ import org.springframework.context.SmartLifecycle;
  * a thread of its own (JDBC, never an event loop), it takes the boundary: the start of the UTC day of
  * {@code now - retention}; then, in one transaction, drops every daily partition {@code logs_YYYYMMDD} before that
  * day (entirely older than {@code now - retention}), deletes the rows of the default partition before it, the
- * {@code chunks} rows of its hours and the {@code rejected_records} rejected before it; after the commit the
- * node forgets those chunks, which changes its metadata's version and publishes it again (Redis, ETag).
+ * {@code chunks} rows of its hours, the {@code rejected_records} rejected before it and the text index of those
+ * hours ({@link TextIndex}); after the commit the node forgets those chunks (and text filters), which changes its metadata's version and publishes it again (Redis, ETag).
  *
  * <p>Rows go before their metadata does (a query in between finds nothing there: no harm), and a failed run
  * (a lock not granted within {@value #LOCK_TIMEOUT}, the database away) changes nothing and is tried again at
@@ -53,6 +54,7 @@ public final class RetentionJob implements SmartLifecycle {
     private final Clock clock;
     private final Counter partitionsDropped;
     private final Counter rowsDropped;
+    private final TextIndex text;
     private volatile ScheduledExecutorService thread;
 
     /** What one run did. */
@@ -60,13 +62,14 @@ public final class RetentionJob implements SmartLifecycle {
     }
 
     public RetentionJob(DataSource dataSource, ChunkStore chunks, TimePartitions partitions, Duration retention,
-                        Duration interval, Clock clock, MeterRegistry registry) {
+                        Duration interval, Clock clock, MeterRegistry registry, TextIndex text) {
         this.dataSource = dataSource;
         this.chunks = chunks;
         this.partitions = partitions;
         this.retention = retention;
         this.interval = interval;
         this.clock = clock;
+        this.text = text;
         this.partitionsDropped = Counter.builder("retention.partitions.dropped")
                 .description("Daily partitions of logs dropped by the retention").register(registry);
         this.rowsDropped = Counter.builder("retention.rows.dropped")
@@ -124,6 +127,7 @@ public final class RetentionJob implements SmartLifecycle {
             deleteBefore(c, "DELETE FROM logs_default WHERE ts < ?", boundary);
             int chunkRows = deleteBefore(c, "DELETE FROM chunks WHERE hour < ?", boundary);
             long rejected = deleteBefore(c, "DELETE FROM rejected_records WHERE rejected_at < ?", boundary);
+            TextIndex.deleteBefore(c, boundary);
             return new Result(boundary, List.copyOf(dropped), rows, chunkRows, rejected);
         });
         for (String name : result.droppedPartitions()) {
@@ -131,6 +135,7 @@ public final class RetentionJob implements SmartLifecycle {
         }
         // Also forgets chunks a reload read before the commit: they are gone from the table now.
         chunks.dropBefore(boundary);
+        text.dropBefore(boundary);
         partitionsDropped.increment(result.droppedPartitions().size());
         rowsDropped.increment(result.rows());
         if (!result.droppedPartitions().isEmpty() || result.chunks() > 0 || result.rejectedRecords() > 0) {

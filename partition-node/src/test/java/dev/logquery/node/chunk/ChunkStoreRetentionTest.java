@@ -26,7 +26,7 @@ class ChunkStoreRetentionTest {
                 new NodeProperties.Accept(null, Duration.ofDays(1)),
                 new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30),
                         Duration.ofMillis(500), 10_000),
-                Duration.ofDays(2), Duration.ofMinutes(15));
+                Duration.ofDays(2), Duration.ofMinutes(15), NodeProperties.TextIndex.DEFAULT);
         return new ChunkStore(null, properties, Clock.systemUTC());
     }
 
@@ -78,7 +78,7 @@ class ChunkStoreRetentionTest {
                 new NodeProperties.Accept(null, Duration.ofDays(1)),
                 new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30),
                         Duration.ofMillis(500), 10_000),
-                Duration.ofDays(3), Duration.ofMinutes(15));
+                Duration.ofDays(3), Duration.ofMinutes(15), NodeProperties.TextIndex.DEFAULT);
         assertThat(properties.accept().maxAge()).isEqualTo(Duration.ofDays(3));
     }
 }

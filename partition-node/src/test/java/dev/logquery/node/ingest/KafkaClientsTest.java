@@ -19,7 +19,7 @@ class KafkaClientsTest {
                 new NodeProperties.Accept(null, Duration.ofDays(1)),
                 new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30),
                         Duration.ofMillis(500), 10_000),
-                Duration.ofDays(7), Duration.ofMinutes(15));
+                Duration.ofDays(7), Duration.ofMinutes(15), NodeProperties.TextIndex.DEFAULT);
     }
 
     @Test

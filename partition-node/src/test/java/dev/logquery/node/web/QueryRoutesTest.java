@@ -39,7 +39,7 @@ class QueryRoutesTest {
                 new NodeProperties.Accept(Duration.ofDays(3650), Duration.ofDays(1)),
                 new NodeProperties.Query(Duration.ofSeconds(10), 500, 1, 4, Duration.ofSeconds(30), Duration.ofMillis(500),
                         10_000),
-                Duration.ofDays(3650), Duration.ofMinutes(15));
+                Duration.ofDays(3650), Duration.ofMinutes(15), NodeProperties.TextIndex.DEFAULT);
     }
 
     /** A node that never loaded its chunks: no query reaches the (absent) database. */

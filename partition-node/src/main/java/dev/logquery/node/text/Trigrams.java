@@ -1,0 +1,93 @@
+package dev.logquery.node.text;
+
+/**
+ * The character trigrams the text index keeps of messages and looks up for a {@code contains} text, each packed
+ * into an int (7 bits per character: {@code c0 << 14 | c1 << 7 | c2}), never a String.
+ *
+ * <p><b>Substring safety against {@code ILIKE}.</b> A block may be skipped only if no row of it matches
+ * {@code message ILIKE '%text%'}, which PostgreSQL decides by lowering both sides with the database's collation and
+ * comparing characters. So every trigram taken from {@code text} must be among those taken from any message whose
+ * lowered form contains the lowered text, whatever the collation. The two sides therefore use two rules:
+ * <ul>
+ * <li>{@link #ofText} (the searched text): trigrams of runs of ASCII characters only, A–Z folded to a–z; any
+ * other character ends a run. An ASCII character lowers to itself or its ASCII lower case in every collation,
+ * except {@code I} in a Turkic one (to dotless {@code ı}, U+0131).</li>
+ * <li>{@link #addMessage} (stored messages): the same, but a message character that some collation lowers to an
+ * ASCII letter, or to what an ASCII letter lowers to, also counts as that letter: {@code İ} (U+0130, lowered to
+ * {@code i}, or {@code i} plus U+0307), {@code ı} (U+0131, what Turkic collations make of {@code I}) as {@code i},
+ * and the Kelvin sign (U+212A) as {@code k}. No other character's lower case is ASCII (Unicode's case
+ * mappings), so any other non-ASCII character ends a run. Taking more trigrams of a message than its lowered
+ * form has only makes the filter keep more blocks.</li>
+ * </ul>
+ * A text without any trigram (shorter than 3 characters, or without 3 consecutive ASCII characters) cannot skip
+ * a block: it is scanned as before.
+ */
+public final class Trigrams {
+
+    private static final int[] NONE = new int[0];
+
+    private Trigrams() {
+    }
+
+    /** The distinct trigrams of a searched text (ASCII runs, A–Z folded), in no particular order; maybe none. */
+    public static int[] ofText(String text) {
+        if (text == null || text.length() < 3) {
+            return NONE;
+        }
+        IntSet set = new IntSet(Math.max(4, text.length()));
+        int run = 0;
+        int packed = 0;
+        for (int i = 0; i < text.length(); i++) {
+            int c = text.charAt(i);
+            if (c >= 128) {
+                run = 0;
+                continue;
+            }
+            packed = ((packed << 7) | fold(c)) & 0x1F_FFFF;
+            if (++run >= 3) {
+                set.add(packed);
+            }
+        }
+        return set.toArray();
+    }
+
+    /** Adds the trigrams of a stored message to {@code into} (see the class comment for the rule). */
+    public static void addMessage(String message, IntSet into) {
+        int run = 0;
+        int packed = 0;
+        int n = message.length();
+        for (int i = 0; i < n; i++) {
+            int c = message.charAt(i);
+            if (c >= 128) {
+                c = asAscii(c);
+                if (c < 0) {
+                    run = 0;
+                    continue;
+                }
+            }
+            packed = ((packed << 7) | fold(c)) & 0x1F_FFFF;
+            if (++run >= 3) {
+                into.add(packed);
+            }
+        }
+    }
+
+    /** The three characters of a packed trigram (for messages and tests). */
+    public static String toString(int trigram) {
+        return new String(new char[] {(char) (trigram >>> 14 & 0x7F), (char) (trigram >>> 7 & 0x7F),
+                (char) (trigram & 0x7F)});
+    }
+
+    private static int fold(int c) {
+        return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    }
+
+    /** The ASCII letter a non-ASCII message character may lower to (or stand for), or -1. */
+    private static int asAscii(int c) {
+        return switch (c) {
+            case '\u0130', '\u0131' -> 'i';
+            case '\u212A' -> 'k';
+            default -> -1;
+        };
+    }
+}
