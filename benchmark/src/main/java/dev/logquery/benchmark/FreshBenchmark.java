@@ -157,17 +157,25 @@ public final class FreshBenchmark {
         double batches = 0;
         double batchSeconds = 0;
         double lines = 0;
+        double checks = 0;
+        double checkSeconds = 0;
         for (int n = 0; n < nodes.size(); n++) {
             PrometheusText after = PrometheusText.scrape(nodes.get(n));
             batches += after.sum("ingest_batch_duration_seconds_count") - before.get(n).sum("ingest_batch_duration_seconds_count");
             batchSeconds += after.sum("ingest_batch_duration_seconds_sum") - before.get(n).sum("ingest_batch_duration_seconds_sum");
             lines += after.sum("ingest_lines_total") - before.get(n).sum("ingest_lines_total");
+            checks += after.sum("ingest_topic_check_duration_seconds_count")
+                    - before.get(n).sum("ingest_topic_check_duration_seconds_count");
+            checkSeconds += after.sum("ingest_topic_check_duration_seconds_sum")
+                    - before.get(n).sum("ingest_topic_check_duration_seconds_sum");
         }
         String line = String.format(Locale.ROOT, "%-28s found: all %s | known service %s | new service %s | not found"
                         + " in %d s: %d%n%-28s committed in the shard's PostgreSQL (SQL, polled as often): %s%n%-28s"
-                        + " nodes wrote %,.0f batches, %.1f lines and %.1f ms each on average",
+                        + " nodes wrote %,.0f batches, %.1f lines and %.1f ms each on average; the topic-id check"
+                        + " before each took %.1f ms on average",
                 name, figures(all), figures(known), figures(fresh), GIVE_UP.toSeconds(), notFound, "", figures(stored), "",
-                batches, lines / Math.max(1, batches), 1000 * batchSeconds / Math.max(1, batches));
+                batches, lines / Math.max(1, batches), 1000 * batchSeconds / Math.max(1, batches),
+                1000 * checkSeconds / Math.max(1, checks));
         System.out.println(line);
         put(figures.putObject("all"), all);
         put(figures.putObject("knownService"), known);
@@ -178,6 +186,7 @@ public final class FreshBenchmark {
         BenchmarkJson.num(figures, "nodeBatches", batches);
         BenchmarkJson.num(figures, "nodeLinesPerBatch", lines / Math.max(1, batches));
         BenchmarkJson.num(figures, "nodeBatchMeanMs", 1000 * batchSeconds / Math.max(1, batches));
+        BenchmarkJson.num(figures, "nodeTopicCheckMeanMs", 1000 * checkSeconds / Math.max(1, checks));
         return line;
     }
 

@@ -218,7 +218,12 @@ public final class IngestLoop implements SmartLifecycle {
             }
             assignment.recordLag(c, mine, metrics);
             boolean due = batch.due(polled < maxPoll && pipeline.idle());
-            switch (topic.beforeWriting(due)) {
+            long checking = System.nanoTime();
+            TopicIdentity.Gate gate = topic.beforeWriting(due);
+            if (due) {
+                metrics.topicChecked(System.nanoTime() - checking);
+            }
+            switch (gate) {
                 case CHANGED -> {
                     if (!batch.isEmpty()) {
                         log.info("dropping the {} records gathered from {} since its id changed: they are read again"

@@ -31,6 +31,7 @@ public final class IngestMetrics {
     private final Counter duplicates;
     private final Counter failures;
     private final Timer batch;
+    private final Timer topicCheck;
     private final Map<Integer, AtomicLong> lag = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry, LongSupplier rowsStored) {
@@ -53,6 +54,10 @@ public final class IngestMetrics {
                 .description("Batch writes that failed and were retried").register(registry);
         this.batch = Timer.builder("ingest.batch.duration").description("Time to write one batch")
                 .publishPercentileHistogram().register(registry);
+        this.topicCheck = Timer.builder("ingest.topic.check.duration")
+                .description("Time the consumer thread spends before writing a batch on telling the topic's id"
+                        + " (one Kafka admin request per batch; a re-created topic must not be written as the old one)")
+                .register(registry);
         // Micrometer holds a gauge's object weakly; nothing else holds this supplier, so hold it strongly.
         Gauge.builder("ingest.rows.stored", rowsStored, s -> s.getAsLong()).strongReference(true)
                 .description("Log rows stored on this node").register(registry);
@@ -64,6 +69,11 @@ public final class IngestMetrics {
         attributesCut.increment(attributesCutCount);
         duplicates.increment(duplicatesDropped);
         batch.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The topic-id check before a due batch took {@code nanos}. */
+    void topicChecked(long nanos) {
+        topicCheck.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One record stored in rejected_records, with its {@link DecodedRecord#reasonCode()}. */
