@@ -3,6 +3,7 @@ package dev.logquery.coordinator.scatter;
 import dev.logquery.common.query.InvalidFieldException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.net.ConnectException;
+import java.util.Comparator;
 import java.util.concurrent.TimeoutException;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
@@ -17,14 +18,13 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 public record ShardFailure(int partition, String reason) {
 
     /** By shard, then reason: the order warnings and problems name failures in. */
-    public static final java.util.Comparator<ShardFailure> ORDER = java.util.Comparator
+    public static final Comparator<ShardFailure> ORDER = Comparator
             .comparingInt(ShardFailure::partition).thenComparing(ShardFailure::reason);
 
     /** {@code shard N (reason)}, as warnings name a failure. */
     public String describe() {
         return "shard " + partition + " (" + reason + ")";
     }
-
 
     public static ShardFailure of(int shard, Throwable error) {
         return new ShardFailure(shard, reason(error));
