@@ -168,20 +168,18 @@ public final class QueryBenchmark {
             c.setReadOnly(true);
             pool.add(c);
         }
-        CpuMeter clusterCpu;
-        CpuMeter baselineCpu;
-        try (Connection s0 = cluster.database(0).connect(); Connection s1 = cluster.database(1).connect();
-             Connection s2 = cluster.database(2).connect(); Connection b = baseline.connect()) {
-            clusterCpu = new CpuMeter(List.of(coordinator.pid(), cluster.node(0).pid(), cluster.node(1).pid(),
-                    cluster.node(2).pid()), List.of(CpuMeter.postmaster(s0), CpuMeter.postmaster(s1),
-                    CpuMeter.postmaster(s2)));
-            baselineCpu = new CpuMeter(List.of(), List.of(CpuMeter.postmaster(b)));
+        List<Long> shardServers = new ArrayList<>();
+        for (int shard = 0; shard < 3; shard++) {
+            try (Connection c = cluster.database(shard).connect()) {
+                shardServers.add(CpuMeter.postmaster(c));
+            }
         }
-        CpuMeter directCpu;
-        try (Connection s0 = cluster.database(0).connect(); Connection s1 = cluster.database(1).connect();
-             Connection s2 = cluster.database(2).connect()) {
-            directCpu = new CpuMeter(List.of(ProcessHandle.current().pid()), List.of(CpuMeter.postmaster(s0),
-                    CpuMeter.postmaster(s1), CpuMeter.postmaster(s2)));
+        CpuMeter clusterCpu = new CpuMeter(List.of(coordinator.pid(), cluster.node(0).pid(), cluster.node(1).pid(),
+                cluster.node(2).pid()), shardServers);
+        CpuMeter directCpu = new CpuMeter(List.of(ProcessHandle.current().pid()), shardServers);
+        CpuMeter baselineCpu;
+        try (Connection b = baseline.connect()) {
+            baselineCpu = new CpuMeter(List.of(), List.of(CpuMeter.postmaster(b)));
         }
         DirectShards direct = new DirectShards(List.of(cluster.database(0).jdbcUrl(), cluster.database(1).jdbcUrl(),
                 cluster.database(2).jdbcUrl()), o.baselineConnections() / 3);
@@ -255,26 +253,17 @@ public final class QueryBenchmark {
                 "direct p50/p95/p99 ms, q/s", "p50 ratio", "CPU ms/query: benchmark JVM (clients too) / shards' PostgreSQL"));
         for (int c : o.clients()) {
             for (Kind kind : kinds) {
-                double[] cpu0 = clusterCpu.sample();
-                long t0 = System.nanoTime();
-                Run coord = QueryLoad.measure(viaCoordinator, kind, c, o.seconds());
-                long t1 = System.nanoTime();
-                double[] cpu1 = clusterCpu.sample();
-                double[] base0 = baselineCpu.sample();
-                long t2 = System.nanoTime();
-                Run base = QueryLoad.measure(viaBaseline, kind, c, o.seconds());
-                long t3 = System.nanoTime();
-                double[] base1 = baselineCpu.sample();
-                double jvmMs = cpuMsPerQuery(cpu0[0], cpu1[0], t1 - t0, coord);
-                double shardPgMs = cpuMsPerQuery(cpu0[1], cpu1[1], t1 - t0, coord);
-                double basePgMs = cpuMsPerQuery(base0[1], base1[1], t3 - t2, base);
-                double[] direct0 = directCpu.sample();
-                long t4 = System.nanoTime();
-                Run viaDirect = QueryLoad.measure(viaShardsDirectly, kind, c, o.seconds());
-                long t5 = System.nanoTime();
-                double[] direct1 = directCpu.sample();
-                double directJvmMs = cpuMsPerQuery(direct0[0], direct1[0], t5 - t4, viaDirect);
-                double directPgMs = cpuMsPerQuery(direct0[1], direct1[1], t5 - t4, viaDirect);
+                Cell coordCell = cell(clusterCpu, viaCoordinator, kind, c, o.seconds());
+                Cell baseCell = cell(baselineCpu, viaBaseline, kind, c, o.seconds());
+                Cell directCell = cell(directCpu, viaShardsDirectly, kind, c, o.seconds());
+                Run coord = coordCell.run();
+                Run base = baseCell.run();
+                Run viaDirect = directCell.run();
+                double jvmMs = coordCell.jvmCpuMs();
+                double shardPgMs = coordCell.postgresCpuMs();
+                double basePgMs = baseCell.postgresCpuMs();
+                double directJvmMs = directCell.jvmCpuMs();
+                double directPgMs = directCell.postgresCpuMs();
                 directTable.add(String.format(Locale.ROOT, "%7d  %-15s  %-32s  %9.2f  %5.2f / %5.2f", c, kind.name(),
                         QueryLoad.figures(viaDirect), viaDirect.percentileMs(0.5) / base.percentileMs(0.5), directJvmMs,
                         directPgMs));
@@ -381,6 +370,21 @@ public final class QueryBenchmark {
         lines.forEach(l -> p.withArrayProperty("lines").add(l));
         lines.forEach(System.out::println);
         return lines;
+    }
+
+    /** One measured cell and the CPU per query its processes spent: JVMs, PostgreSQL servers (NaN when unknown). */
+    private record Cell(Run run, double jvmCpuMs, double postgresCpuMs) {
+    }
+
+    /** {@link QueryLoad#measure} of one way, with {@code meter} sampled around it. */
+    private static Cell cell(CpuMeter meter, Client client, Kind kind, int clients, int seconds) throws Exception {
+        double[] before = meter.sample();
+        long t0 = System.nanoTime();
+        Run run = QueryLoad.measure(client, kind, clients, seconds);
+        long wall = System.nanoTime() - t0;
+        double[] after = meter.sample();
+        return new Cell(run, cpuMsPerQuery(before[0], after[0], wall, run),
+                cpuMsPerQuery(before[1], after[1], wall, run));
     }
 
     /**
