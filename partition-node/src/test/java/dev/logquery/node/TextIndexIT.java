@@ -8,7 +8,7 @@ import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.query.QueryExecutor;
-import dev.logquery.node.query.ScanPlan;
+import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.node.query.VolumeExecutor;
 import dev.logquery.node.query.VolumeSql;
 import dev.logquery.node.text.TextIndex;

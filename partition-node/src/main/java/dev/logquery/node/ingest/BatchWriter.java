@@ -8,7 +8,7 @@ import dev.logquery.common.model.LogLevel;
 import dev.logquery.node.chunk.ChunkBuilder;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.config.NodeProperties;
-import dev.logquery.node.query.RangeSql;
+import dev.logquery.common.scan.RangeSql;
 import dev.logquery.node.storage.OffsetStore;
 import dev.logquery.node.storage.TimePartitions;
 import dev.logquery.node.text.TextIndex;

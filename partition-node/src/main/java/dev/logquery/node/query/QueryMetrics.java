@@ -1,5 +1,6 @@
 package dev.logquery.node.query;
 
+import dev.logquery.common.scan.ScanPlan;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;

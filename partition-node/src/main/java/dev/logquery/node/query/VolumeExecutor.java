@@ -1,5 +1,6 @@
 package dev.logquery.node.query;
 
+import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.node.config.NodeProperties;
 import dev.logquery.node.storage.Transactions;

@@ -1,5 +1,7 @@
 package dev.logquery.node.query;
 
+import dev.logquery.common.scan.RangeSql;
+import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.common.query.LogQuery;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

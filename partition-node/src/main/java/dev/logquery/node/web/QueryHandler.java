@@ -7,7 +7,7 @@ import dev.logquery.common.query.LogQuery;
 import dev.logquery.common.query.QueryJson;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.query.QueryExecutor;
-import dev.logquery.node.query.ScanPlan;
+import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.node.storage.DatabaseMonitor;
 import java.time.Duration;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.logquery.node.query;
 
+import dev.logquery.common.scan.ScanPlan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.common.metadata.ChunkMetadata;

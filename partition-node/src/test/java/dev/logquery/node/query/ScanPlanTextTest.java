@@ -1,5 +1,6 @@
 package dev.logquery.node.query;
 
+import dev.logquery.common.scan.ScanPlan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.common.metadata.ChunkMetadata;
@@ -7,9 +8,9 @@ import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.query.LogQuery;
-import dev.logquery.node.text.BlockFilters;
-import dev.logquery.node.text.IntSet;
-import dev.logquery.node.text.Trigrams;
+import dev.logquery.common.scan.BlockFilters;
+import dev.logquery.common.scan.IntSet;
+import dev.logquery.common.scan.Trigrams;
 import dev.logquery.testkit.LogQueryBuilder;
 import java.time.Duration;
 import java.time.Instant;

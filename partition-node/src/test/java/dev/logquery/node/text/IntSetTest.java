@@ -1,5 +1,6 @@
 package dev.logquery.node.text;
 
+import dev.logquery.common.scan.IntSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashSet;

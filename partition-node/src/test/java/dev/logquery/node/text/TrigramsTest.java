@@ -1,5 +1,7 @@
 package dev.logquery.node.text;
 
+import dev.logquery.common.scan.IntSet;
+import dev.logquery.common.scan.Trigrams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.logquery.node.text;
+package dev.logquery.common.scan;
 
 /**
  * The character trigrams the text index keeps of messages and looks up for a {@code contains} text, each packed

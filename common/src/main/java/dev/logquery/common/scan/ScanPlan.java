@@ -1,12 +1,9 @@
-package dev.logquery.node.query;
+package dev.logquery.common.scan;
 
 import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.pruning.Summary;
 import dev.logquery.common.query.LogQuery;
-import dev.logquery.node.chunk.ChunkBuilder;
-import dev.logquery.node.text.BlockFilters;
-import dev.logquery.node.text.Trigrams;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -92,7 +89,7 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped, int blo
         Runs runs = new Runs(start, end);
         int outside = chunks.size();
         int blocksSkipped = 0;
-        for (ChunkMetadata chunk : chunks.subMap(ChunkBuilder.hourOf(start), true, ChunkBuilder.hourOf(end), true)
+        for (ChunkMetadata chunk : chunks.subMap(hourOf(start), true, hourOf(end), true)
                 .descendingMap().values()) {
             outside--;
             Optional<String> excludedBy = pruning.excludedBy(window, Summary.of(chunk));
@@ -185,7 +182,7 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped, int blo
         if (end.isBefore(start)) {
             return new ScanPlan(List.of(), chunks.isEmpty() ? Map.of() : Map.of("time", chunks.size()));
         }
-        int inside = chunks.subMap(ChunkBuilder.hourOf(start), true, ChunkBuilder.hourOf(end), true).size();
+        int inside = chunks.subMap(hourOf(start), true, hourOf(end), true).size();
         int outside = chunks.size() - inside;
         return new ScanPlan(List.of(new Range(start, end, inside)), outside == 0 ? Map.of() : Map.of("time", outside));
     }
@@ -206,6 +203,10 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped, int blo
             n += r.chunks();
         }
         return n;
+    }
+
+    private static Instant hourOf(Instant t) {
+        return t.truncatedTo(ChronoUnit.HOURS);
     }
 
     static Instant floorMicros(Instant t) {

@@ -1,4 +1,4 @@
-package dev.logquery.node.query;
+package dev.logquery.common.scan;
 
 import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogEntry;
@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,7 +53,7 @@ public final class RangeSql {
      * Appends the time bounds and the query's filters, as {@link #bindFilters} binds them:
      * {@code ts >= ? AND ts <= ?} then {@code AND} one clause per filter the query has.
      */
-    static void appendFilters(StringBuilder sql, LogQuery q) {
+    public static void appendFilters(StringBuilder sql, LogQuery q) {
         sql.append("ts >= ? AND ts <= ?");
         if (q.service() != null) {
             sql.append(" AND service = ?");
@@ -75,16 +76,18 @@ public final class RangeSql {
     }
 
     /**
-     * Binds, from parameter {@code first} on, the range's time bounds and the query's filters (service, levels,
-     * namespace, pod, contains, attributes) in the order the WHERE clauses of this class and of {@link VolumeSql} name them;
-     * returns the next parameter's index.
+     * The values of the time bounds and the query's filters (service, levels, namespace, pod, contains, attributes) in
+     * the order the WHERE clauses of {@link #appendFilters} (and the node's volume SQL) name them: timestamps as
+     * {@link OffsetDateTime} in UTC, the levels as a {@code Short[]} of their codes (an {@code int2[]}), the attribute
+     * filter as a {@code Map} (a {@code jsonb} object), everything else as {@code String}. Each driver binds them its
+     * own way ({@link #bindAll} for JDBC).
      */
-    static int bindFilters(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int first) throws SQLException {
-        int i = first;
-        ps.setObject(i++, utc(range.from()));
-        ps.setObject(i++, utc(range.to()));
+    public static List<Object> filterValues(LogQuery q, ScanPlan.Range range) {
+        List<Object> values = new ArrayList<>(8);
+        values.add(utc(range.from()));
+        values.add(utc(range.to()));
         if (q.service() != null) {
-            ps.setString(i++, q.service());
+            values.add(q.service());
         }
         if (filtersLevels(q)) {
             List<LogLevel> levels = q.levels().levels();
@@ -92,33 +95,62 @@ public final class RangeSql {
             for (int k = 0; k < codes.length; k++) {
                 codes[k] = levels.get(k).code();
             }
-            Array array = ps.getConnection().createArrayOf("int2", codes);
-            ps.setArray(i++, array);
+            values.add(codes);
         }
         if (q.namespace() != null) {
-            ps.setString(i++, q.namespace());
+            values.add(q.namespace());
         }
         if (q.pod() != null) {
-            ps.setString(i++, q.pod());
+            values.add(q.pod());
         }
         if (q.contains() != null) {
-            ps.setString(i++, likePattern(q.contains()));
+            values.add(likePattern(q.contains()));
         }
         if (q.attributes() != null) {
-            ps.setString(i++, attributesJson(q.attributes()));
+            values.add(q.attributes());
         }
-        return i;
+        return values;
+    }
+
+    /** The values of {@link #sql} for one range, reading at most {@code limit} rows ({@link #filterValues}' types). */
+    public static List<Object> values(LogQuery q, ScanPlan.Range range, int limit) {
+        List<Object> values = filterValues(q, range);
+        if (q.after() != null) {
+            values.add(utc(q.after().timestamp()));
+            values.add(q.after().kafkaPartition());
+            values.add(q.after().offset());
+        }
+        values.add(limit);
+        return values;
+    }
+
+    /** Binds {@link #filterValues} from parameter {@code first} on; returns the next parameter's index. */
+    public static int bindFilters(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int first)
+            throws SQLException {
+        return bindAll(ps, filterValues(q, range), first);
     }
 
     /** Binds the values of {@link #sql} for one range, reading at most {@code limit} rows. */
     public static void bind(PreparedStatement ps, LogQuery q, ScanPlan.Range range, int limit) throws SQLException {
-        int i = bindFilters(ps, q, range, 1);
-        if (q.after() != null) {
-            ps.setObject(i++, utc(q.after().timestamp()));
-            ps.setInt(i++, q.after().kafkaPartition());
-            ps.setLong(i++, q.after().offset());
+        bindAll(ps, values(q, range, limit), 1);
+    }
+
+    /** Binds {@code values} (as {@link #filterValues} makes them) through JDBC from {@code first} on. */
+    static int bindAll(PreparedStatement ps, List<Object> values, int first) throws SQLException {
+        int i = first;
+        for (Object v : values) {
+            if (v instanceof Short[] codes) {
+                Array array = ps.getConnection().createArrayOf("int2", codes);
+                ps.setArray(i++, array);
+            } else if (v instanceof Map<?, ?> attributes) {
+                @SuppressWarnings("unchecked")
+                Map<String, String> strings = (Map<String, String>) attributes;
+                ps.setString(i++, attributesJson(strings));
+            } else {
+                ps.setObject(i++, v);
+            }
         }
-        ps.setInt(i, limit);
+        return i;
     }
 
     /** A filter on every level filters nothing; leave it to PostgreSQL only when it removes rows. */
@@ -127,7 +159,7 @@ public final class RangeSql {
     }
 
     /** {@code %text%} with the {@code LIKE} wildcards and the escape character of {@code text} escaped. */
-    static String likePattern(String text) {
+    public static String likePattern(String text) {
         StringBuilder p = new StringBuilder(text.length() + 8).append('%');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -143,7 +175,7 @@ public final class RangeSql {
      * The attribute filter as a {@code jsonb} object of strings: a row's attributes contain it ({@code @>}) exactly
      * when they hold every key with exactly that value (a string inside an object contains only an equal string).
      */
-    static String attributesJson(Map<String, String> attributes) {
+    public static String attributesJson(Map<String, String> attributes) {
         ObjectNode o = JSON.createObjectNode();
         attributes.forEach(o::put);
         return JSON.writeValueAsString(o);

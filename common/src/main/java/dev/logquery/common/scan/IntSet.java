@@ -1,4 +1,4 @@
-package dev.logquery.node.text;
+package dev.logquery.common.scan;
 
 import java.util.Arrays;
 import java.util.function.IntConsumer;

@@ -1,4 +1,4 @@
-package dev.logquery.node.text;
+package dev.logquery.common.scan;
 
 import java.time.Duration;
 import java.time.Instant;
