@@ -58,7 +58,8 @@ class FaultToleranceIT {
 
     @BeforeAll
     static void startSystem() throws Exception {
-        cluster = Cluster.builder().shards(SHARDS).replicas(2).partitions(4).redis().forked(0, 0)
+        // Through the nodes only: these tests are about failing nodes (their databases read directly outlive them).
+        cluster = Cluster.builder().shards(SHARDS).replicas(2).partitions(4).redis().forked(0, 0).throughNodesOnly()
                 .node("logquery.node.batch.max-records", "2000")
                 .node("logquery.node.batch.max-wait", "100ms")
                 .coordinator()

@@ -12,9 +12,11 @@ import dev.logquery.common.order.LogOrder;
 import dev.logquery.common.query.LogQuery;
 import dev.logquery.testkit.App;
 import dev.logquery.testkit.Cluster;
+import dev.logquery.testkit.FreePorts;
 import dev.logquery.testkit.Http;
 import dev.logquery.testkit.KnownLines;
 import dev.logquery.testkit.LogQueryBuilder;
+import dev.logquery.testkit.Prometheus;
 import dev.logquery.testkit.RandomQueries;
 import dev.logquery.testkit.Truth;
 import java.net.URI;
@@ -398,28 +400,56 @@ class QueryPathIT {
     }
 
     @Test
-    void aStoppedNodeGivesAPartialAnswerWithTheOtherShardsRows() throws Exception {
+    void aStoppedNodesShardIsStillAnsweredFromItsDatabase() throws Exception {
         int stopped = 2;
         App node = cluster.node(stopped);
+        double before = readsFromDatabase(coordinator);
         node.stopServer(); // its server only: the coordinator beside it shares Reactor Netty's global resources
         try {
             LogQuery q = all(600);
             JsonNode page = query(q, null);
-            assertThat(page.get("partial").asBoolean()).isTrue();
-            assertThat(page.get("failedPartitions")).hasSize(1);
-            assertThat(page.get("failedPartitions").get(0).get("partition").asInt()).isEqualTo(stopped);
-            assertThat(page.get("failedPartitions").get(0).get("reason").asString()).isNotBlank();
-            List<StoredLogEntry> others = truth.rows().stream().filter(row -> row.shard() != stopped)
-                    .filter(row -> Truth.matches(q, row)).sorted(LogOrder.NEWEST_FIRST).limit(q.limit()).toList();
-            assertThat(logKeys(page)).containsExactlyElementsOf(keys(others));
-
-            HttpResponse<String> metrics = Http.get(coordinator.url() + "/actuator/prometheus");
-            assertThat(metrics.body()).contains("query_partition_failures_total{").contains("shard=\"" + stopped + "\"");
+            assertThat(page.get("partial").asBoolean()).as("the coordinator reads the shard's PostgreSQL").isFalse();
+            List<StoredLogEntry> expected = truth.rows().stream().filter(row -> Truth.matches(q, row))
+                    .sorted(LogOrder.NEWEST_FIRST).limit(q.limit()).toList();
+            assertThat(expected.stream().anyMatch(row -> row.shard() == stopped)).isTrue();
+            assertThat(logKeys(page)).containsExactlyElementsOf(keys(expected));
+            assertThat(readsFromDatabase(coordinator)).isGreaterThanOrEqualTo(before + SHARDS);
+            assertThat(Prometheus.value(Http.get(coordinator.url() + "/actuator/prometheus").body(),
+                    "query_shard_direct_fallbacks_total", "")).isEqualTo(0.0);
         } finally {
             node.startServer();
-            CoordinatorApi.awaitShardServes(coordinator, stopped, Duration.ofSeconds(30),
-                    () -> !query(all(1), null).get("partial").asBoolean());
         }
+    }
+
+    @Test
+    void aShardWhoseDatabaseCannotBeReachedIsAskedThroughItsNodeAndAContainsQueryAlways() throws Exception {
+        // Left running: closing an application in this JVM disposes Reactor Netty's loops the others serve on.
+        App other = cluster.startCoordinator("logquery.coordinator.shards[1].databases[0]",
+                "jdbc:postgresql://localhost:" + FreePorts.next() + "/postgres?user=postgres");
+        LogQuery q = all(600);
+        JsonNode page = query(other, q, null);
+        assertThat(page.get("partial").asBoolean()).isFalse();
+        List<StoredLogEntry> expected = truth.rows().stream().filter(row -> Truth.matches(q, row))
+                .sorted(LogOrder.NEWEST_FIRST).limit(q.limit()).toList();
+        assertThat(logKeys(page)).containsExactlyElementsOf(keys(expected));
+        String metrics = Http.get(other.url() + "/actuator/prometheus").body();
+        assertThat(Prometheus.value(metrics, "query_shard_direct_fallbacks_total", "")).isGreaterThanOrEqualTo(1);
+        assertThat(Prometheus.value(metrics, "query_shard_reads_total", "path=\"node\"")).isGreaterThanOrEqualTo(1);
+        assertThat(Prometheus.value(metrics, "query_shard_reads_total", "path=\"database\"")).isGreaterThanOrEqualTo(3);
+
+        // contains: the node's text index narrows it, so it goes through the nodes, with the same answer.
+        LogQuery text = LogQueryBuilder.between(q.startTime(), q.endTime()).contains("a").limit(600).build();
+        List<StoredLogEntry> containing = truth.rows().stream().filter(row -> Truth.matches(text, row))
+                .sorted(LogOrder.NEWEST_FIRST).limit(text.limit()).toList();
+        double nodeReads = Prometheus.value(metrics, "query_shard_reads_total", "path=\"node\"");
+        assertThat(logKeys(query(other, text, null))).containsExactlyElementsOf(keys(containing));
+        assertThat(Prometheus.value(Http.get(other.url() + "/actuator/prometheus").body(), "query_shard_reads_total",
+                "path=\"node\"")).isGreaterThanOrEqualTo(nodeReads + SHARDS);
+    }
+
+    private static double readsFromDatabase(App coordinator) throws Exception {
+        return Prometheus.value(Http.get(coordinator.url() + "/actuator/prometheus").body(), "query_shard_reads_total",
+                "path=\"database\"");
     }
 
     @Test

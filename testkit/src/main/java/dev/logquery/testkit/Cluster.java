@@ -139,6 +139,10 @@ public final class Cluster implements AutoCloseable {
                 App node = nodes.get(key(shard, replica));
                 p.put("logquery.coordinator.shards[" + shard + "].replicas[" + replica + "]",
                         node == null ? "http://localhost:" + nowhere : node.url());
+                if (spec.directReads && spec.withNodes) { // the coordinator reads the replica's PostgreSQL itself
+                    p.put("logquery.coordinator.shards[" + shard + "].databases[" + replica + "]",
+                            database(shard, replica).jdbcUrl());
+                }
             }
         }
         p.putAll(spec.coordinatorProperties);

@@ -18,6 +18,7 @@ public final class ClusterBuilder {
     boolean startNodes = true;
     int coordinators;
     boolean gateway;
+    boolean directReads = true;
     final Set<String> forked = new HashSet<>();
     final Map<String, String> nodeProperties = new LinkedHashMap<>();
     final Map<String, String> coordinatorProperties = new LinkedHashMap<>();
@@ -100,6 +101,15 @@ public final class ClusterBuilder {
     /** A property of every node, as {@code logquery.node.batch.max-wait}, {@code 100ms}. */
     public ClusterBuilder node(String property, String value) {
         nodeProperties.put(property, value);
+        return this;
+    }
+
+    /**
+     * The coordinators read every shard through its nodes only ({@code POST /internal/query}), not from the shards'
+     * PostgreSQL directly as they do by default: for tests of what the nodes' query path does when a node fails.
+     */
+    public ClusterBuilder throughNodesOnly() {
+        this.directReads = false;
         return this;
     }
 

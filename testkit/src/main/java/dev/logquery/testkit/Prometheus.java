@@ -11,12 +11,12 @@ public final class Prometheus {
 
     /**
      * The value of the first series of {@code name} whose label text contains {@code label} (for example
-     * {@code pruner="time"}; empty for any); fails when no such series is exported.
+     * {@code pruner="time"}; empty for any, also a series without labels); fails when no such series is exported.
      */
     public static double value(String exposition, String name, String label) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)} (\\S+)$").matcher(exposition);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{([^}]*)})? (\\S+)$").matcher(exposition);
         while (m.find()) {
-            if (m.group(1).contains(label)) {
+            if ((m.group(1) == null ? "" : m.group(1)).contains(label)) {
                 return Double.parseDouble(m.group(2));
             }
         }

@@ -292,6 +292,12 @@ public class ShardCatalog implements SmartLifecycle {
         return s;
     }
 
+    /** The replica's last known metadata (as of the last refresh that could read it), or null when none is known. */
+    public PartitionMetadata metadataOf(Replica r) {
+        ReplicaState s = lastKnown.get(r);
+        return s == null ? null : s.metadata();
+    }
+
     /**
      * What the catalog last learnt of one replica, for {@code GET /api/query/stats}; never triggers a fetch.
      *

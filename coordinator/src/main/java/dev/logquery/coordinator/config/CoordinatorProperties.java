@@ -39,6 +39,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       line is found as soon as its node committed it, not after the next metadata refresh (the
  *                       node itself still skips its own chunks exactly). Default one minute; older windows are
  *                       pruned as before
+ * @param direct         how the coordinator reads the replicas whose PostgreSQL it is given
+ *                       ({@code shards[i].databases[j]}) directly, without their nodes
  */
 @ConfigurationProperties("logquery.coordinator")
 public record CoordinatorProperties(
@@ -54,7 +56,8 @@ public record CoordinatorProperties(
         Cache cache,
         Hedge hedge,
         long replicaMaxLagRows,
-        Duration freshSpan) {
+        Duration freshSpan,
+        Direct direct) {
 
     @ConstructorBinding
     public CoordinatorProperties(
@@ -70,7 +73,8 @@ public record CoordinatorProperties(
             @DefaultValue Cache cache,
             @DefaultValue Hedge hedge,
             @DefaultValue("1000") long replicaMaxLagRows,
-            @DefaultValue("1m") Duration freshSpan) {
+            @DefaultValue("1m") Duration freshSpan,
+            @DefaultValue Direct direct) {
         this.shards = shards == null ? List.of() : List.copyOf(shards);
         this.shardTimeout = positive(shardTimeout, "shard-timeout");
         this.metadataMaxAge = positive(metadataMaxAge, "metadata-max-age");
@@ -84,6 +88,7 @@ public record CoordinatorProperties(
         this.hedge = hedge;
         this.replicaMaxLagRows = replicaMaxLagRows;
         this.freshSpan = freshSpan;
+        this.direct = direct == null ? Direct.DEFAULT : direct;
         if (freshSpan == null || freshSpan.isNegative()) {
             throw new IllegalArgumentException("logquery.coordinator.fresh-span must not be negative");
         }
@@ -103,7 +108,7 @@ public record CoordinatorProperties(
     public CoordinatorProperties(List<dev.logquery.coordinator.topology.Shard> shards, Duration shardTimeout,
                                  Duration metadataMaxAge, boolean pruning, int maxLimit) {
         this(shards, shardTimeout, metadataMaxAge, pruning, maxLimit, Duration.ofSeconds(60), Admission.DEFAULT,
-                Breaker.DEFAULT, "", Cache.DEFAULT, Hedge.DEFAULT, 1000, Duration.ofMinutes(1));
+                Breaker.DEFAULT, "", Cache.DEFAULT, Hedge.DEFAULT, 1000, Duration.ofMinutes(1), Direct.DEFAULT);
     }
 
     static Duration positive(Duration d, String name) {
@@ -195,6 +200,26 @@ public record CoordinatorProperties(
         /** Whether hedging is on. */
         public boolean enabled() {
             return !after.isZero() && budgetPercent > 0;
+        }
+    }
+
+    /**
+     * Direct reads of a replica's PostgreSQL (Vert.x's reactive client): {@code connections} per replica,
+     * {@code eventLoops} threads for all of them, {@code statementTimeout} per statement (set on each connection, so
+     * the server ends a read nobody waits for any more), {@code pageRows} rows per statement (an answer is read in
+     * pages, each resuming after the last row of the one before, so memory stays bounded whatever the limit).
+     */
+    public record Direct(@DefaultValue("4") int connections, @DefaultValue("1") int eventLoops,
+                         @DefaultValue("30s") Duration statementTimeout, @DefaultValue("1000") int pageRows) {
+
+        public static final Direct DEFAULT = new Direct(4, 1, Duration.ofSeconds(30), 1000);
+
+        public Direct {
+            if (connections < 1 || eventLoops < 1 || pageRows < 1) {
+                throw new IllegalArgumentException(
+                        "logquery.coordinator.direct: connections, event-loops and page-rows must be positive");
+            }
+            positive(statementTimeout, "direct.statement-timeout");
         }
     }
 }

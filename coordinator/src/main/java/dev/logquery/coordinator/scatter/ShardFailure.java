@@ -2,6 +2,7 @@ package dev.logquery.coordinator.scatter;
 
 import dev.logquery.common.query.InvalidFieldException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.vertx.pgclient.PgException;
 import java.net.ConnectException;
 import java.util.Comparator;
 import java.util.concurrent.TimeoutException;
@@ -13,7 +14,8 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
  * {@code reason} is one of a few fixed words (it is also a metric tag): {@code timeout},
  * {@code unreachable}, {@code http_<status>}, {@code bad_response}, {@code circuit_open} (every replica's
  * circuit breaker is open), {@code deadline} (the query's deadline cut it off), {@code replica_behind}
- * (answered by a replica that lacks rows of the window, as no caught-up one did), {@code error}.
+ * (answered by a replica that lacks rows of the window, as no caught-up one did), {@code database} (a replica's
+ * PostgreSQL, read directly, answered an error), {@code error}.
  */
 public record ShardFailure(int partition, String reason) {
 
@@ -39,6 +41,9 @@ public record ShardFailure(int partition, String reason) {
         }
         if (e instanceof WebClientResponseException r) {
             return "http_" + r.getStatusCode().value();
+        }
+        if (e instanceof PgException) {
+            return "database";
         }
         if (e instanceof InvalidFieldException) {
             return "bad_response";

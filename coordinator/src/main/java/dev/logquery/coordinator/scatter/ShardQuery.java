@@ -48,6 +48,7 @@ public class ShardQuery {
     private static final int BEHIND = 10;
 
     private final ShardClient client;
+    private final ShardDatabases databases;
     private final ReplicaBreakers breakers;
     private final ReplicaLoad load;
     private final Duration shardTimeout;
@@ -57,10 +58,14 @@ public class ShardQuery {
     private final Counter hedgesSent;
     private final Counter hedgesWon;
     private final Counter resumed;
+    private final Counter directFallbacks;
+    private final Counter readsFromDatabase;
+    private final Counter readsFromNode;
 
-    public ShardQuery(ShardClient client, ReplicaBreakers breakers, ReplicaLoad load, CoordinatorProperties properties,
-                      MeterRegistry meters) {
+    public ShardQuery(ShardClient client, ShardDatabases databases, ReplicaBreakers breakers, ReplicaLoad load,
+                      CoordinatorProperties properties, MeterRegistry meters) {
         this.client = client;
+        this.databases = databases;
         this.breakers = breakers;
         this.load = load;
         this.shardTimeout = properties.shardTimeout();
@@ -74,6 +79,40 @@ public class ShardQuery {
         this.resumed = Counter.builder("query.shard.resumed")
                 .description("Shard answers resumed on another replica after the answering one failed mid-stream")
                 .register(meters);
+        this.directFallbacks = Counter.builder("query.shard.direct.fallbacks")
+                .description("Direct reads of a replica's PostgreSQL that failed before their first rows and were"
+                        + " asked of the replica's node instead")
+                .register(meters);
+        this.readsFromDatabase = Counter.builder("query.shard.reads").tag("path", "database")
+                .description("Replica reads, by path: from the replica's PostgreSQL directly, or through its node")
+                .register(meters);
+        this.readsFromNode = Counter.builder("query.shard.reads").tag("path", "node")
+                .description("Replica reads, by path: from the replica's PostgreSQL directly, or through its node")
+                .register(meters);
+    }
+
+    /**
+     * The replica's answer: read from its PostgreSQL when it can be ({@link ShardDatabases#reads}), else from its
+     * node. A direct read that fails before its first rows (a database the coordinator cannot reach or log in to,
+     * a statement error) is asked of the node instead, within the same attempt; one that fails later fails the
+     * attempt, as a node's would.
+     */
+    private Flux<NodeAnswer> answers(Replica replica, LogQuery query, boolean prune) {
+        Flux<NodeAnswer> node = client.query(replica, query, prune).doOnSubscribe(s -> readsFromNode.increment());
+        return databases.reads(replica, query, prune).map(direct -> {
+            AtomicBoolean rowsCame = new AtomicBoolean();
+            return direct.doOnSubscribe(s -> readsFromDatabase.increment()).doOnNext(part -> {
+                        if (part instanceof NodeAnswer.Rows) {
+                            rowsCame.set(true);
+                        }
+                    })
+                    .onErrorResume(e -> !rowsCame.get(), e -> {
+                        directFallbacks.increment();
+                        log.warn("{}: reading its PostgreSQL failed ({}); asking its node", replica.name(),
+                                e.toString());
+                        return node;
+                    });
+        }).orElse(node);
     }
 
     /**
@@ -209,7 +248,7 @@ public class ShardQuery {
                 StallWatch watch = new StallWatch(firstRow, shardTimeout);
                 AtomicReference<ChunkPlan> plan = new AtomicReference<>(ChunkPlan.UNKNOWN);
                 ReplicaLoad.Call call = load.start(replica);
-                Flux<StoredLogEntry> rows = client.query(replica, query, prune)
+                Flux<StoredLogEntry> rows = answers(replica, query, prune)
                         .concatMapIterable(part -> {
                             if (part instanceof NodeAnswer.Rows read) {
                                 watch.alive(); // bytes came: rows, or keep-alive lines while the node scans

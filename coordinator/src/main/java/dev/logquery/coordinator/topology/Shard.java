@@ -16,24 +16,41 @@ import org.springframework.boot.context.properties.bind.ConstructorBinding;
  * ({@link ConstructorBinding}: the record has a second one, so the binder must be told which).
  */
 @SuppressWarnings("removal") // implements the view local-stack's ComposeFileTest still names, see there
-public record Shard(int id, String url, List<String> replicas) {
+public record Shard(int id, String url, List<String> replicas, List<String> databases) {
 
+    /**
+     * @param databases the PostgreSQL of each replica, for the coordinator to read it directly (see {@code
+     *                  ShardDatabases}): {@code databases[j]} belongs to {@code replicas[j]} as configured (a blank
+     *                  or missing entry: that replica is read through its node only); {@code url} has none. After
+     *                  construction it is aligned with the final {@code replicas}, "" where there is none
+     */
     @ConstructorBinding
     public Shard {
         List<String> all = new ArrayList<>();
+        List<String> dbs = new ArrayList<>();
         if (url != null && !url.isBlank()) {
             all.add(trimSlash(url));
+            dbs.add("");
         }
-        for (String r : replicas == null ? List.<String>of() : replicas) {
+        List<String> configured = replicas == null ? List.of() : replicas;
+        for (int j = 0; j < configured.size(); j++) {
+            String r = configured.get(j);
             if (r != null && !r.isBlank() && !all.contains(trimSlash(r))) {
                 all.add(trimSlash(r));
+                String db = databases == null || j >= databases.size() ? null : databases.get(j);
+                dbs.add(db == null ? "" : db.trim());
             }
         }
         if (all.isEmpty()) {
             throw new IllegalArgumentException("logquery.coordinator.shards: shard " + id + " has no url");
         }
         replicas = List.copyOf(all);
+        databases = List.copyOf(dbs);
         url = all.get(0);
+    }
+
+    public Shard(int id, String url, List<String> replicas) {
+        this(id, url, replicas, List.of());
     }
 
     public Shard(int id, String url) {
@@ -43,6 +60,11 @@ public record Shard(int id, String url, List<String> replicas) {
     /** The replicas in order of preference. */
     public List<Replica> replicaList() {
         return IntStream.range(0, replicas.size()).mapToObj(i -> new Replica(id, i, replicas.get(i))).toList();
+    }
+
+    /** The PostgreSQL of the replica, for direct reads; empty when it has none configured. */
+    public String databaseOf(Replica replica) {
+        return replica.index() < databases.size() ? databases.get(replica.index()) : "";
     }
 
     private static String trimSlash(String url) {

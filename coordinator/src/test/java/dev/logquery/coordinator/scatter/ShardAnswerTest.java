@@ -36,7 +36,7 @@ class ShardAnswerTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     ShardQuery shardQuery(CoordinatorProperties p) {
-        return new ShardQuery(client, new ReplicaBreakers(p, registry), new ReplicaLoad(p), p, registry);
+        return new ShardQuery(client, new ShardDatabases(p, r -> null), new ReplicaBreakers(p, registry), new ReplicaLoad(p), p, registry);
     }
 
     @Test
@@ -53,7 +53,7 @@ class ShardAnswerTest {
         when(client.query(eq(R1), any(), anyBoolean()))
                 .thenReturn(Flux.concat(Flux.just(new ChunkPlan(3, 4)), answer(row(1)))
                         .delaySubscription(Duration.ofMillis(20)));
-        ShardAnswer answer = new ShardQuery(client, new ReplicaBreakers(p, registry), load, p, registry)
+        ShardAnswer answer = new ShardQuery(client, new ShardDatabases(p, r -> null), new ReplicaBreakers(p, registry), load, p, registry)
                 .query(SHARD, QUERY, true, Set.of(), far());
         assertThat(answer.rows().collectList().block(Duration.ofSeconds(5))).containsExactly(row(1));
         ShardOutcome outcome = answer.outcome().block(Duration.ofSeconds(1));

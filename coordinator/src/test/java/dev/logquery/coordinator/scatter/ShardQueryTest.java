@@ -70,11 +70,11 @@ class ShardQueryTest {
                 10_000);
         return new CoordinatorProperties(p.shards(), p.shardTimeout(), p.metadataMaxAge(), p.pruning(), p.maxLimit(),
                 p.queryTimeout(), p.admission(), p.breaker(), p.redisUrl(), p.cache(), hedge, p.replicaMaxLagRows(),
-                p.freshSpan());
+                p.freshSpan(), p.direct());
     }
 
     ShardQuery shardQuery(CoordinatorProperties properties, ReplicaLoad load) {
-        return new ShardQuery(client, new ReplicaBreakers(properties, registry), load, properties, registry);
+        return new ShardQuery(client, new ShardDatabases(properties, r -> null), new ReplicaBreakers(properties, registry), load, properties, registry);
     }
 
     ShardQuery shardQuery(CoordinatorProperties properties) {
@@ -358,7 +358,7 @@ class ShardQueryTest {
         Shard one = new Shard(0, "http://only");
         Replica only = one.replicaList().get(0);
         ReplicaBreakers breakers = new ReplicaBreakers(p, registry);
-        ShardQuery shards = new ShardQuery(client, breakers, load(p), p, registry);
+        ShardQuery shards = new ShardQuery(client, new ShardDatabases(p, r -> null), breakers, load(p), p, registry);
         when(client.query(any(), any(), anyBoolean())).thenReturn(Flux.never());
         for (int i = 0; i < 12; i++) {
             assertThat(run(shards.query(one, QUERY, true, Set.of(), far())).failure()).isEqualTo("timeout");

@@ -27,6 +27,7 @@ import dev.logquery.coordinator.scatter.ReplicaBreakers;
 import dev.logquery.coordinator.scatter.ReplicaLoad;
 import dev.logquery.coordinator.scatter.ShardClient;
 import dev.logquery.coordinator.scatter.ShardFailure;
+import dev.logquery.coordinator.scatter.ShardDatabases;
 import dev.logquery.coordinator.scatter.ShardQuery;
 import dev.logquery.coordinator.topology.Shard;
 import dev.logquery.testkit.LogQueryBuilder;
@@ -57,7 +58,7 @@ class SearchServiceTest {
     final SearchService search = new SearchService(PROPERTIES, catalog, shardQuery(PROPERTIES), new QueryMetrics(registry));
 
     ShardQuery shardQuery(CoordinatorProperties properties) {
-        return new ShardQuery(client, new ReplicaBreakers(properties, registry), new ReplicaLoad(properties), properties,
+        return new ShardQuery(client, new ShardDatabases(properties, r -> null), new ReplicaBreakers(properties, registry), new ReplicaLoad(properties), properties,
                 registry);
     }
 
@@ -231,7 +232,7 @@ class SearchServiceTest {
         catalogHas(state);
         CoordinatorProperties lagAllowed = new CoordinatorProperties(p.shards(), p.shardTimeout(), p.metadataMaxAge(),
                 p.pruning(), p.maxLimit(), p.queryTimeout(), p.admission(), p.breaker(), p.redisUrl(), p.cache(),
-                p.hedge(), 5, p.freshSpan());
+                p.hedge(), 5, p.freshSpan(), p.direct());
         assertThat(state.behind(query(null, 10), lagAllowed.replicaMaxLagRows())).containsExactly(replicas.get(0));
         assertThat(state.behind(query(null, 10), 10_000)).as("within the allowed lag").isEmpty();
 
