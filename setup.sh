@@ -645,9 +645,13 @@ start_app() {
     coordinator)
       local -a shards=()
       for shard in 0 1 2; do
+        # Queries read each replica's PostgreSQL directly (the node still answers contains queries); its
+        # connections are read-only.
         shards+=("--logquery.coordinator.shards[$shard].id=$shard"
-                 "--logquery.coordinator.shards[$shard].replicas[0]=http://$(node_host):$(port_of "node-$shard")")
-        [ "$REPLICAS" = 1 ] || shards+=("--logquery.coordinator.shards[$shard].replicas[1]=http://$(node_host):$(port_of "node-$shard-r1")")
+                 "--logquery.coordinator.shards[$shard].replicas[0]=http://$(node_host):$(port_of "node-$shard")"
+                 "--logquery.coordinator.shards[$shard].databases[0]=jdbc:postgresql://localhost:$(port_of "pg-$shard")/logquery?user=postgres")
+        [ "$REPLICAS" = 1 ] || shards+=("--logquery.coordinator.shards[$shard].replicas[1]=http://$(node_host):$(port_of "node-$shard-r1")"
+                 "--logquery.coordinator.shards[$shard].databases[1]=jdbc:postgresql://localhost:$(port_of "pg-$shard-r1")/logquery?user=postgres")
       done
       # The live tail (GET /api/tail) reads the same topic as the nodes.
       LOGQUERY_INTERNAL_TOKEN="$INTERNAL_TOKEN" LOGQUERY_COORDINATOR_REDISURL="$REDIS_URL" \

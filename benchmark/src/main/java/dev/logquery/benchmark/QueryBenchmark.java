@@ -176,14 +176,17 @@ public final class QueryBenchmark {
         }
         CpuMeter clusterCpu = new CpuMeter(List.of(coordinator.pid(), cluster.node(0).pid(), cluster.node(1).pid(),
                 cluster.node(2).pid()), shardServers);
-        CpuMeter directCpu = new CpuMeter(List.of(ProcessHandle.current().pid()), shardServers);
+        // The same cluster read the previous way, through the nodes only (no shard database given), beside it.
+        App nodesCoordinator = cluster.startCoordinator(throughNodes(o));
+        awaitCatalog(nodesCoordinator, rowsPerShard, Duration.ofMinutes(2));
+        CpuMeter nodesCpu = new CpuMeter(List.of(nodesCoordinator.pid(), cluster.node(0).pid(), cluster.node(1).pid(),
+                cluster.node(2).pid()), shardServers);
         CpuMeter baselineCpu;
         try (Connection b = baseline.connect()) {
             baselineCpu = new CpuMeter(List.of(), List.of(CpuMeter.postmaster(b)));
         }
-        DirectShards direct = new DirectShards(List.of(cluster.database(0).jdbcUrl(), cluster.database(1).jdbcUrl(),
-                cluster.database(2).jdbcUrl()), o.baselineConnections() / 3);
-        Client viaShardsDirectly = direct::query;
+        String nodesUrl = nodesCoordinator.url();
+        Client throughNodes = r -> QueryLoad.coordinatorQuery(nodesUrl, r);
         Client viaCoordinator = r -> QueryLoad.coordinatorQuery(coordinatorUrl, r);
         Client viaBaseline = r -> QueryLoad.baselineQuery(pool, r);
 
@@ -196,24 +199,24 @@ public final class QueryBenchmark {
         for (Kind kind : kinds) {
             QueryLoad.measure(viaCoordinator, kind, 8, share);
             QueryLoad.measure(viaBaseline, kind, 8, share);
-            QueryLoad.measure(viaShardsDirectly, kind, 8, Math.max(1, share / 2));
+            QueryLoad.measure(throughNodes, kind, 8, Math.max(1, share / 2));
         }
         LokiCells.warmUp(coordinatorUrl, viaCoordinator, services, from, end, share);
 
-        // ---- the stand-in must do the coordinator's work: the same number of rows for the same queries
+        // ---- both paths answer the same number of rows for the same queries
         Random check = new Random(3);
         for (Kind kind : kinds) {
             for (int i = 0; i < 5; i++) {
                 QueryMix.Request r = kind.next().apply(check);
-                long viaNodes = viaCoordinator.run(r);
-                long viaDirect = viaShardsDirectly.run(r);
-                if (viaNodes != viaDirect) {
-                    throw new IllegalStateException(kind.name() + ": the coordinator answered " + viaNodes
-                            + " rows, the direct stand-in " + viaDirect);
+                long direct = viaCoordinator.run(r);
+                long viaNodes = throughNodes.run(r);
+                if (viaNodes != direct) {
+                    throw new IllegalStateException(kind.name() + ": the coordinator answered " + direct
+                            + " rows, through the nodes " + viaNodes);
                 }
             }
         }
-        System.out.println("direct stand-in: same row counts as the coordinator on 5 queries of each kind");
+        System.out.println("through the nodes: same row counts as the coordinator on 5 queries of each kind");
 
         // ---- chunk skipping per kind, from the coordinator's stats
         List<String> skipping = new ArrayList<>();
@@ -246,27 +249,27 @@ public final class QueryBenchmark {
                 "coordinator p50/p95/p99 ms, q/s", "single PostgreSQL p50/p95/p99, q/s", "p50 ratio",
                 "CPU ms/query: JVMs / shards' PostgreSQL / single PostgreSQL"));
         Map<Integer, Run> nativeSelective = new HashMap<>();
-        List<String> directTable = new ArrayList<>();
-        directTable.add("the bolder design, measured beside: a stand-in coordinator in the benchmark's JVM asking the three"
-                + " shards' PostgreSQL itself (Vert.x reactive client, no node, no pruning):");
-        directTable.add(String.format(Locale.ROOT, "%7s  %-15s  %-32s  %9s  %s", "clients", "query",
-                "direct p50/p95/p99 ms, q/s", "p50 ratio", "CPU ms/query: benchmark JVM (clients too) / shards' PostgreSQL"));
+        List<String> nodesTable = new ArrayList<>();
+        nodesTable.add("the previous path, measured beside: a second coordinator reading every shard through its node"
+                + " (POST /internal/query), no shard database given:");
+        nodesTable.add(String.format(Locale.ROOT, "%7s  %-15s  %-32s  %9s  %s", "clients", "query",
+                "through nodes p50/p95/p99 ms, q/s", "p50 ratio", "CPU ms/query: JVMs / shards' PostgreSQL"));
         for (int c : o.clients()) {
             for (Kind kind : kinds) {
                 Cell coordCell = cell(clusterCpu, viaCoordinator, kind, c, o.seconds());
                 Cell baseCell = cell(baselineCpu, viaBaseline, kind, c, o.seconds());
-                Cell directCell = cell(directCpu, viaShardsDirectly, kind, c, o.seconds());
+                Cell nodesCell = cell(nodesCpu, throughNodes, kind, c, o.seconds());
                 Run coord = coordCell.run();
                 Run base = baseCell.run();
-                Run viaDirect = directCell.run();
+                Run viaNodes = nodesCell.run();
                 double jvmMs = coordCell.jvmCpuMs();
                 double shardPgMs = coordCell.postgresCpuMs();
                 double basePgMs = baseCell.postgresCpuMs();
-                double directJvmMs = directCell.jvmCpuMs();
-                double directPgMs = directCell.postgresCpuMs();
-                directTable.add(String.format(Locale.ROOT, "%7d  %-15s  %-32s  %9.2f  %5.2f / %5.2f", c, kind.name(),
-                        QueryLoad.figures(viaDirect), viaDirect.percentileMs(0.5) / base.percentileMs(0.5), directJvmMs,
-                        directPgMs));
+                double nodesJvmMs = nodesCell.jvmCpuMs();
+                double nodesPgMs = nodesCell.postgresCpuMs();
+                nodesTable.add(String.format(Locale.ROOT, "%7d  %-15s  %-32s  %9.2f  %5.2f / %5.2f", c, kind.name(),
+                        QueryLoad.figures(viaNodes), viaNodes.percentileMs(0.5) / base.percentileMs(0.5), nodesJvmMs,
+                        nodesPgMs));
                 if (kind.name().equals("selective")) {
                     nativeSelective.put(c, coord);
                 }
@@ -279,10 +282,10 @@ public final class QueryBenchmark {
                 BenchmarkJson.num((ObjectNode) summary.get("coordinator"), "postgres_cpu_ms_per_query", shardPgMs);
                 BenchmarkJson.num((ObjectNode) summary.get("baseline"), "postgres_cpu_ms_per_query", basePgMs);
                 BenchmarkJson.num(summary, "jvm_cpu_to_baseline_postgres_cpu", jvmMs / basePgMs);
-                ObjectNode directSummary = BenchmarkJson.summary(viaDirect);
-                BenchmarkJson.num(directSummary, "jvm_cpu_ms_per_query", directJvmMs);
-                BenchmarkJson.num(directSummary, "postgres_cpu_ms_per_query", directPgMs);
-                summary.set("direct_to_shards", directSummary);
+                ObjectNode nodesSummary = BenchmarkJson.summary(viaNodes);
+                BenchmarkJson.num(nodesSummary, "jvm_cpu_ms_per_query", nodesJvmMs);
+                BenchmarkJson.num(nodesSummary, "postgres_cpu_ms_per_query", nodesPgMs);
+                summary.set("through_nodes", nodesSummary);
                 BenchmarkJson.num(summary, "p50_ratio", coord.percentileMs(0.5) / base.percentileMs(0.5));
                 if (skipRatio.containsKey(kind.name())) {
                     BenchmarkJson.num(summary, "chunk_skip_ratio", skipRatio.get(kind.name()));
@@ -316,7 +319,6 @@ public final class QueryBenchmark {
         System.out.println(ndjson);
 
         pool.forEach(QueryBenchmark::closeQuietly);
-        direct.close();
         System.out.println();
         System.out.println("=== results ===");
         report.forEach(System.out::println);
@@ -325,11 +327,23 @@ public final class QueryBenchmark {
         System.out.println("latency (each cell: " + o.seconds() + " s of closed-loop clients; baseline: "
                 + o.baselineConnections() + " connections to one PostgreSQL holding every line):");
         table.forEach(System.out::println);
-        directTable.forEach(System.out::println);
+        nodesTable.forEach(System.out::println);
         loki.forEach(System.out::println);
         profile.forEach(System.out::println);
         System.out.println(ndjson);
         json.write();
+    }
+
+    /** The second coordinator's settings: the first one's, and no shard database (so every read goes to a node). */
+    private static String[] throughNodes(QueryOptions o) {
+        List<String> p = new ArrayList<>(List.of(
+                "logquery.coordinator.max-limit", Integer.toString(Math.max(10_000, o.ndjsonLines())),
+                "logquery.coordinator.max-queries-per-client", "1000000"));
+        for (int shard = 0; shard < 3; shard++) {
+            p.add("logquery.coordinator.shards[" + shard + "].databases[0]");
+            p.add("");
+        }
+        return p.toArray(String[]::new);
     }
 
     /** The text index's filters on the heap of the three nodes, in bytes. */

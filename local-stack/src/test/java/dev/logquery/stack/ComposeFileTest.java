@@ -337,6 +337,8 @@ class ComposeFileTest {
                 NodeProperties properties = binder(env(services, node)).bindOrCreate("logquery.node", NodeProperties.class);
                 assertThat(properties.shard()).as(url + "'s shard").isEqualTo(shard.id());
                 assertThat(properties.replica()).as(url + "'s replica").isEqualTo(i);
+                assertThat(shard.databases().get(i)).as("the database the coordinator reads for " + url)
+                        .startsWith(env(services, node).get("SPRING_DATASOURCE_URL") + "?");
                 assertThat(dependsOn(services, "coordinator").get(node)).as("coordinator waits for " + node)
                         .isEqualTo(node.endsWith("-r1") ? Map.of("condition", "service_healthy", "required", false)
                                 : Map.of("condition", "service_healthy"));

@@ -35,10 +35,14 @@ public record Shard(int id, String url, List<String> replicas, List<String> data
         List<String> configured = replicas == null ? List.of() : replicas;
         for (int j = 0; j < configured.size(); j++) {
             String r = configured.get(j);
+            String db = databases == null || j >= databases.size() || databases.get(j) == null ? ""
+                    : databases.get(j).trim();
             if (r != null && !r.isBlank() && !all.contains(trimSlash(r))) {
                 all.add(trimSlash(r));
-                String db = databases == null || j >= databases.size() ? null : databases.get(j);
-                dbs.add(db == null ? "" : db.trim());
+                dbs.add(db);
+            } else if (!db.isEmpty()) {
+                throw new IllegalArgumentException("logquery.coordinator.shards: shard " + id + " has databases[" + j
+                        + "] but no replicas[" + j + "] it belongs to");
             }
         }
         if (all.isEmpty()) {

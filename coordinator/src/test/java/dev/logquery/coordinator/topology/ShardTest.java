@@ -40,6 +40,20 @@ class ShardTest {
                 .hasMessageContaining("shard 2 has no url");
     }
 
+    @Test
+    void eachDatabaseBelongsToTheReplicaAtItsIndexAndNeedsOne() {
+        Shard shard = new Shard(0, null, Arrays.asList("http://r0", "", "http://r2"),
+                Arrays.asList("jdbc:postgresql://db0/logs", "", " jdbc:postgresql://db2/logs "));
+        assertThat(shard.replicaList()).extracting(shard::databaseOf)
+                .containsExactly("jdbc:postgresql://db0/logs", "jdbc:postgresql://db2/logs");
+        Shard withoutDatabases = new Shard(1, "http://u", List.of("http://r1"));
+        assertThat(withoutDatabases.replicaList()).extracting(withoutDatabases::databaseOf).containsExactly("", "");
+        assertThatThrownBy(() -> new Shard(2, null, Arrays.asList("http://r0", ""),
+                List.of("", "jdbc:postgresql://db1/logs")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shard 2 has databases[1] but no replicas[1]");
+    }
+
     /** What docker-compose.yml does when the second replicas do not run: the variable is set, empty. */
     @Test
     void anEmptyReplicaVariableBindsToOneReplica() {
