@@ -59,9 +59,12 @@ public class ShardDatabases implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ShardDatabases.class);
     /** Queries that may wait for a connection of one replica's pool, per connection. */
     private static final int WAITING_PER_CONNECTION = 64;
+    /** A sign of life while a statement runs (no row). */
+    private static final NodeAnswer.Rows ALIVE = new NodeAnswer.Rows(List.of());
 
     private final CoordinatorProperties.Direct settings;
     private final Duration freshSpan;
+    private final Duration keepAlive;
     private final Function<Replica, PartitionMetadata> metadata;
     private final Map<Replica, Pool> pools = new HashMap<>();
     private final Vertx vertx;
@@ -77,6 +80,9 @@ public class ShardDatabases implements DisposableBean {
     public ShardDatabases(CoordinatorProperties properties, Function<Replica, PartitionMetadata> metadata) {
         this.settings = properties.direct();
         this.freshSpan = properties.freshSpan();
+        // As often as a node sends blank lines (500 ms), and at least four times per shard timeout.
+        Duration quarter = properties.shardTimeout().dividedBy(4);
+        this.keepAlive = quarter.compareTo(Duration.ofMillis(500)) < 0 ? quarter : Duration.ofMillis(500);
         this.metadata = metadata;
         boolean any = properties.shards().stream().flatMap(s -> s.replicaList().stream())
                 .anyMatch(r -> !databaseOf(properties, r).isEmpty());
@@ -150,13 +156,27 @@ public class ShardDatabases implements DisposableBean {
                 return Flux.just(chunks);
             }
             Page first = new Page(0, query, query.limit(), List.of());
-            return Flux.concat(Mono.just(chunks), page(pool, replica.shard(), plan, first)
+            Flux<NodeAnswer> rows = page(pool, replica.shard(), plan, first)
                     .expand(p -> {
                         Page next = p.next(plan, settings.pageRows());
                         return next == null ? Mono.empty() : page(pool, replica.shard(), plan, next);
                     })
-                    .map(p -> new NodeAnswer.Rows(p.rows())));
+                    .map(p -> new NodeAnswer.Rows(p.rows()));
+            return Flux.concat(Mono.just(chunks), withSignsOfLife(rows, keepAlive));
         }));
+    }
+
+    /**
+     * {@code rows} with an empty {@link NodeAnswer.Rows} every {@code keepAlive} while they run, as a node sends blank
+     * lines while it scans: a statement that searches long for rare rows (a rare level over many hours) is not taken
+     * for a stalled replica; it is bounded by the query's deadline and the statement timeout instead.
+     */
+    static Flux<NodeAnswer> withSignsOfLife(Flux<NodeAnswer> rows, Duration keepAlive) {
+        // Prefetch 1 throughout: a page is read only once the one before was taken.
+        return rows.publish(shared -> Flux.merge(1, shared,
+                Flux.interval(keepAlive, keepAlive).onBackpressureDrop()
+                        .<NodeAnswer>map(tick -> ALIVE)
+                        .takeUntilOther(shared.ignoreElements().then(Mono.just(true)))), 1);
     }
 
     /**

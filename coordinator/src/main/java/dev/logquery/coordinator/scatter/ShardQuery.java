@@ -102,7 +102,7 @@ public class ShardQuery {
         return databases.reads(replica, query, prune).map(direct -> {
             AtomicBoolean rowsCame = new AtomicBoolean();
             return direct.doOnSubscribe(s -> readsFromDatabase.increment()).doOnNext(part -> {
-                        if (part instanceof NodeAnswer.Rows) {
+                        if (part instanceof NodeAnswer.Rows r && !r.rows().isEmpty()) {
                             rowsCame.set(true);
                         }
                     })

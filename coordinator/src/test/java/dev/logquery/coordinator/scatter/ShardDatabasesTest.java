@@ -3,7 +3,14 @@ package dev.logquery.coordinator.scatter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.logquery.common.model.LogEntry;
+import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.model.StoredLogEntry;
 import io.vertx.pgclient.PgConnectOptions;
+import java.time.Instant;
+import java.time.Duration;
+import java.util.List;
+import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.Test;
 
 /** How a replica's database is named in the settings, and how its secrets stay out of the logs. */
@@ -37,6 +44,18 @@ class ShardDatabasesTest {
                 .isEqualTo("postgresql://reader:***@db:5432/logs");
         assertThat(ShardDatabases.redacted("jdbc:postgresql://db:5432/logs?user=r&password=s3cret&ssl=true"))
                 .isEqualTo("jdbc:postgresql://db:5432/logs?user=r&password=***&ssl=true");
+    }
+
+    @Test
+    void aLongStatementSendsSignsOfLifeUntilItsRowsCome() {
+        NodeAnswer.Rows found = new NodeAnswer.Rows(List.of(new StoredLogEntry(new LogEntry(
+                Instant.parse("2026-12-01T00:00:00Z"), "svc", LogLevel.INFO, null, null, null, "m"), 0, 1, 2)));
+        List<NodeAnswer> parts = ShardDatabases.withSignsOfLife(
+                Mono.delay(Duration.ofMillis(400)).<NodeAnswer>thenReturn(found).flux(), Duration.ofMillis(50))
+                .collectList().block(Duration.ofSeconds(10));
+        assertThat(parts).last().isSameAs(found); // the signs stop with the rows
+        assertThat(parts.subList(0, parts.size() - 1)).hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(p -> assertThat(((NodeAnswer.Rows) p).rows()).isEmpty());
     }
 
     @Test
