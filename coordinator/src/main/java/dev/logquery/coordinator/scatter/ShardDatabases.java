@@ -84,8 +84,7 @@ public class ShardDatabases implements DisposableBean {
         Duration quarter = properties.shardTimeout().dividedBy(4);
         this.keepAlive = quarter.compareTo(Duration.ofMillis(500)) < 0 ? quarter : Duration.ofMillis(500);
         this.metadata = metadata;
-        boolean any = properties.shards().stream().flatMap(s -> s.replicaList().stream())
-                .anyMatch(r -> !databaseOf(properties, r).isEmpty());
+        boolean any = properties.shards().stream().flatMap(s -> s.databases().stream()).anyMatch(d -> !d.isEmpty());
         this.vertx = any ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(settings.eventLoops())) : null;
         for (Shard shard : properties.shards()) {
             for (Replica r : shard.replicaList()) {
@@ -96,11 +95,6 @@ public class ShardDatabases implements DisposableBean {
                 }
             }
         }
-    }
-
-    private static String databaseOf(CoordinatorProperties properties, Replica r) {
-        return properties.shards().stream().filter(s -> s.id() == r.shard()).findFirst()
-                .map(s -> s.databaseOf(r)).orElse("");
     }
 
     private Pool pool(String url) {
@@ -127,9 +121,9 @@ public class ShardDatabases implements DisposableBean {
         String u = url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url;
         try {
             return PgConnectOptions.fromUri(u);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // not chained: the driver's message may quote the password
             throw new IllegalArgumentException("logquery.coordinator.shards[].databases: not a PostgreSQL URL: "
-                    + redacted(url), e);
+                    + redacted(url));
         }
     }
 
