@@ -434,21 +434,21 @@ class QueryPathIT {
         assertThat(logKeys(page)).containsExactlyElementsOf(keys(expected));
         String metrics = Http.get(other.url() + "/actuator/prometheus").body();
         assertThat(Prometheus.value(metrics, "query_shard_direct_fallbacks_total", "")).isGreaterThanOrEqualTo(1);
-        assertThat(Prometheus.value(metrics, "query_shard_reads_total", "path=\"node\"")).isGreaterThanOrEqualTo(1);
-        assertThat(Prometheus.value(metrics, "query_shard_reads_total", "path=\"database\"")).isGreaterThanOrEqualTo(3);
+        assertThat(Prometheus.sum(metrics, "query_shard_reads_total", "path=\"node\",shard=\"1\"")).isGreaterThanOrEqualTo(1);
+        assertThat(Prometheus.sum(metrics, "query_shard_reads_total", "path=\"database\"")).isGreaterThanOrEqualTo(3);
 
         // contains: the node's text index narrows it, so it goes through the nodes, with the same answer.
         LogQuery text = LogQueryBuilder.between(q.startTime(), q.endTime()).contains("a").limit(600).build();
         List<StoredLogEntry> containing = truth.rows().stream().filter(row -> Truth.matches(text, row))
                 .sorted(LogOrder.NEWEST_FIRST).limit(text.limit()).toList();
-        double nodeReads = Prometheus.value(metrics, "query_shard_reads_total", "path=\"node\"");
+        double nodeReads = Prometheus.sum(metrics, "query_shard_reads_total", "path=\"node\"");
         assertThat(logKeys(query(other, text, null))).containsExactlyElementsOf(keys(containing));
-        assertThat(Prometheus.value(Http.get(other.url() + "/actuator/prometheus").body(), "query_shard_reads_total",
+        assertThat(Prometheus.sum(Http.get(other.url() + "/actuator/prometheus").body(), "query_shard_reads_total",
                 "path=\"node\"")).isGreaterThanOrEqualTo(nodeReads + SHARDS);
     }
 
     private static double readsFromDatabase(App coordinator) throws Exception {
-        return Prometheus.value(Http.get(coordinator.url() + "/actuator/prometheus").body(), "query_shard_reads_total",
+        return Prometheus.sum(Http.get(coordinator.url() + "/actuator/prometheus").body(), "query_shard_reads_total",
                 "path=\"database\"");
     }
 

@@ -22,4 +22,16 @@ public final class Prometheus {
         }
         throw new AssertionError(name + "{" + label + "} is not exported");
     }
+
+    /** The sum of every series of {@code name} whose label text contains {@code label}; 0 when none is exported. */
+    public static double sum(String exposition, String name, String label) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{([^}]*)})? (\\S+)$").matcher(exposition);
+        double sum = 0;
+        while (m.find()) {
+            if ((m.group(1) == null ? "" : m.group(1)).contains(label)) {
+                sum += Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
+    }
 }

@@ -10,10 +10,14 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,8 +63,9 @@ public class ShardQuery {
     private final Counter hedgesWon;
     private final Counter resumed;
     private final Counter directFallbacks;
-    private final Counter readsFromDatabase;
-    private final Counter readsFromNode;
+    private final MeterRegistry meters;
+    /** Per shard and path ({@code database}, {@code node}): reads started, and how long each ran. */
+    private final Map<String, ReadMeters> reads = new ConcurrentHashMap<>();
 
     public ShardQuery(ShardClient client, ShardDatabases databases, ReplicaBreakers breakers, ReplicaLoad load,
                       CoordinatorProperties properties, MeterRegistry meters) {
@@ -83,12 +88,38 @@ public class ShardQuery {
                 .description("Direct reads of a replica's PostgreSQL that failed before their first rows and were"
                         + " asked of the replica's node instead")
                 .register(meters);
-        this.readsFromDatabase = Counter.builder("query.shard.reads").tag("path", "database")
-                .description("Replica reads, by path: from the replica's PostgreSQL directly, or through its node")
-                .register(meters);
-        this.readsFromNode = Counter.builder("query.shard.reads").tag("path", "node")
-                .description("Replica reads, by path: from the replica's PostgreSQL directly, or through its node")
-                .register(meters);
+        this.meters = meters;
+        for (var shard : properties.shards()) { // exported from the start, so that dashboards show zeros
+            readMeters(shard.id(), "database");
+            readMeters(shard.id(), "node");
+        }
+    }
+
+    /** The meters of one shard's reads by one path. */
+    private record ReadMeters(Counter started, Timer duration) {
+    }
+
+    private ReadMeters readMeters(int shard, String path) {
+        return reads.computeIfAbsent(shard + "/" + path, key -> new ReadMeters(
+                Counter.builder("query.shard.reads").tag("shard", Integer.toString(shard)).tag("path", path)
+                        .description("Replica reads, by shard and path: from the replica's PostgreSQL directly,"
+                                + " or through its node")
+                        .register(meters),
+                Timer.builder("query.shard.read.duration").tag("shard", Integer.toString(shard)).tag("path", path)
+                        .description("How long a replica read ran, until its last row or until the merge needed"
+                                + " no more")
+                        .publishPercentileHistogram()
+                        .register(meters)));
+    }
+
+    /** {@code answer} counted and timed as a read of {@code replica} by {@code path}. */
+    private Flux<NodeAnswer> measured(Flux<NodeAnswer> answer, Replica replica, String path) {
+        return Flux.defer(() -> {
+            ReadMeters m = readMeters(replica.shard(), path);
+            m.started().increment();
+            long start = System.nanoTime();
+            return answer.doFinally(signal -> m.duration().record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+        });
     }
 
     /**
@@ -98,10 +129,10 @@ public class ShardQuery {
      * attempt, as a node's would.
      */
     private Flux<NodeAnswer> answers(Replica replica, LogQuery query, boolean prune) {
-        Flux<NodeAnswer> node = client.query(replica, query, prune).doOnSubscribe(s -> readsFromNode.increment());
+        Flux<NodeAnswer> node = measured(client.query(replica, query, prune), replica, "node");
         return databases.reads(replica, query, prune).map(direct -> {
             AtomicBoolean rowsCame = new AtomicBoolean();
-            return direct.doOnSubscribe(s -> readsFromDatabase.increment()).doOnNext(part -> {
+            return measured(direct, replica, "database").doOnNext(part -> {
                         if (part instanceof NodeAnswer.Rows r && !r.rows().isEmpty()) {
                             rowsCame.set(true);
                         }
