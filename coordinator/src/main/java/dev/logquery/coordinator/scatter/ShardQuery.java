@@ -50,6 +50,8 @@ public class ShardQuery {
     private static final Logger log = LoggerFactory.getLogger(ShardQuery.class);
     /** Added to the breaker group of a replica that is behind: after every replica that is not. */
     private static final int BEHIND = 10;
+    /** A replica's failing direct reads are logged at most this often. */
+    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final ShardClient client;
     private final ShardDatabases databases;
@@ -66,6 +68,8 @@ public class ShardQuery {
     private final MeterRegistry meters;
     /** Per shard and path ({@code database}, {@code node}): reads started, and how long each ran. */
     private final Map<String, ReadMeters> reads = new ConcurrentHashMap<>();
+    /** When a failed direct read of each replica was last logged. */
+    private final Map<Replica, Long> fallbackWarned = new ConcurrentHashMap<>();
 
     public ShardQuery(ShardClient client, ShardDatabases databases, ReplicaBreakers breakers, ReplicaLoad load,
                       CoordinatorProperties properties, MeterRegistry meters) {
@@ -139,8 +143,14 @@ public class ShardQuery {
                     })
                     .onErrorResume(e -> !rowsCame.get(), e -> {
                         directFallbacks.increment();
-                        log.warn("{}: reading its PostgreSQL failed ({}); asking its node", replica.name(),
-                                e.toString());
+                        long now = System.nanoTime();
+                        Long last = fallbackWarned.get(replica);
+                        if (last == null || now - last > WARN_EVERY_NANOS) { // a wrong password: not every query
+                            fallbackWarned.put(replica, now);
+                            log.warn("{}: reading its PostgreSQL failed ({}); asking its node (said at most once a"
+                                    + " minute; query_shard_direct_fallbacks_total counts them all)", replica.name(),
+                                    e.toString());
+                        }
                         return node;
                     });
         }).orElse(node);
