@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.logquery.coordinator.config.ApiProperties;
 import dev.logquery.coordinator.config.CoordinatorProperties;
-import dev.logquery.coordinator.topology.Shard;
 import dev.logquery.coordinator.tail.TailProperties;
+import dev.logquery.coordinator.topology.Shard;
 import dev.logquery.gateway.config.GatewayProperties;
 import dev.logquery.node.config.NodeProperties;
 import dev.logquery.producer.config.KafkaConnectionProperties;

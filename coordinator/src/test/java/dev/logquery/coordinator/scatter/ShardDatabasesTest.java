@@ -7,11 +7,11 @@ import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.model.StoredLogEntry;
 import io.vertx.pgclient.PgConnectOptions;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
-import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 /** How a replica's database is named in the settings, and how its secrets stay out of the logs. */
 class ShardDatabasesTest {

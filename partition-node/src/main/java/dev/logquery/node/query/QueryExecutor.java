@@ -1,12 +1,12 @@
 package dev.logquery.node.query;
 
-import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.query.LogQuery;
+import dev.logquery.common.scan.BlockFilters;
+import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.node.chunk.ChunkStore;
 import dev.logquery.node.config.NodeProperties;
-import dev.logquery.common.scan.BlockFilters;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import javax.sql.DataSource;

@@ -1,9 +1,9 @@
 package dev.logquery.node.query;
 
-import dev.logquery.common.scan.RangeSql;
-import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.query.LogQuery;
+import dev.logquery.common.scan.RangeSql;
+import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.node.config.NodeProperties;
 import dev.logquery.node.storage.Transactions;
 import java.sql.PreparedStatement;

@@ -1,7 +1,7 @@
 package dev.logquery.node.query;
 
-import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.common.model.LogLevel;
+import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.node.config.NodeProperties;
 import dev.logquery.node.storage.Transactions;
 import java.sql.PreparedStatement;

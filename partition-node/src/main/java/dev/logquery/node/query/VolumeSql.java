@@ -1,8 +1,8 @@
 package dev.logquery.node.query;
 
+import dev.logquery.common.query.LogQuery;
 import dev.logquery.common.scan.RangeSql;
 import dev.logquery.common.scan.ScanPlan;
-import dev.logquery.common.query.LogQuery;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;

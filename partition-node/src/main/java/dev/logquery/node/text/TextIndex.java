@@ -1,10 +1,10 @@
 package dev.logquery.node.text;
 
-import dev.logquery.common.scan.IntSet;
-import dev.logquery.common.scan.BlockFilters;
-import dev.logquery.common.scan.Trigrams;
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
+import dev.logquery.common.scan.BlockFilters;
+import dev.logquery.common.scan.IntSet;
+import dev.logquery.common.scan.Trigrams;
 import dev.logquery.node.config.NodeProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
