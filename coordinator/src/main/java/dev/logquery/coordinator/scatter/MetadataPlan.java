@@ -35,11 +35,18 @@ final class MetadataPlan {
     private MetadataPlan() {
     }
 
-    static ScanPlan of(LogQuery query, PartitionMetadata metadata, Duration freshSpan, boolean prune) {
+    /** The chunks of {@code metadata} (null: none) by hour, as a plan takes them. */
+    static NavigableMap<Instant, ChunkMetadata> byHour(PartitionMetadata metadata) {
         NavigableMap<Instant, ChunkMetadata> chunks = new TreeMap<>();
         if (metadata != null) {
             metadata.chunks().forEach(c -> chunks.put(c.hour(), c));
         }
+        return chunks;
+    }
+
+    /** @param chunks {@link #byHour} of {@code metadata} */
+    static ScanPlan of(LogQuery query, PartitionMetadata metadata, NavigableMap<Instant, ChunkMetadata> chunks,
+                       Duration freshSpan, boolean prune) {
         if (!prune || metadata == null) {
             return ScanPlan.unpruned(query, chunks);
         }

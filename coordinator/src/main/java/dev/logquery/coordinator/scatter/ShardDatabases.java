@@ -1,5 +1,6 @@
 package dev.logquery.coordinator.scatter;
 
+import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.metadata.PartitionMetadata;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
@@ -23,12 +24,16 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -67,6 +72,7 @@ public class ShardDatabases implements DisposableBean {
     private final Duration keepAlive;
     private final Function<Replica, PartitionMetadata> metadata;
     private final Map<Replica, Pool> pools = new HashMap<>();
+    private final Map<Replica, ChunksByHour> chunks = new ConcurrentHashMap<>();
     private final Vertx vertx;
 
     @Autowired
@@ -104,12 +110,11 @@ public class ShardDatabases implements DisposableBean {
         startup.put("default_transaction_read_only", "on");
         startup.put("application_name", "logquery-coordinator");
         connect.setProperties(startup).setCachePreparedStatements(true);
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.statementTimeout().toMillis());
         PoolOptions pool = new PoolOptions().setMaxSize(settings.connections())
                 .setMaxWaitQueueSize(settings.connections() * WAITING_PER_CONNECTION)
-                .setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, settings.statementTimeout().toMillis()))
-                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
-        NetClientOptions net = new NetClientOptions()
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.statementTimeout().toMillis()));
+                .setConnectionTimeout(timeoutMs).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
+        NetClientOptions net = new NetClientOptions().setConnectTimeout(timeoutMs);
         return PgBuilder.pool().with(pool).with(net).connectingTo(connect).using(vertx).build();
     }
 
@@ -144,7 +149,8 @@ public class ShardDatabases implements DisposableBean {
             return Optional.empty();
         }
         return Optional.of(Flux.defer(() -> {
-            ScanPlan plan = MetadataPlan.of(query, metadata.apply(replica), freshSpan, prune);
+            PartitionMetadata m = metadata.apply(replica);
+            ScanPlan plan = MetadataPlan.of(query, m, chunksOf(replica, m), freshSpan, prune);
             ChunkPlan chunks = new ChunkPlan(plan.chunksToScan(), plan.chunksSkipped());
             if (plan.ranges().isEmpty()) {
                 return Flux.just(chunks);
@@ -158,6 +164,23 @@ public class ShardDatabases implements DisposableBean {
                     .map(p -> new NodeAnswer.Rows(p.rows()));
             return Flux.concat(Mono.just(chunks), withSignsOfLife(rows, keepAlive));
         }));
+    }
+
+    /**
+     * {@link MetadataPlan#byHour} of the replica's metadata, made once per metadata rather than per query (the catalog
+     * keeps the same object while the replica's metadata is unchanged).
+     */
+    private NavigableMap<Instant, ChunkMetadata> chunksOf(Replica replica, PartitionMetadata m) {
+        ChunksByHour known = chunks.get(replica);
+        if (known == null || known.of() != m) {
+            known = new ChunksByHour(m, Collections.unmodifiableNavigableMap(MetadataPlan.byHour(m)));
+            chunks.put(replica, known);
+        }
+        return known.byHour();
+    }
+
+    /** The chunks of one metadata object by hour. */
+    private record ChunksByHour(PartitionMetadata of, NavigableMap<Instant, ChunkMetadata> byHour) {
     }
 
     /**

@@ -39,14 +39,17 @@ class MetadataPlanTest {
                 LevelSet.of(List.of(LogLevel.INFO)), all, chunks, generatedAt);
     }
 
+    static ScanPlan plan(LogQuery q, PartitionMetadata m, boolean prune) {
+        return MetadataPlan.of(q, m, MetadataPlan.byHour(m), FRESH, prune);
+    }
+
     static LogQuery billing(Instant from, Instant to) {
         return LogQueryBuilder.between(from, to).service("billing").limit(100).build();
     }
 
     @Test
     void fullyDescribedWindowIsPrunedChunkByChunk() {
-        ScanPlan plan = MetadataPlan.of(billing(H0, H0.plus(Duration.ofHours(6))),
-                metadata(H0.plus(Duration.ofHours(8))), FRESH, true);
+        ScanPlan plan = plan(billing(H0, H0.plus(Duration.ofHours(6))), metadata(H0.plus(Duration.ofHours(8))), true);
         assertThat(plan.ranges()).extracting(ScanPlan.Range::from)
                 .containsExactly(H0.plus(Duration.ofHours(3)));
         assertThat(plan.chunksToScan()).isEqualTo(1);
@@ -59,7 +62,7 @@ class MetadataPlanTest {
         // chunk says, hour 6 too, which has no chunk yet; hours 0..3 are pruned as before.
         Instant generated = H0.plus(Duration.ofHours(5)).plusSeconds(30);
         Instant end = H0.plus(Duration.ofHours(7));
-        ScanPlan plan = MetadataPlan.of(billing(H0, end), metadata(generated), FRESH, true);
+        ScanPlan plan = plan(billing(H0, end), metadata(generated), true);
         assertThat(plan.ranges()).extracting(ScanPlan.Range::from, ScanPlan.Range::to).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(H0.plus(Duration.ofHours(4)), end),
                 org.assertj.core.groups.Tuple.tuple(H0.plus(Duration.ofHours(3)),
@@ -71,7 +74,7 @@ class MetadataPlanTest {
     void aWindowInsideTheFreshHoursIsReadWhole() {
         Instant generated = H0.plus(Duration.ofHours(5)).plusSeconds(600);
         Instant from = H0.plus(Duration.ofHours(5)).plusSeconds(10);
-        ScanPlan plan = MetadataPlan.of(billing(from, from.plusSeconds(3600)), metadata(generated), FRESH, true);
+        ScanPlan plan = plan(billing(from, from.plusSeconds(3600)), metadata(generated), true);
         assertThat(plan.ranges()).singleElement().satisfies(r -> {
             assertThat(r.from()).isEqualTo(from);
             assertThat(r.to()).isEqualTo(from.plusSeconds(3600));
@@ -82,9 +85,9 @@ class MetadataPlanTest {
     @Test
     void unknownMetadataOrPruningOffReadsTheWholeWindow() {
         LogQuery q = billing(H0, H0.plus(Duration.ofHours(6)));
-        assertThat(MetadataPlan.of(q, null, FRESH, true).ranges()).singleElement()
+        assertThat(plan(q, null, true).ranges()).singleElement()
                 .extracting(ScanPlan.Range::from).isEqualTo(H0);
-        assertThat(MetadataPlan.of(q, metadata(H0.plus(Duration.ofHours(8))), FRESH, false).ranges())
+        assertThat(plan(q, metadata(H0.plus(Duration.ofHours(8))), false).ranges())
                 .singleElement().extracting(ScanPlan.Range::from).isEqualTo(H0);
     }
 }
