@@ -124,10 +124,7 @@ public final class QueryBenchmark {
 
         // ---- the coordinator, in a JVM of its own with the heap the target names; the cluster has no Redis, so
         // it has no results cache either: the benchmark measures queries
-        App coordinator = cluster.startCoordinator(
-                "logquery.coordinator.max-limit", Integer.toString(Math.max(10_000, o.ndjsonLines())),
-                // every benchmark client comes from this one address: no per-client share applies
-                "logquery.coordinator.max-queries-per-client", "1000000");
+        App coordinator = cluster.startCoordinator(coordinatorSettings(o).toArray(String[]::new));
         awaitCatalog(coordinator, rowsPerShard, Duration.ofMinutes(2));
         // The nodes' text index builds its block filters after the rows are stored; until then contains reads
         // every block. Measure the index, not its catch-up.
@@ -334,11 +331,16 @@ public final class QueryBenchmark {
         json.write();
     }
 
+    /** The coordinator's settings ({@code key, value, ...}) beyond the cluster's. */
+    private static List<String> coordinatorSettings(QueryOptions o) {
+        return List.of("logquery.coordinator.max-limit", Integer.toString(Math.max(10_000, o.ndjsonLines())),
+                // every benchmark client comes from this one address: no per-client share applies
+                "logquery.coordinator.max-queries-per-client", "1000000");
+    }
+
     /** The second coordinator's settings: the first one's, and no shard database (so every read goes to a node). */
     private static String[] throughNodes(QueryOptions o) {
-        List<String> p = new ArrayList<>(List.of(
-                "logquery.coordinator.max-limit", Integer.toString(Math.max(10_000, o.ndjsonLines())),
-                "logquery.coordinator.max-queries-per-client", "1000000"));
+        List<String> p = new ArrayList<>(coordinatorSettings(o));
         for (int shard = 0; shard < 3; shard++) {
             p.add("logquery.coordinator.shards[" + shard + "].databases[0]");
             p.add("");
