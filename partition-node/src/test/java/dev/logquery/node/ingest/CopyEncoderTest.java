@@ -6,6 +6,7 @@ import dev.logquery.common.codec.TextSanitizer;
 import dev.logquery.common.model.LogEntry;
 import dev.logquery.common.model.LogLevel;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -19,9 +20,12 @@ import org.postgresql.util.ByteStreamWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@link CopyEncoder}: rows in PostgreSQL's COPY text format. Backslash, newline, carriage return and tab are
- * escaped (anything else, a lone backslash-N included, must not read as a field or row end or as NULL), a null
- * field is {@code \N}, text is UTF-8, and a row longer than the 64 KiB buffer goes out in pieces unchanged.
+ * {@link CopyEncoder}: rows in PostgreSQL's binary COPY format, read back here as the server reads them (signature,
+ * flags, header extension; per row the field count and each field's length and bytes; the trailer -1). Nothing of
+ * the data is escaped, a null field is length -1, text is UTF-8 (an unpaired surrogate as U+FFFD), attributes are
+ * {@code jsonb} (version 1, then the JSON object), and rows longer than the 64 KiB buffer go out in pieces unchanged.
+ * The round trip through a real server is every ingest test's (the testkit's lines carry tabs, backslashes, newlines
+ * and four-byte characters; QueryIT compares what comes back with the truth).
  */
 class CopyEncoderTest {
 
@@ -85,8 +89,28 @@ class CopyEncoderTest {
             return 0;
         }
 
-        String text() {
-            return sent.toString(StandardCharsets.UTF_8);
+        /** The rows sent, each its fields' bytes (null for NULL), after checking header and trailer. */
+        List<byte[][]> rows() {
+            ByteBuffer in = ByteBuffer.wrap(sent.toByteArray());
+            byte[] signature = new byte[11];
+            in.get(signature);
+            assertThat(signature).isEqualTo(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});
+            assertThat(in.getInt()).as("flags").isZero();
+            assertThat(in.getInt()).as("header extension").isZero();
+            List<byte[][]> rows = new ArrayList<>();
+            for (short fields = in.getShort(); fields != -1; fields = in.getShort()) {
+                byte[][] row = new byte[fields][];
+                for (int f = 0; f < fields; f++) {
+                    int length = in.getInt();
+                    if (length >= 0) {
+                        row[f] = new byte[length];
+                        in.get(row[f]);
+                    }
+                }
+                rows.add(row);
+            }
+            assertThat(in.hasRemaining()).as("nothing after the trailer").isFalse();
+            return rows;
         }
     }
 
@@ -97,72 +121,84 @@ class CopyEncoderTest {
         return new LogEntry(TS, "checkout", LogLevel.ERROR, "shop", "checkout-7d9f", "app", message);
     }
 
-    /** One row through a COPY of its own. */
-    String encoded(LogEntry e) throws SQLException {
+    /** One row through a COPY of its own: its fields. */
+    byte[][] encoded(LogEntry e) throws SQLException {
         copy = new FakeCopyIn();
         encoder = new CopyEncoder(copy);
         encoder.row(e, -77, 3, 1_234_567_890_123L);
         encoder.finish();
-        return copy.text();
+        List<byte[][]> rows = copy.rows();
+        assertThat(rows).hasSize(1);
+        return rows.get(0);
     }
 
-    /** The message field of a one-row COPY. */
+    static String text(byte[] field) {
+        return new String(field, StandardCharsets.UTF_8);
+    }
+
+    /** The message field of a one-row COPY, as the server stores it. */
     String message(String message) throws SQLException {
-        String row = encoded(entry(message));
-        assertThat(row).endsWith("\t\\N\t-77\t3\t1234567890123\n");
-        String[] fields = row.substring(0, row.length() - 1).split("\t", -1);
-        assertThat(fields).as("escaped: no tab inside a field").hasSize(11);
-        return fields[6];
+        return text(encoded(entry(message))[6]);
     }
 
     @Test
-    void aRowIsItsElevenFieldsInTableOrder() throws SQLException {
+    void aRowIsItsElevenFieldsInTableOrderInTheirBinaryForms() throws SQLException {
         encoder.row(entry("payment declined"), 5_000_000_000L, 3, 1_234_567_890_123L);
-        long rows = encoder.finish();
-        assertThat(copy.text()).isEqualTo("2026-03-10T12:34:56.123456Z\tcheckout\t4\tshop\tcheckout-7d9f\tapp"
-                + "\tpayment declined\t\\N\t5000000000\t3\t1234567890123\n");
-        assertThat(rows).as("what endCopy says").isEqualTo(42);
+        long stored = encoder.finish();
+        assertThat(stored).as("what endCopy says").isEqualTo(42);
         assertThat(copy.ended).isTrue();
+        byte[][] row = copy.rows().get(0);
+        assertThat(row.length).isEqualTo(11);
+        assertThat(ByteBuffer.wrap(row[0]).getLong()).as("µs since 2000-01-01")
+                .isEqualTo((TS.getEpochSecond() - 946_684_800L) * 1_000_000L + 123_456);
+        assertThat(text(row[1])).isEqualTo("checkout");
+        assertThat(row[2]).as("smallint").isEqualTo(new byte[] {0, 4});
+        assertThat(text(row[3])).isEqualTo("shop");
+        assertThat(text(row[4])).isEqualTo("checkout-7d9f");
+        assertThat(text(row[5])).isEqualTo("app");
+        assertThat(text(row[6])).isEqualTo("payment declined");
+        assertThat(row[7]).as("no attributes").isNull();
+        assertThat(ByteBuffer.wrap(row[8]).getLong()).isEqualTo(5_000_000_000L);
+        assertThat(ByteBuffer.wrap(row[9]).getInt()).isEqualTo(3);
+        assertThat(ByteBuffer.wrap(row[10]).getLong()).isEqualTo(1_234_567_890_123L);
         assertThat(CopyEncoder.COPY_SQL).isEqualTo("COPY logs (ts, service, level, namespace, pod, container, message,"
-                + " attributes, content_hash, kafka_partition, kafka_offset) FROM STDIN");
+                + " attributes, content_hash, kafka_partition, kafka_offset) FROM STDIN (FORMAT binary)");
     }
 
     @Test
-    void controlCharactersAndBackslashAreEscaped() throws SQLException {
-        assertThat(message("a\tb\nc\rd\\e")).isEqualTo("a\\tb\\nc\\rd\\\\e");
+    void timestampsCountMicrosecondsFromPostgresEpochEitherSide() {
+        assertThat(CopyEncoder.micros(Instant.parse("2000-01-01T00:00:00Z"))).isZero();
+        assertThat(CopyEncoder.micros(Instant.parse("2000-01-01T00:00:00.000001Z"))).isEqualTo(1);
+        assertThat(CopyEncoder.micros(Instant.parse("1999-12-31T23:59:59.999999Z"))).isEqualTo(-1);
+        assertThat(CopyEncoder.micros(Instant.parse("1970-01-01T00:00:00Z"))).isEqualTo(-946_684_800_000_000L);
     }
 
     @Test
-    void aBackslashNInTextIsNotNull() throws SQLException {
-        assertThat(message("\\N")).isEqualTo("\\\\N");
-        assertThat(message("C:\\new")).isEqualTo("C:\\\\new");
+    void controlCharactersBackslashesAndBackslashNAreDataAsTheyAre() throws SQLException {
+        for (String m : List.of("a\tb\nc\rd\\e", "\\N", "C:\\new", "\u0007\u001b[31mred\u001b[0m", "", "\\.")) {
+            assertThat(message(m)).isEqualTo(m);
+        }
     }
 
     @Test
-    void otherControlCharactersPassAsTheyAre() throws SQLException {
-        // COPY text format treats only these escapes specially; a bell or an ESC of a coloured log line is data.
-        assertThat(message("\u0007\u001b[31mred\u001b[0m")).isEqualTo("\u0007\u001b[31mred\u001b[0m");
-    }
-
-    @Test
-    void nullFieldsAreBackslashNAndEmptyOnesEmpty() throws SQLException {
-        String row = encoded(new LogEntry(TS, "checkout", LogLevel.INFO, null, "", null, ""));
-        assertThat(row).isEqualTo(
-                "2026-03-10T12:34:56.123456Z\tcheckout\t2\t\\N\t\t\\N\t\t\\N\t-77\t3\t1234567890123\n");
+    void nullFieldsAreNullAndEmptyOnesEmpty() throws SQLException {
+        byte[][] row = encoded(new LogEntry(TS, "checkout", LogLevel.INFO, null, "", null, ""));
+        assertThat(row[3]).isNull();
+        assertThat(row[4]).isEmpty();
+        assertThat(row[5]).isNull();
+        assertThat(row[6]).isEmpty();
     }
 
     @Test
     void textIsUtf8InEveryLength() throws SQLException {
         String text = "é ü ß — € ✓ 日本語 😀 𝄞"; // two, three and four UTF-8 bytes (surrogate pairs)
-        assertThat(message(text)).isEqualTo(text);
-        assertThat(copy.sent.toByteArray()).containsSubsequence(text.getBytes(StandardCharsets.UTF_8));
+        assertThat(encoded(entry(text))[6]).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void anUnpairedSurrogateBecomesAReplacementCharacterNotInvalidUtf8() throws SQLException {
-        message("a\uD83Db\uDE00");
         // Compared as bytes: decoding would hide an encoded lone surrogate (ED A0 BD) as U+FFFD too.
-        assertThat(copy.sent.toByteArray()).containsSubsequence("\ta\uFFFDb\uFFFD\t".getBytes(StandardCharsets.UTF_8));
+        assertThat(encoded(entry("a\uD83Db\uDE00"))[6]).isEqualTo("a\uFFFDb\uFFFD".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -170,21 +206,33 @@ class CopyEncoderTest {
         // PostgreSQL text cannot hold NUL; the encoder relies on TextSanitizer (the codec applies it to every field).
         String clean = TextSanitizer.clean("before\u0000after");
         assertThat(message(clean)).isEqualTo("before\uFFFDafter");
-        for (byte b : copy.sent.toByteArray()) {
-            assertThat(b).isNotZero();
-        }
     }
 
     @Test
     void rowsLongerThanTheBufferGoOutInPiecesUnchanged() throws SQLException {
         StringBuilder b = new StringBuilder();
         while (b.length() < 200_000) {
-            b.append("日本語\t😀x"); // multi-byte characters and escapes across every buffer boundary
+            b.append("日本語\t😀x"); // multi-byte characters across every buffer boundary
         }
         String message = b.toString();
-        String row = encoded(entry(message));
+        assertThat(message(message)).isEqualTo(message);
         assertThat(copy.writes).hasSizeGreaterThan(2).allMatch(size -> size <= 64 * 1024);
-        assertThat(row).contains(message.replace("\t", "\\t"));
+    }
+
+    @Test
+    void manyRowsAcrossBufferBoundariesComeBackInOrder() throws SQLException {
+        for (int i = 0; i < 5_000; i++) {
+            String message = "line " + i + " " + "x".repeat(i % 700);
+            encoder.row(entry(message), i, i % 6, i);
+        }
+        encoder.finish();
+        assertThat(copy.writes).hasSizeGreaterThan(10);
+        List<byte[][]> rows = copy.rows();
+        assertThat(rows).hasSize(5_000);
+        for (int i = 0; i < rows.size(); i++) {
+            assertThat(text(rows.get(i)[6])).isEqualTo("line " + i + " " + "x".repeat(i % 700));
+            assertThat(ByteBuffer.wrap(rows.get(i)[10]).getLong()).isEqualTo(i);
+        }
     }
 
     @Test
@@ -194,37 +242,14 @@ class CopyEncoderTest {
         assertThat(copy.writes).isEmpty();
         encoder.finish();
         assertThat(copy.writes).hasSize(1);
-        assertThat(copy.text()).hasLineCount(2);
+        assertThat(copy.rows()).hasSize(2);
     }
 
-    /** The attributes field of a one-row COPY, as COPY reads it (escapes undone): the text jsonb gets. */
+    /** The attributes field of a one-row COPY: the jsonb version byte, then the JSON text, returned. */
     String attributesField(Map<String, String> attributes) throws SQLException {
-        String row = encoded(new LogEntry(TS, "checkout", LogLevel.INFO, null, null, null, "m", attributes));
-        String[] fields = row.substring(0, row.length() - 1).split("\t", -1);
-        assertThat(fields).as("escaped: no tab or newline inside a field").hasSize(11);
-        assertThat(row).as("one row").hasLineCount(1);
-        return copyUnescape(fields[7]);
-    }
-
-    /** What PostgreSQL's COPY text format reads from a field (the escapes the encoder writes). */
-    static String copyUnescape(String field) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c != '\\') {
-                b.append(c);
-                continue;
-            }
-            char n = field.charAt(++i);
-            b.append(switch (n) {
-                case 'n' -> '\n';
-                case 'r' -> '\r';
-                case 't' -> '\t';
-                case '\\' -> '\\';
-                default -> throw new AssertionError("unexpected escape \\" + n + " in " + field);
-            });
-        }
-        return b.toString();
+        byte[] field = encoded(new LogEntry(TS, "checkout", LogLevel.INFO, null, null, null, "m", attributes))[7];
+        assertThat(field[0]).as("jsonb format version").isEqualTo((byte) 1);
+        return new String(field, 1, field.length - 1, StandardCharsets.UTF_8);
     }
 
     static Map<String, String> parsed(String json) {
@@ -236,29 +261,20 @@ class CopyEncoderTest {
 
     @Test
     void attributesAreAJsonObjectInKeyOrder() throws SQLException {
-        assertThat(attributesField(Map.of("zone", "eu-1", "cluster", "prod")))
+        assertThat(attributesField(new TreeMap<>(Map.of("zone", "eu-1", "cluster", "prod"))))
                 .isEqualTo("{\"cluster\":\"prod\",\"zone\":\"eu-1\"}");
     }
 
     @Test
-    void noAttributesIsNull() throws SQLException {
-        String row = encoded(entry("m"));
-        assertThat(row.split("\t", -1)[7]).isEqualTo("\\N");
-    }
-
-    @Test
-    void quotesAndBackslashesInAttributesAreEscapedForJsonThenForCopy() throws SQLException {
+    void quotesAndBackslashesInAttributesAreEscapedForJsonOnly() throws SQLException {
         Map<String, String> attributes = Map.of("k\"ey", "say \"hi\"", "path\\", "C:\\new\\N", "\\N", "x");
         String json = attributesField(attributes);
         assertThat(json).contains("\"k\\\"ey\":\"say \\\"hi\\\"\"").contains("\"C:\\\\new\\\\N\"");
         assertThat(parsed(json)).isEqualTo(attributes);
-        // On the wire: every backslash of the JSON doubled, so no \N or other escape is read from the data.
-        String row = copy.text();
-        assertThat(row).contains("C:\\\\\\\\new");
     }
 
     @Test
-    void tabsNewlinesAndControlCharactersInAttributesNeverEndAFieldOrRow() throws SQLException {
+    void tabsNewlinesAndControlCharactersInAttributesAreJsonEscapes() throws SQLException {
         Map<String, String> attributes = Map.of("multi\nline", "a\tb\nc\rd", "bell", "\u0007\u001b[0m\b\f");
         String json = attributesField(attributes);
         assertThat(json).doesNotContain("\n").doesNotContain("\t").doesNotContain("\u0007");
@@ -271,6 +287,16 @@ class CopyEncoderTest {
         String json = attributesField(attributes);
         assertThat(parsed(json)).isEqualTo(attributes);
         assertThat(copy.sent.toByteArray()).containsSubsequence("😀 𝄞".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void attributesLongerThanTheBufferGoOutWhole() throws SQLException {
+        Map<String, String> attributes = new TreeMap<>();
+        for (int k = 0; k < 30; k++) { // 30 values of 2,048 two-byte characters: 123 KB of JSON
+            attributes.put("key" + k, String.valueOf((char) ('à' + k)).repeat(2_048));
+        }
+        assertThat(parsed(attributesField(attributes)).equals(attributes)).as("every pair unchanged").isTrue();
+        assertThat(copy.writes).hasSizeGreaterThan(1).allMatch(size -> size <= 64 * 1024);
     }
 
     @Test
