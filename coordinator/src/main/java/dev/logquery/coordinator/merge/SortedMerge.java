@@ -36,8 +36,12 @@ import reactor.core.publisher.Flux;
  */
 public final class SortedMerge {
 
-    /** Rows requested ahead from each source. */
-    public static final int PREFETCH = 32;
+    /**
+     * Rows requested ahead from each source. Small, because what a source is asked for beyond what the merge takes
+     * is read for nothing: a shard read from its database answers a page at a time as rows are asked for
+     * ({@code ShardDatabases}), and a page holds about the shard's share of the limit plus this.
+     */
+    public static final int PREFETCH = 8;
 
     private SortedMerge() {
     }

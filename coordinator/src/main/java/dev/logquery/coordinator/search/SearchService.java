@@ -101,7 +101,7 @@ public class SearchService implements LogSearch {
         List<ShardAnswer> answers = new ArrayList<>(targets.size());
         for (ShardState state : targets) {
             answers.add(shards.query(state.shard(), query, properties.pruning(),
-                    state.behind(query, properties.replicaMaxLagRows()), deadline));
+                    state.behind(query, properties.replicaMaxLagRows()), deadline, targets.size()));
         }
         return answers;
     }
