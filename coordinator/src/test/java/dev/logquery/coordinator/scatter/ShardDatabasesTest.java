@@ -122,6 +122,35 @@ class ShardDatabasesTest {
     }
 
     @Test
+    void throughShardQuerysFlatteningASecondStatementRunsOnlyOnceTheFirstPageIsUsedUp() {
+        // As ShardQuery reads an answer: pages flattened into rows, one page at a time.
+        List<ShardDatabases.Page> asked = new ArrayList<>();
+        List<StoredLogEntry> got = new ArrayList<>();
+        BaseSubscriber<StoredLogEntry> merge = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+            }
+
+            @Override
+            protected void hookOnNext(StoredLogEntry row) {
+                got.add(row);
+            }
+        };
+        reading(fullPages(asked), 40, Duration.ofMinutes(1))
+                .concatMapIterable(part -> ((NodeAnswer.Rows) part).rows(), 1)
+                .subscribe(merge);
+        merge.request(8);
+        assertThat(asked).hasSize(1);
+        merge.request(31);
+        assertThat(got).hasSize(39);
+        assertThat(asked).as("rows of the first page are left: no second statement").hasSize(1);
+        merge.request(2);
+        assertThat(asked).as("the first page used up: the next one is read").hasSize(2);
+        assertThat(got).hasSize(41);
+        merge.cancel();
+    }
+
+    @Test
     void aShortPageOfTheLastRangeEndsTheAnswer() {
         List<NodeAnswer> parts = reading(p -> Mono.just(new ShardDatabases.Page(p.range(), p.query(), p.remaining(),
                 p.asked(), List.of(row(0), row(1)))), 40, Duration.ofMinutes(1))
