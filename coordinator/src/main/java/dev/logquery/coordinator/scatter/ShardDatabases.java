@@ -147,7 +147,7 @@ public class ShardDatabases implements DisposableBean {
      * the node has (a {@code contains} text, which the node's text index narrows); empty otherwise.
      *
      * @param prune     false reads the query's whole window, as {@code X-Logquery-Pruning: off} tells a node
-     * @param firstRows rows the first statement asks for: the shard's likely share of the limit when several shards
+     * @param firstRows rows the first statement asks for: the shard's likely part of the limit when several shards
      *                  answer ({@link #firstRows}); more are read, a page at a time, only if the merge wants them
      */
     public Optional<Flux<NodeAnswer>> reads(Replica replica, LogQuery query, boolean prune, int firstRows) {
@@ -171,17 +171,17 @@ public class ShardDatabases implements DisposableBean {
     }
 
     /**
-     * Rows the first statement of each of {@code shards} shards asks for when together they answer {@code limit}
-     * rows: an even share with room for an uneven one (half as much again, plus what the merge asks ahead of what
-     * it takes), so that a shard rarely needs a second statement; all of the limit for one shard. Three shards and
-     * a limit of 100 read about 170 rows instead of 300 (docs/benchmarks.md).
+     * Rows the first statement asks for when the shard likely holds {@code share} (0..1) of an answer of
+     * {@code limit} rows: that part of the limit with room for a wrong guess (half as much again, plus what the
+     * merge asks ahead of what it takes), so that a shard rarely needs a second statement; all of the limit for a
+     * shard alone. Three even shards and a limit of 100 read about 174 rows instead of 300 (docs/benchmarks.md).
      */
-    public static int firstRows(int limit, int shards) {
-        if (shards <= 1) {
+    public static int firstRows(int limit, double share) {
+        if (share >= 1.0) {
             return limit;
         }
-        long share = (3L * limit + 2L * shards - 1) / (2L * shards) + SortedMerge.PREFETCH;
-        return (int) Math.min(limit, share);
+        long rows = (long) Math.ceil(1.5 * limit * Math.max(0.0, share)) + SortedMerge.PREFETCH;
+        return (int) Math.min(limit, rows);
     }
 
     /**

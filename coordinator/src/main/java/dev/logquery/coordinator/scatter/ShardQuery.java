@@ -132,9 +132,9 @@ public class ShardQuery {
      * a statement error) is asked of the node instead, within the same attempt; one that fails later fails the
      * attempt, as a node's would.
      */
-    private Flux<NodeAnswer> answers(Replica replica, LogQuery query, boolean prune, int shards) {
+    private Flux<NodeAnswer> answers(Replica replica, LogQuery query, boolean prune, double share) {
         Flux<NodeAnswer> node = measured(client.query(replica, query, prune), replica, "node");
-        return databases.reads(replica, query, prune, ShardDatabases.firstRows(query.limit(), shards)).map(direct -> {
+        return databases.reads(replica, query, prune, ShardDatabases.firstRows(query.limit(), share)).map(direct -> {
             AtomicBoolean rowsCame = new AtomicBoolean();
             return measured(direct, replica, "database").doOnNext(part -> {
                         if (part instanceof NodeAnswer.Rows r && !r.rows().isEmpty()) {
@@ -165,20 +165,21 @@ public class ShardQuery {
      * @param deadline when the whole query ends ({@link System#nanoTime()} based): the shard is cut off then
      */
     public ShardAnswer query(Shard shard, LogQuery query, boolean prune, Set<Replica> behind, long deadline) {
-        return query(shard, query, prune, behind, deadline, 1);
+        return query(shard, query, prune, behind, deadline, 1.0);
     }
 
     /**
-     * {@link #query(Shard, LogQuery, boolean, Set, long)} when {@code shards} shards answer the query together: a
-     * shard read from its database first asks for its likely share of the limit ({@link ShardDatabases#firstRows}).
+     * {@link #query(Shard, LogQuery, boolean, Set, long)} when other shards answer the query too: {@code share} is
+     * the part of the answer this shard likely holds (0..1), and a shard read from its database first asks for that
+     * part of the limit, with room to spare ({@link ShardDatabases#firstRows}).
      */
     public ShardAnswer query(Shard shard, LogQuery query, boolean prune, Set<Replica> behind, long deadline,
-                             int shards) {
+                             double share) {
         Mono<Long> cutOff = Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
         return new ShardAnswer(shard.id(), answer -> Flux.defer(() -> {
                     List<Replica> order = load.order(shard.replicaList(),
                             r -> (behind.contains(r) ? BEHIND : 0) + breakers.group(r));
-                    return run(order, query, prune, behind, answer, shards);
+                    return run(order, query, prune, behind, answer, share);
                 })
                 .takeUntilOther(cutOff.doOnNext(t -> {
                     log.warn("shard {} cut off by the query deadline ({})", shard.id(), queryTimeout);
@@ -199,9 +200,9 @@ public class ShardQuery {
      * left of the limit.
      */
     private Flux<StoredLogEntry> run(List<Replica> order, LogQuery query, boolean prune, Set<Replica> behind,
-                                     ShardAnswer answer, int shards) {
+                                     ShardAnswer answer, double share) {
         hedges.earn();
-        Attempts attempts = new Attempts(order, behind, answer, query, prune, shards);
+        Attempts attempts = new Attempts(order, behind, answer, query, prune, share);
         AtomicReference<StoredLogEntry> last = new AtomicReference<>();
         AtomicLong sent = new AtomicLong();
         return attempts.from(0, false)
@@ -223,7 +224,7 @@ public class ShardQuery {
                     LogQuery after = new LogQuery(query.startTime(), query.endTime(), query.service(),
                             query.levels(), query.namespace(), query.pod(), query.contains(),
                             (int) (query.limit() - sent.get()), NextCursor.position(last.get()), query.attributes());
-                    return run(rest, after, prune, behind, answer, shards);
+                    return run(rest, after, prune, behind, answer, share);
                 });
     }
 
@@ -239,8 +240,8 @@ public class ShardQuery {
         final ShardAnswer answer;
         final LogQuery query;
         final boolean prune;
-        /** How many shards answer the query together. */
-        final int shards;
+        /** The part of the answer this shard likely holds. */
+        final double share;
         /** Until when a first row may come, whichever replica sends it: one budget for all attempts. */
         final long deadline;
         final AtomicReference<Throwable> lastError = new AtomicReference<>();
@@ -248,14 +249,14 @@ public class ShardQuery {
         final AtomicReference<Replica> answering = new AtomicReference<>();
 
         Attempts(List<Replica> order, Set<Replica> behind, ShardAnswer answer, LogQuery query, boolean prune,
-                 int shards) {
+                 double share) {
             this.order = order;
             this.behind = behind;
             this.answer = answer;
             this.deadline = System.nanoTime() + shardTimeout.toNanos();
             this.query = query;
             this.prune = prune;
-            this.shards = shards;
+            this.share = share;
         }
 
         /** Replica {@code i}, failing over (or hedging) to the ones after it. */
@@ -302,7 +303,7 @@ public class ShardQuery {
                 StallWatch watch = new StallWatch(firstRow, shardTimeout);
                 AtomicReference<ChunkPlan> plan = new AtomicReference<>(ChunkPlan.UNKNOWN);
                 ReplicaLoad.Call call = load.start(replica);
-                Flux<StoredLogEntry> rows = answers(replica, query, prune, shards)
+                Flux<StoredLogEntry> rows = answers(replica, query, prune, share)
                         .concatMapIterable(part -> {
                             if (part instanceof NodeAnswer.Rows read) {
                                 watch.alive(); // bytes came: rows, or keep-alive lines while the node scans

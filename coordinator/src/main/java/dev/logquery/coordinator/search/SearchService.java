@@ -1,5 +1,7 @@
 package dev.logquery.coordinator.search;
 
+import dev.logquery.common.metadata.ChunkMetadata;
+import dev.logquery.common.metadata.PartitionMetadata;
 import dev.logquery.common.model.StoredLogEntry;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.query.LogQuery;
@@ -13,6 +15,8 @@ import dev.logquery.coordinator.scatter.ShardFailure;
 import dev.logquery.coordinator.scatter.ShardOutcome;
 import dev.logquery.coordinator.scatter.ShardQuery;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -99,11 +103,50 @@ public class SearchService implements LogSearch {
     List<ShardAnswer> scatter(LogQuery query, List<ShardState> targets, long deadline) {
         metrics.queried(targets.size());
         List<ShardAnswer> answers = new ArrayList<>(targets.size());
-        for (ShardState state : targets) {
+        double[] shares = shares(query, targets);
+        for (int i = 0; i < targets.size(); i++) {
+            ShardState state = targets.get(i);
             answers.add(shards.query(state.shard(), query, properties.pruning(),
-                    state.behind(query, properties.replicaMaxLagRows()), deadline, targets.size()));
+                    state.behind(query, properties.replicaMaxLagRows()), deadline, shares[i]));
         }
         return answers;
+    }
+
+    /**
+     * The part of the answer each target shard likely holds: its rows in the two hours where the answer starts (the
+     * hour of the window's end, or of the cursor when that comes first, and the hour before), as its metadata
+     * counts them, against all the targets' rows there; even parts when the metadata knows none. Filters are not
+     * weighed: a guess, which only sizes each shard's first read ({@link ShardQuery#query}).
+     */
+    static double[] shares(LogQuery query, List<ShardState> targets) {
+        double[] shares = new double[targets.size()];
+        if (targets.size() == 1) {
+            shares[0] = 1.0;
+            return shares;
+        }
+        Instant from = query.endTime();
+        if (query.after() != null && query.after().timestamp().isBefore(from)) {
+            from = query.after().timestamp();
+        }
+        Instant hour = from.truncatedTo(ChronoUnit.HOURS);
+        Instant before = hour.minus(1, ChronoUnit.HOURS);
+        long total = 0;
+        long[] rows = new long[targets.size()];
+        for (int i = 0; i < rows.length; i++) {
+            PartitionMetadata m = targets.get(i).metadata();
+            if (m != null) {
+                for (ChunkMetadata c : m.chunks()) {
+                    if (c.hour().equals(hour) || c.hour().equals(before)) {
+                        rows[i] += c.rowCount();
+                    }
+                }
+            }
+            total += rows[i];
+        }
+        for (int i = 0; i < rows.length; i++) {
+            shares[i] = total == 0 ? 1.0 / rows.length : (double) rows[i] / total;
+        }
+        return shares;
     }
 
     /**

@@ -178,13 +178,14 @@ class ShardDatabasesTest {
     }
 
     @Test
-    void severalShardsFirstAskForTheirShareOfTheLimitWithRoomForAnUnevenOne() {
-        assertThat(ShardDatabases.firstRows(100, 1)).isEqualTo(100);
-        assertThat(ShardDatabases.firstRows(100, 3)).isEqualTo(50 + SortedMerge.PREFETCH);
-        assertThat(ShardDatabases.firstRows(1_000, 3)).isEqualTo(500 + SortedMerge.PREFETCH);
-        assertThat(ShardDatabases.firstRows(100, 2)).isEqualTo(75 + SortedMerge.PREFETCH);
-        assertThat(ShardDatabases.firstRows(10, 3)).as("never more than the limit").isEqualTo(10);
-        assertThat(ShardDatabases.firstRows(1, 3)).isEqualTo(1);
+    void aShardFirstAsksForItsLikelyPartOfTheLimitWithRoomForAWrongGuess() {
+        assertThat(ShardDatabases.firstRows(100, 1.0)).as("a shard alone: the whole limit").isEqualTo(100);
+        assertThat(ShardDatabases.firstRows(100, 1.0 / 3)).isEqualTo(50 + SortedMerge.PREFETCH);
+        assertThat(ShardDatabases.firstRows(1_000, 0.5)).isEqualTo(750 + SortedMerge.PREFETCH);
+        assertThat(ShardDatabases.firstRows(100, 0.0)).as("none expected: the merge's look-ahead")
+                .isEqualTo(SortedMerge.PREFETCH);
+        assertThat(ShardDatabases.firstRows(100, 0.9)).as("never more than the limit").isEqualTo(100);
+        assertThat(ShardDatabases.firstRows(1, 0.2)).isEqualTo(1);
     }
 
     @Test

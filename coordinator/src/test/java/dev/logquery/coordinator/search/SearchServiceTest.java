@@ -257,4 +257,34 @@ class SearchServiceTest {
         assertThat(e.failedByFirstRow().block()).as("known when its first row came, not only at the end")
                 .containsExactly(new ShardFailure(0, "replica_behind"));
     }
+
+    static PartitionMetadata rowsPerHour(int shard, long... rows) {
+        List<ChunkMetadata> chunks = new java.util.ArrayList<>();
+        for (int h = 0; h < rows.length; h++) {
+            Instant hour = T0.plus(Duration.ofHours(h));
+            chunks.add(new ChunkMetadata(hour, hour, hour.plusSeconds(3599), rows[h], LevelSet.of(List.of(LogLevel.INFO)),
+                    StringBloom.create(64, 0.01)));
+        }
+        return new PartitionMetadata(shard, 3, List.of(shard), 0, T0, T0.plus(Duration.ofHours(rows.length)),
+                LevelSet.of(List.of(LogLevel.INFO)), StringBloom.create(64, 0.01), chunks, T0.plus(Duration.ofDays(1)));
+    }
+
+    @Test
+    void eachShardsPartIsItsRowsWhereTheAnswerStarts() {
+        // Hours 0..3; the answer starts at the window's end in hour 3, so hours 2 and 3 count.
+        List<ShardState> targets = List.of(known(S0, rowsPerHour(0, 1_000, 1_000, 100, 500)),
+                known(S1, rowsPerHour(1, 0, 0, 300, 100)), known(S2, rowsPerHour(2, 5, 5, 0, 0)));
+        LogQuery toHour3 = LogQueryBuilder.between(T0, T0.plus(Duration.ofMinutes(200))).limit(100).build();
+        assertThat(SearchService.shares(toHour3, targets)).containsExactly(0.6, 0.4, 0.0);
+        // A cursor in hour 1 moves the start there: hours 0 and 1.
+        LogQuery fromCursor = LogQueryBuilder.between(T0, T0.plus(Duration.ofMinutes(200))).limit(100)
+                .after(new LogQuery.Position(T0.plus(Duration.ofMinutes(70)), 0, 0)).build();
+        double[] atCursor = SearchService.shares(fromCursor, targets);
+        assertThat(atCursor[0]).isCloseTo(2_000 / 2_010.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(atCursor[1]).isZero();
+        // Nothing known there: even parts; one shard: all of it.
+        LogQuery later = LogQueryBuilder.between(T0, T0.plus(Duration.ofHours(30))).limit(100).build();
+        assertThat(SearchService.shares(later, targets)).containsExactly(1 / 3.0, 1 / 3.0, 1 / 3.0);
+        assertThat(SearchService.shares(later, List.of(unknown(S0)))).containsExactly(1.0);
+    }
 }
