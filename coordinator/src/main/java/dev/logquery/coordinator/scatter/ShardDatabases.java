@@ -114,6 +114,11 @@ public class ShardDatabases implements DisposableBean {
         startup.put("statement_timeout", Long.toString(settings.statementTimeout().toMillis()));
         startup.put("default_transaction_read_only", "on");
         startup.put("application_name", "logquery-coordinator");
+        // The statements are prepared once per connection and run with new values each time. On the partitioned logs
+        // table PostgreSQL keeps planning each run anew (a custom plan: 0.1-0.6 ms, more than reading 100 rows), as
+        // the generic plan's estimate counts every partition; the generic plan has the same shape (an index scan
+        // backwards per partition, the ones outside the window pruned when it starts), so it is taken at once.
+        startup.put("plan_cache_mode", "force_generic_plan");
         connect.setProperties(startup).setCachePreparedStatements(true);
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.statementTimeout().toMillis());
         PoolOptions pool = new PoolOptions().setMaxSize(settings.connections())
