@@ -59,9 +59,10 @@ import reactor.core.publisher.Mono;
  * shape of the node's ({@link NodeAnswer}: the chunk plan, then rows newest first, at most {@code limit}), so
  * failover, hedging, circuit breakers and stall detection in {@link ShardQuery} treat both alike. Each range is read
  * in pages of {@code pageRows} (each statement resumes after the last row of the one before), a page only when the
- * rows before it were all asked for ({@link Reading}): memory stays bounded whatever the limit, and when several
- * shards answer, the first statement asks only for about a shard's share of the limit ({@link #firstRows}). Each connection has a {@code statement_timeout} and
- * is read-only ({@code default_transaction_read_only}); pools are bounded, and so is their wait queue.
+ * one before was used up ({@link Reading}): memory stays bounded whatever the limit, and when several shards answer,
+ * the first statement asks only for about the shard's part of the limit ({@link #firstRows}). Each connection has a
+ * {@code statement_timeout} and is read-only ({@code default_transaction_read_only}); pools are bounded, and so is
+ * their wait queue.
  */
 @Component
 public class ShardDatabases implements DisposableBean {
@@ -207,10 +208,10 @@ public class ShardDatabases implements DisposableBean {
     }
 
     /**
-     * A plan's pages read one statement at a time, each only when the reader wants a row beyond those already sent:
-     * the next statement starts once the page before was taken whole and more is asked for (the merge takes rows
-     * as it needs them, {@link ShardQuery} one page at a time), never ahead. So a shard whose first page held its
-     * share of the answer runs one statement. While a statement runs, an empty {@link NodeAnswer.Rows} goes out
+     * A plan's pages read one statement at a time, each only when the reader asks for one more: {@link ShardQuery}
+     * flattens pages into rows one page at a time and asks for the next once the merge has taken the last row of the
+     * one before, never earlier. So a shard whose first page held its part of the answer (plus the merge's
+     * look-ahead) runs one statement. While a statement runs, an empty {@link NodeAnswer.Rows} goes out
      * every {@code keepAlive} (when asked for), as a node sends blank lines while it scans: a statement that searches
      * long for rare rows is not taken for a stalled replica; the query's deadline and the statement timeout bound
      * it. A page that comes while nothing is asked for waits here (one page at most).
