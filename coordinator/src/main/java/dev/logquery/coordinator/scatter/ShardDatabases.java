@@ -10,7 +10,6 @@ import dev.logquery.common.scan.RangeSql;
 import dev.logquery.common.scan.ScanPlan;
 import dev.logquery.coordinator.catalog.ShardCatalog;
 import dev.logquery.coordinator.config.CoordinatorProperties;
-import dev.logquery.coordinator.merge.NextCursor;
 import dev.logquery.coordinator.merge.SortedMerge;
 import dev.logquery.coordinator.topology.Replica;
 import dev.logquery.coordinator.topology.Shard;
@@ -36,16 +35,13 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 
 /**
@@ -59,7 +55,7 @@ import reactor.core.publisher.Mono;
  * shape of the node's ({@link NodeAnswer}: the chunk plan, then rows newest first, at most {@code limit}), so
  * failover, hedging, circuit breakers and stall detection in {@link ShardQuery} treat both alike. Each range is read
  * in pages of {@code pageRows} (each statement resumes after the last row of the one before), a page only when the
- * one before was used up ({@link Reading}): memory stays bounded whatever the limit, and when several shards answer,
+ * one before was used up ({@link PagedRead}): memory stays bounded whatever the limit, and when several shards answer,
  * the first statement asks only for about the shard's part of the limit ({@link #firstRows}). Each connection has a
  * {@code statement_timeout} and is read-only ({@code default_transaction_read_only}); pools are bounded, and so is
  * their wait queue.
@@ -70,8 +66,6 @@ public class ShardDatabases implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ShardDatabases.class);
     /** Queries that may wait for a connection of one replica's pool, per connection. */
     private static final int WAITING_PER_CONNECTION = 64;
-    /** A sign of life while a statement runs (no row). */
-    private static final NodeAnswer.Rows ALIVE = new NodeAnswer.Rows(List.of());
 
     private final CoordinatorProperties.Direct settings;
     private final Duration freshSpan;
@@ -169,9 +163,9 @@ public class ShardDatabases implements DisposableBean {
                 return Flux.just(chunks);
             }
             int shard = replica.shard();
-            Page first = new Page(0, query, query.limit(), Math.min(query.limit(), Math.min(firstRows,
+            PagedRead.Page first = new PagedRead.Page(0, query, query.limit(), Math.min(query.limit(), Math.min(firstRows,
                     settings.pageRows())), List.of());
-            return Flux.concat(Mono.just(chunks), Flux.<NodeAnswer>create(sink -> new Reading(sink,
+            return Flux.concat(Mono.just(chunks), Flux.<NodeAnswer>create(sink -> new PagedRead(sink,
                     page -> page(pool, shard, plan, page), plan, settings.pageRows(), first, keepAlive)));
         }));
     }
@@ -207,137 +201,7 @@ public class ShardDatabases implements DisposableBean {
     private record ChunksByHour(PartitionMetadata of, NavigableMap<Instant, ChunkMetadata> byHour) {
     }
 
-    /**
-     * A plan's pages read one statement at a time, each only when the reader asks for one more: {@link ShardQuery}
-     * flattens pages into rows one page at a time and asks for the next once the merge has taken the last row of the
-     * one before, never earlier. So a shard whose first page held its part of the answer (plus the merge's
-     * look-ahead) runs one statement. While a statement runs, an empty {@link NodeAnswer.Rows} goes out
-     * every {@code keepAlive} (when asked for), as a node sends blank lines while it scans: a statement that searches
-     * long for rare rows is not taken for a stalled replica; the query's deadline and the statement timeout bound
-     * it. A page that comes while nothing is asked for waits here (one page at most).
-     */
-    static final class Reading {
-
-        private final FluxSink<NodeAnswer> sink;
-        private final Function<Page, Mono<Page>> statement;
-        private final ScanPlan plan;
-        private final int pageRows;
-        private final Disposable ticks;
-        /** Serializes {@link #drain}: whoever raises it from 0 drains, the others only tell it to go round again. */
-        private final AtomicInteger wip = new AtomicInteger();
-        /** The page to read next (drain only); null when none is left. */
-        private Page next;
-        private boolean done;
-        /** A statement runs (set by drain, cleared by its outcome). */
-        private volatile boolean running;
-        /** A page read and not sent yet. */
-        private volatile Page read;
-        private volatile Throwable failed;
-        private volatile boolean tick;
-        private volatile Disposable current;
-
-        Reading(FluxSink<NodeAnswer> sink, Function<Page, Mono<Page>> statement, ScanPlan plan, int pageRows,
-                Page first, Duration keepAlive) {
-            this.sink = sink;
-            this.statement = statement;
-            this.plan = plan;
-            this.pageRows = pageRows;
-            this.next = first;
-            this.ticks = Flux.interval(keepAlive, keepAlive).subscribe(t -> {
-                tick = true;
-                drain();
-            });
-            sink.onRequest(n -> drain());
-            sink.onDispose(this::stop);
-        }
-
-        private void drain() {
-            if (wip.getAndIncrement() != 0) {
-                return;
-            }
-            int missed = 1;
-            do {
-                if (!done) {
-                    step();
-                }
-                missed = wip.addAndGet(-missed);
-            } while (missed != 0);
-        }
-
-        /** Sends what may be sent, then starts the next statement if rows beyond those sent are asked for. */
-        private void step() {
-            Throwable e = failed;
-            if (e != null) {
-                done = true;
-                sink.error(e);
-                return;
-            }
-            Page page = read;
-            if (page != null && sink.requestedFromDownstream() > 0) {
-                read = null;
-                next = page.next(plan, pageRows);
-                sink.next(new NodeAnswer.Rows(page.rows()));
-                if (next == null) {
-                    done = true;
-                    sink.complete();
-                    return;
-                }
-            }
-            if (tick) {
-                tick = false;
-                if (running && sink.requestedFromDownstream() > 0) {
-                    sink.next(ALIVE);
-                }
-            }
-            if (!running && read == null && next != null && sink.requestedFromDownstream() > 0) {
-                Page start = next;
-                next = null;
-                running = true;
-                current = statement.apply(start).subscribe(rows -> {
-                    read = rows;
-                    running = false;
-                    drain();
-                }, error -> {
-                    failed = error;
-                    running = false;
-                    drain();
-                });
-            }
-        }
-
-        private void stop() {
-            ticks.dispose();
-            Disposable d = current;
-            if (d != null) {
-                d.dispose();
-            }
-        }
-    }
-
-    /**
-     * One statement's rows: range {@code range} of the plan, from {@code query}'s cursor on, at most {@code asked}
-     * rows ({@code remaining} of the limit are still wanted).
-     */
-    record Page(int range, LogQuery query, int remaining, int asked, List<StoredLogEntry> rows) {
-
-        /** The page after this one, or null when the answer is complete. */
-        Page next(ScanPlan plan, int pageRows) {
-            int left = remaining - rows.size();
-            if (left <= 0) {
-                return null;
-            }
-            if (rows.size() == asked) { // a full page: the range may hold more
-                return new Page(range, query.withAfter(NextCursor.position(rows.get(rows.size() - 1))), left,
-                        Math.min(left, pageRows), List.of());
-            }
-            if (range + 1 < plan.ranges().size()) {
-                return new Page(range + 1, query, left, Math.min(left, pageRows), List.of());
-            }
-            return null;
-        }
-    }
-
-    private Mono<Page> page(Pool pool, int shard, ScanPlan plan, Page page) {
+    private Mono<PagedRead.Page> page(Pool pool, int shard, ScanPlan plan, PagedRead.Page page) {
         ScanPlan.Range range = plan.ranges().get(page.range());
         String sql = numbered(RangeSql.sql(page.query()));
         Tuple values = tuple(RangeSql.values(page.query(), range, page.asked()));
@@ -347,7 +211,7 @@ public class ShardDatabases implements DisposableBean {
                     for (Row row : rows) {
                         read.add(row(row, shard));
                     }
-                    return new Page(page.range(), page.query(), page.remaining(), page.asked(), read);
+                    return new PagedRead.Page(page.range(), page.query(), page.remaining(), page.asked(), read);
                 });
     }
 
