@@ -70,7 +70,7 @@ class ShardDatabasesTest {
     }
 
     /** A statement that answers at once with as many rows as asked (the range always holds more), recording asks. */
-    static Function<ShardDatabases.Page, Mono<ShardDatabases.Page>> fullPages(List<ShardDatabases.Page> asked) {
+    static Function<PagedRead.Page, Mono<PagedRead.Page>> fullPages(List<PagedRead.Page> asked) {
         return p -> Mono.fromSupplier(() -> {
             asked.add(p);
             int from = p.query().limit() - p.remaining();
@@ -78,30 +78,35 @@ class ShardDatabasesTest {
             for (int i = 0; i < p.asked(); i++) {
                 rows.add(row(from + i));
             }
-            return new ShardDatabases.Page(p.range(), p.query(), p.remaining(), p.asked(), rows);
+            return new PagedRead.Page(p.range(), p.query(), p.remaining(), p.asked(), rows);
         });
     }
 
-    static Flux<NodeAnswer> reading(Function<ShardDatabases.Page, Mono<ShardDatabases.Page>> statement, int first,
+    static Flux<NodeAnswer> reading(Function<PagedRead.Page, Mono<PagedRead.Page>> statement, int first,
                                     Duration keepAlive) {
-        ShardDatabases.Page page = new ShardDatabases.Page(0, QUERY, QUERY.limit(), first, List.of());
-        return Flux.create(sink -> new ShardDatabases.Reading(sink, statement, ONE_RANGE, 1000, page, keepAlive));
+        PagedRead.Page page = new PagedRead.Page(0, QUERY, QUERY.limit(), first, List.of());
+        return Flux.create(sink -> new PagedRead(sink, statement, ONE_RANGE, 1000, page, keepAlive));
     }
 
-    @Test
-    void theNextStatementRunsOnlyWhenRowsBeyondThoseSentAreAskedFor() {
-        List<ShardDatabases.Page> asked = new ArrayList<>();
-        List<NodeAnswer> got = new ArrayList<>();
-        BaseSubscriber<NodeAnswer> reader = new BaseSubscriber<>() {
+    /** A subscriber that asks for nothing until the test calls {@code request}, keeping what it gets in {@code got}. */
+    static <T> BaseSubscriber<T> askingOnlyWhenTold(List<T> got) {
+        return new BaseSubscriber<>() {
             @Override
             protected void hookOnSubscribe(Subscription s) {
             }
 
             @Override
-            protected void hookOnNext(NodeAnswer part) {
-                got.add(part);
+            protected void hookOnNext(T value) {
+                got.add(value);
             }
         };
+    }
+
+    @Test
+    void theNextStatementRunsOnlyWhenRowsBeyondThoseSentAreAskedFor() {
+        List<PagedRead.Page> asked = new ArrayList<>();
+        List<NodeAnswer> got = new ArrayList<>();
+        BaseSubscriber<NodeAnswer> reader = askingOnlyWhenTold(got);
         reading(fullPages(asked), 40, Duration.ofMinutes(1)).subscribe(reader);
         assertThat(asked).as("nothing asked for: no statement").isEmpty();
         reader.request(1);
@@ -124,18 +129,9 @@ class ShardDatabasesTest {
     @Test
     void throughShardQuerysFlatteningASecondStatementRunsOnlyOnceTheFirstPageIsUsedUp() {
         // As ShardQuery reads an answer: pages flattened into rows, one page at a time.
-        List<ShardDatabases.Page> asked = new ArrayList<>();
+        List<PagedRead.Page> asked = new ArrayList<>();
         List<StoredLogEntry> got = new ArrayList<>();
-        BaseSubscriber<StoredLogEntry> merge = new BaseSubscriber<>() {
-            @Override
-            protected void hookOnSubscribe(Subscription s) {
-            }
-
-            @Override
-            protected void hookOnNext(StoredLogEntry row) {
-                got.add(row);
-            }
-        };
+        BaseSubscriber<StoredLogEntry> merge = askingOnlyWhenTold(got);
         reading(fullPages(asked), 40, Duration.ofMinutes(1))
                 .concatMapIterable(part -> ((NodeAnswer.Rows) part).rows(), 1)
                 .subscribe(merge);
@@ -152,7 +148,7 @@ class ShardDatabasesTest {
 
     @Test
     void aShortPageOfTheLastRangeEndsTheAnswer() {
-        List<NodeAnswer> parts = reading(p -> Mono.just(new ShardDatabases.Page(p.range(), p.query(), p.remaining(),
+        List<NodeAnswer> parts = reading(p -> Mono.just(new PagedRead.Page(p.range(), p.query(), p.remaining(),
                 p.asked(), List.of(row(0), row(1)))), 40, Duration.ofMinutes(1))
                 .collectList().block(Duration.ofSeconds(10));
         assertThat(parts).hasSize(1);
@@ -169,7 +165,7 @@ class ShardDatabasesTest {
     @Test
     void aLongStatementSendsSignsOfLifeUntilItsRowsCome() {
         List<NodeAnswer> parts = reading(p -> Mono.delay(Duration.ofMillis(400)).thenReturn(
-                new ShardDatabases.Page(p.range(), p.query(), p.remaining(), p.asked(), List.of(row(0)))),
+                new PagedRead.Page(p.range(), p.query(), p.remaining(), p.asked(), List.of(row(0)))),
                 40, Duration.ofMillis(50))
                 .collectList().block(Duration.ofSeconds(10));
         assertThat(((NodeAnswer.Rows) parts.get(parts.size() - 1)).rows()).containsExactly(row(0)); // signs stop

@@ -46,7 +46,7 @@ class CopyEncoderTest {
 
         @Override
         public void writeToCopy(ByteStreamWriter from) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the encoder sends its buffer as a byte array, never through a ByteStreamWriter");
         }
 
         @Override
