@@ -49,12 +49,12 @@ final class CopyEncoder {
 
     /** A row of {@link #COPY_SQL}. */
     void row(LogEntry e, long contentHash, int kafkaPartition, long offset) throws SQLException {
-        room(2 + 12 + 6);
+        room(2 + 4 + 8); // field count; the timestamp's length and value
         putShort(FIELDS);
         putInt(8);
         putLong(micros(e.timestamp()));
         text(e.service());
-        room(6);
+        room(4 + 2);
         putInt(2);
         putShort(e.level().code());
         text(e.namespace());
@@ -62,7 +62,7 @@ final class CopyEncoder {
         text(e.container());
         text(e.message());
         attributes(e.attributes());
-        room(12 + 8 + 12);
+        room((4 + 8) + (4 + 4) + (4 + 8)); // content hash, Kafka partition, offset: each a length and a value
         putInt(8);
         putLong(contentHash);
         putInt(4);
