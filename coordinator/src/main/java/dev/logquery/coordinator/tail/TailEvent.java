@@ -49,15 +49,16 @@ public sealed interface TailEvent permits LiveLine, TailEvent.Dropped, TailEvent
 
     /**
      * Lines and drop announcements that were ready for one viewer at the same moment (from one batch of Kafka
-     * records), written to its connection as one frame: their frames one after the other.
+     * records), written to its connection as one frame: their frames one after the other, joined once when the
+     * batch is made (viewers that get the same lines share one batch).
      */
-    record Batch(List<TailEvent> events) implements TailEvent {
-        public Batch {
-            events = List.copyOf(events);
+    record Batch(List<TailEvent> events, byte[] frame) implements TailEvent {
+
+        public Batch(List<? extends TailEvent> events) {
+            this(List.<TailEvent>copyOf(events), joined(events));
         }
 
-        @Override
-        public byte[] frame() {
+        private static byte[] joined(List<? extends TailEvent> events) {
             int size = 0;
             for (TailEvent e : events) {
                 size += e.frame().length;

@@ -55,6 +55,8 @@ public final class TailHub {
     private final Map<String, Set<Viewer>> byService = new ConcurrentHashMap<>();
     private final Set<Viewer> anyService = ConcurrentHashMap.newKeySet();
     private final AtomicInteger viewers = new AtomicInteger();
+    /** Viewers that lost lines and have not been told yet (reader thread only). */
+    private final Set<Viewer> owing = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /**
      * @param shardCount the number of shards, for the {@code partition} (shard) of each line: {@code p % shardCount}
@@ -131,6 +133,7 @@ public final class TailHub {
             removed = found[0];
         }
         if (removed) {
+            viewer.leave();
             viewers.decrementAndGet();
         }
     }
@@ -178,30 +181,35 @@ public final class TailHub {
                 nextOffsets.put(r.kafkaPartition(), r.offset() + 1);
             }
         }
-        // Each viewer gathers what the batch brings it; then each gets it as one event (one write, one flush).
-        Set<Viewer> touched = Collections.newSetFromMap(new IdentityHashMap<>());
+        // The lines of each service go to that service's viewers, all lines to those without a service filter; what
+        // the batch brings a viewer leaves as one event (one write, one flush), shared by the viewers that get the same.
+        Map<String, List<LiveLine>> ofServices = new HashMap<>();
         for (LiveLine line : lines) {
-            Set<Viewer> ofService = byService.get(line.row().entry().service());
-            if (ofService != null) {
-                for (Viewer v : ofService) {
-                    if (v.offer(line)) {
-                        touched.add(v);
-                    }
-                }
-            }
-            for (Viewer v : anyService) {
-                if (v.offer(line)) {
-                    touched.add(v);
-                }
-            }
+            ofServices.computeIfAbsent(line.row().entry().service(), s -> new ArrayList<>(4)).add(line);
         }
-        touched.forEach(Viewer::flush);
+        ofServices.forEach((service, ofService) -> {
+            Set<Viewer> watching = byService.get(service);
+            if (watching != null) {
+                offer(watching, ofService);
+            }
+        });
+        if (!anyService.isEmpty()) {
+            offer(anyService, lines);
+        }
     }
 
-    /** Reader thread, after each poll: viewers that made room hear how many lines they lost. */
+    private void offer(Set<Viewer> viewers, List<LiveLine> lines) {
+        TailEvent whole = lines.size() == 1 ? lines.get(0) : new TailEvent.Batch(lines);
+        for (Viewer v : viewers) {
+            if (v.offer(lines, whole)) {
+                owing.add(v);
+            }
+        }
+    }
+
+    /** Reader thread, after each poll: viewers that lost lines and have made room hear how many. */
     public void tick() {
-        byService.values().forEach(set -> set.forEach(Viewer::announceDrops));
-        anyService.forEach(Viewer::announceDrops);
+        owing.removeIf(v -> v.gone() || !v.announceDrops());
     }
 
     /** Once the reader has stopped: every viewer's stream ends. */

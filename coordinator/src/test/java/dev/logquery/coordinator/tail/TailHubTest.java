@@ -146,6 +146,28 @@ class TailHubTest {
     }
 
     @Test
+    void viewersThatGetTheSameLinesShareOneEventWhileAFilteredViewerGetsItsOwn() {
+        TailHub hub = new TailHub(10, 0, 3, metrics);
+        TailFilter ofA = new TailFilter("a", null, null, null, null);
+        Collector one = new Collector(hub.register(ofA, 100, false).orElseThrow().viewer());
+        Collector two = new Collector(hub.register(ofA, 100, false).orElseThrow().viewer());
+        Collector errorsOfA = new Collector(hub.register(new TailFilter("a",
+                dev.logquery.common.metadata.LevelSet.of(List.of(LogLevel.ERROR)), null, null, null), 100, false)
+                .orElseThrow().viewer());
+        Collector all = new Collector(hub.register(TailFilter.ALL, 100, false).orElseThrow().viewer());
+        hub.publish(List.of(received(0, "a", LogLevel.INFO), received(1, "b", LogLevel.ERROR),
+                received(0, "a", LogLevel.ERROR)));
+        assertThat(one.events).hasSize(1);
+        assertThat(two.events).singleElement().isSameAs(one.events.get(0));
+        assertThat(one.offsets()).containsExactly(0L, 2L);
+        assertThat(errorsOfA.offsets()).containsExactly(2L);
+        assertThat(all.events).singleElement().isNotSameAs(one.events.get(0));
+        assertThat(all.offsets()).containsExactly(0L, 1L, 2L);
+        assertThat(new String(all.events.get(0).frame(), java.nio.charset.StandardCharsets.UTF_8).split("\n\n"))
+                .hasSize(3);
+    }
+
+    @Test
     void unregisteredViewersAreForgottenAndTheLimitHolds() {
         TailHub hub = new TailHub(2, 0, 3, metrics);
         Viewer one = hub.register(new TailFilter("a", null, null, null, null), 10, false).orElseThrow().viewer();
