@@ -102,6 +102,7 @@ public final class TailBenchmark {
         v.connect(Duration.ofSeconds(300));
         System.out.printf(Locale.ROOT, "%,d viewers connected in %.1f s (%d refused or failed)%n", v.connected.get(),
                 v.connectSeconds, v.failed.get());
+        v.failures.forEach((why, n) -> System.out.printf(Locale.ROOT, "  %,d viewers failed: %s%n", n, why));
         Await.upTo(Duration.ofSeconds(30), v.lines::get, n -> n > 0); // the first lines reach the viewers
         Thread.sleep(5_000); // holds a settling window: the tail path's JIT compiles under the viewers' load
         ThreadSampler sampler = new ThreadSampler(coordinator);

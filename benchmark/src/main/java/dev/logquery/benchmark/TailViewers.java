@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -27,6 +29,8 @@ final class TailViewers {
     private final List<Disposable> streams = new ArrayList<>();
     final AtomicInteger connected = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
+    /** Why viewers failed: the failure's class and message, with how many failed so. */
+    final Map<String, Integer> failures = new ConcurrentHashMap<>();
     final AtomicLong lines = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     private final AtomicLongArray delayBuckets = new AtomicLongArray(60_001);
@@ -52,13 +56,19 @@ final class TailViewers {
             StringBuilder pending = new StringBuilder();
             streams.add(client.get().uri(url + "/api/tail?service=" + service)
                     .responseContent().asString(StandardCharsets.UTF_8)
-                    .subscribe(chunk -> receive(pending, chunk), e -> failed.incrementAndGet()));
+                    .subscribe(chunk -> receive(pending, chunk), this::failed,
+                            () -> failures.merge("(not a failure) the stream ended", 1, Integer::sum)));
             if (i % 200 == 199) {
                 Thread.sleep(50); // paces: about 4,000 connections a second, a burst of SYNs would overflow the backlog
             }
         }
         Await.upTo(timeout, () -> connected.get() + failed.get(), n -> n >= count);
         connectSeconds = (System.nanoTime() - t0) / 1e9;
+    }
+
+    private void failed(Throwable e) {
+        failed.incrementAndGet();
+        failures.merge(e.getClass().getSimpleName() + ": " + e.getMessage(), 1, Integer::sum);
     }
 
     /**
@@ -87,6 +97,9 @@ final class TailViewers {
             delayBuckets.incrementAndGet(ms);
         } else if (event.startsWith(": connected")) {
             connected.incrementAndGet();
+        } else if (event.startsWith("event: error")) { // refused after all: the viewer limit was reached meanwhile
+            failed.incrementAndGet();
+            failures.merge(event, 1, Integer::sum);
         } else if (event.startsWith("event: dropped")) {
             dropped.addAndGet(Long.parseLong(event.replaceAll("(?s).*\"dropped\":(\\d+).*", "$1")));
         }
