@@ -25,7 +25,8 @@
 # Settings from the environment: MVN (Maven command, default "mvn"), STACK_START_TIMEOUT (seconds, 300),
 # STACK_STOP_TIMEOUT (seconds, 30), STACK_PRODUCER_RATE (lines per second, 50), STACK_PRODUCER_TARGET (gateway:
 # the producer pushes OTLP/HTTP through the ingest gateway; kafka: it writes records to Kafka itself),
-# STACK_NODE_HEAP (512m), STACK_APP_HEAP (coordinator, gateway and producer, 256m), STACK_KAFKA_HEAP (512m), STACK_REDIS_MAXMEMORY (256mb),
+# STACK_NODE_HEAP (512m), STACK_COORDINATOR_HEAP (768m: each live-tail viewer holds about 20 KB), STACK_APP_HEAP
+# (gateway and producer, 256m), STACK_KAFKA_HEAP (512m), STACK_REDIS_MAXMEMORY (256mb),
 # STACK_REPLICAS (1; 2 starts a second replica of every shard, each with its own PostgreSQL; in Docker mode
 # too: the compose profile `replicas`), STACK_PG_CACHE (directory of the unpacked PostgreSQL binaries,
 # .run/postgres-binaries), STACK_PROMETHEUS (on, or off to run without Prometheus), STACK_BIND_ADDRESS (where
@@ -50,6 +51,7 @@ PRODUCER_TARGET="${STACK_PRODUCER_TARGET:-gateway}"
 case "$PRODUCER_TARGET" in gateway | kafka) ;; *) printf 'setup.sh: STACK_PRODUCER_TARGET must be gateway or kafka, is %s\n' "$PRODUCER_TARGET" >&2; exit 2 ;; esac
 NODE_HEAP="${STACK_NODE_HEAP:-512m}"
 APP_HEAP="${STACK_APP_HEAP:-256m}"
+COORDINATOR_HEAP="${STACK_COORDINATOR_HEAP:-768m}"
 KAFKA_HEAP="${STACK_KAFKA_HEAP:-512m}"
 MVN="${MVN:-mvn}"
 PG_CACHE="${STACK_PG_CACHE:-$RUN/postgres-binaries}"
@@ -656,7 +658,7 @@ start_app() {
       # The live tail (GET /api/tail) reads the same topic as the nodes.
       LOGQUERY_INTERNAL_TOKEN="$INTERNAL_TOKEN" LOGQUERY_COORDINATOR_REDISURL="$REDIS_URL" \
       LOGQUERY_COORDINATOR_AUTH_TOKENS="${STACK_API_TOKEN:-}" \
-      launch coordinator "-Xmx$APP_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" "--server.address=$BIND" \
+      launch coordinator "-Xmx$COORDINATOR_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" "--server.address=$BIND" \
         "${shards[@]}" \
         "--logquery.coordinator.tail.bootstrap-servers=localhost:$KAFKA_PORT" \
         "--logquery.coordinator.tail.topic=$TOPIC" ;;

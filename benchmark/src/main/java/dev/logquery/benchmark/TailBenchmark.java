@@ -28,7 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
  * ({@link BenchmarkJson}), so runs can be compared without parsing these lines.
  *
  * <pre>./benchmark.sh tail [--viewers 2000,10000] [--rate 1000] [--services 200] [--seconds 30]
- *                    [--query-clients 4] [--coordinator-heap 512m]</pre>
+ *                    [--query-clients 4] [--coordinator-heap 768m]</pre>
  */
 public final class TailBenchmark {
 

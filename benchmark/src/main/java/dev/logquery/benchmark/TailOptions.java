@@ -12,7 +12,7 @@ record TailOptions(List<Integer> viewers, int rate, int services, int seconds, i
         int services = 200;
         int seconds = 30;
         int queryClients = 4;
-        String heap = "512m";
+        String heap = "768m"; // the coordinator's heap as ./setup.sh and the compose file give it
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--viewers" -> viewers = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
@@ -22,7 +22,7 @@ record TailOptions(List<Integer> viewers, int rate, int services, int seconds, i
                 case "--query-clients" -> queryClients = Integer.parseInt(args[++i]);
                 case "--coordinator-heap" -> heap = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--viewers 2000,10000"
-                        + " --rate N --services N --seconds N --query-clients N --coordinator-heap 512m)");
+                        + " --rate N --services N --seconds N --query-clients N --coordinator-heap 768m)");
             }
         }
         return new TailOptions(viewers, rate, services, seconds, queryClients, heap);
