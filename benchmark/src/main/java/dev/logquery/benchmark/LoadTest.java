@@ -42,19 +42,29 @@ public final class LoadTest {
     private LoadTest() {
     }
 
+    /** The kinds of request the mix sends, for the breakdown of where the clients' time goes. */
+    static final String[] KINDS = {"contains", "cursor page", "other"};
+
+    static int kind(String body) {
+        return body.contains("\"contains\"") ? 0 : body.contains("\"cursor\"") ? 1 : 2;
+    }
+
     /** What one client saw. */
     static final class Tally {
         long[] latencies = new long[4096];
+        byte[] kinds = new byte[4096];
         int n;
         long errors;
         long tooMany;
         long partial;
         String firstError;
 
-        void latency(long nanos) {
+        void latency(long nanos, int kind) {
             if (n == latencies.length) {
                 latencies = Arrays.copyOf(latencies, n * 2);
+                kinds = Arrays.copyOf(kinds, n * 2);
             }
+            kinds[n] = (byte) kind;
             latencies[n++] = nanos;
         }
 
@@ -114,7 +124,7 @@ public final class LoadTest {
         for (Future<Tally> f : futures) {
             Tally t = f.get();
             for (int i = 0; i < t.n; i++) {
-                all.latency(t.latencies[i]);
+                all.latency(t.latencies[i], t.kinds[i]);
             }
             all.errors += t.errors;
             all.tooMany += t.tooMany;
@@ -133,6 +143,7 @@ public final class LoadTest {
             System.out.printf(Locale.ROOT, "latency of 200 answers: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     ms(lat, 0.50), ms(lat, 0.95), ms(lat, 0.99), lat[lat.length - 1] / 1e6);
         }
+        byKind(all);
         System.out.printf(Locale.ROOT, "errors: %,d; 429 (shed): %,d%n", all.errors, all.tooMany);
         if (all.errors > 0) {
             System.out.println("first error: " + all.firstError);
@@ -158,7 +169,7 @@ public final class LoadTest {
                 long took = System.nanoTime() - t0;
                 int status = response.statusCode();
                 if (status == 200) {
-                    tally.latency(took);
+                    tally.latency(took, kind(body));
                     if (response.body().contains("\"partial\":true")) {
                         tally.error("partial answer to " + body);
                     }
@@ -230,6 +241,33 @@ public final class LoadTest {
             System.err.println("no coordinator answers at " + url + " (" + e + "); start the system with ./setup.sh");
             System.exit(2);
             return List.of();
+        }
+    }
+
+    /** Per kind of request: how many, p50 and p99, and its share of the time the clients spent waiting. */
+    private static void byKind(Tally all) {
+        double total = 0;
+        for (int i = 0; i < all.n; i++) {
+            total += all.latencies[i];
+        }
+        for (int k = 0; k < KINDS.length; k++) {
+            long[] lat = new long[all.n];
+            int m = 0;
+            double sum = 0;
+            for (int i = 0; i < all.n; i++) {
+                if (all.kinds[i] == k) {
+                    lat[m++] = all.latencies[i];
+                    sum += all.latencies[i];
+                }
+            }
+            if (m == 0) {
+                continue;
+            }
+            lat = Arrays.copyOf(lat, m);
+            Arrays.sort(lat);
+            System.out.printf(Locale.ROOT, "  %-11s %,6d answers (%4.1f %%): p50 %.1f ms, p99 %.1f ms; %4.1f %% of the"
+                    + " clients' waiting%n", KINDS[k], m, 100.0 * m / all.n, ms(lat, 0.50), ms(lat, 0.99),
+                    100 * sum / total);
         }
     }
 
