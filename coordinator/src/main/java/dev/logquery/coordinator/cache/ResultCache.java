@@ -44,8 +44,12 @@ import tools.jackson.databind.node.ObjectNode;
  * metadata refresh (about a second) finds no answer under the new key and searches again: a cached answer
  * never hides a late line for longer than that. A shard whose metadata is unknown makes the query uncached.
  *
+ * <p>Only answers to queries asked before are stored ({@code repeated-only}, {@link SeenKeys}): most queries are
+ * asked once, and storing their answers cost the coordinator a second encoding of every row.
+ *
  * <p>Redis slow, down or holding garbage costs a cache miss, never an error. Metrics:
- * {@code query_cache_requests_total{result="hit|miss|error"}} and {@code query_cache_stores_total{result}}.
+ * {@code query_cache_requests_total{result="hit|miss|error"}} and
+ * {@code query_cache_stores_total{result="ok|error|first_request"}}.
  */
 @Component
 public class ResultCache {
@@ -68,6 +72,9 @@ public class ResultCache {
     private final Counter errors;
     private final Counter stored;
     private final Counter storeFailed;
+    private final Counter firstSight;
+    /** The keys of recent answers, when only answers to repeated queries are stored; null: every answer is. */
+    private final SeenKeys seen;
 
     @Autowired
     public ResultCache(CoordinatorProperties properties, RedisStore redis, MeterRegistry registry) {
@@ -84,6 +91,8 @@ public class ResultCache {
         this.errors = requests(registry, "error");
         this.stored = stores(registry, "ok");
         this.storeFailed = stores(registry, "error");
+        this.firstSight = stores(registry, "first_request");
+        this.seen = settings.repeatedOnly() ? new SeenKeys(settings.recentQueries()) : null;
     }
 
     private static Counter requests(MeterRegistry registry, String result) {
@@ -154,14 +163,20 @@ public class ResultCache {
 
     /**
      * Stores a complete answer, computed over the data {@code fingerprint} describes (taken before the search
-     * ran), in the background (a partial one, or one too large, is not kept).
+     * ran), in the background (a partial one, or one too large, is not kept; nor, with {@code repeated-only}, the
+     * answer to a query asked for the first time: counted as {@code result="first_request"}).
      */
     public void put(LogQuery query, String fingerprint, List<StoredLogEntry> rows, SearchSummary summary) {
         var commands = redis.commands();
         if (summary.partial() || rows.size() > settings.maxRows() || commands.isEmpty()) {
             return;
         }
-        commands.get().set(key(query, fingerprint), encode(rows, summary), SetArgs.Builder.ex(settings.ttl()))
+        String key = key(query, fingerprint);
+        if (seen != null && !seen.seenBefore(key)) {
+            firstSight.increment();
+            return;
+        }
+        commands.get().set(key, encode(rows, summary), SetArgs.Builder.ex(settings.ttl()))
                 .timeout(RedisStore.COMMAND_TIMEOUT)
                 .subscribe(ok -> stored.increment(), e -> {
                     log.debug("results cache write failed: {}", e.toString());

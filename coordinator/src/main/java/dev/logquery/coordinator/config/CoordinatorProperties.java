@@ -164,17 +164,24 @@ public record CoordinatorProperties(
 
     /**
      * The results cache in Redis: JSON answers of at most {@code maxRows} rows, complete (not partial), to
-     * queries whose {@code endTime} is at least {@code minAge} in the past, kept {@code ttl}.
+     * queries whose {@code endTime} is at least {@code minAge} in the past, kept {@code ttl}. With
+     * {@code repeatedOnly}, an answer is stored only when its query was asked before (among about the last
+     * {@code recentQueries} distinct ones): a query nobody repeats costs no encoding, Redis write or memory.
      */
     public record Cache(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration minAge,
-                        @DefaultValue("10m") Duration ttl, @DefaultValue("1000") int maxRows) {
-        static final Cache DEFAULT = new Cache(true, Duration.ofMinutes(5), Duration.ofMinutes(10), 1000);
+                        @DefaultValue("10m") Duration ttl, @DefaultValue("1000") int maxRows,
+                        @DefaultValue("true") boolean repeatedOnly, @DefaultValue("100000") int recentQueries) {
+        static final Cache DEFAULT = new Cache(true, Duration.ofMinutes(5), Duration.ofMinutes(10), 1000, true,
+                100_000);
 
         public Cache {
             positive(minAge, "cache.min-age");
             positive(ttl, "cache.ttl");
             if (maxRows < 1) {
                 throw new IllegalArgumentException("logquery.coordinator.cache.max-rows must be at least 1");
+            }
+            if (recentQueries < 1) {
+                throw new IllegalArgumentException("logquery.coordinator.cache.recent-queries must be at least 1");
             }
         }
     }
