@@ -42,6 +42,11 @@ public sealed interface TailEvent permits LiveLine, TailEvent.Dropped, TailEvent
         return buffered() ? 1 : 0;
     }
 
+    /** Buffered events that leave together as one: the event itself when there is one, else their {@link Batch}. */
+    static TailEvent together(List<? extends TailEvent> events) {
+        return events.size() == 1 ? events.get(0) : new Batch(events);
+    }
+
     /** The event as the lines and announcements it carries, in order (itself, unless it is a {@link Batch}). */
     default List<TailEvent> events() {
         return List.of(this);

@@ -199,7 +199,7 @@ public final class TailHub {
     }
 
     private void offer(Set<Viewer> viewers, List<LiveLine> lines) {
-        TailEvent whole = lines.size() == 1 ? lines.get(0) : new TailEvent.Batch(lines);
+        TailEvent whole = TailEvent.together(lines);
         for (Viewer v : viewers) {
             if (v.offer(lines, whole)) {
                 owing.add(v);

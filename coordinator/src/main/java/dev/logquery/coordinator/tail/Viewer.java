@@ -86,7 +86,7 @@ public final class Viewer {
         }
         if (!pending.isEmpty()) {
             boolean everyLine = taken == lines.size() && pending.size() == taken; // no announcement either
-            emit(everyLine ? whole : pending.size() == 1 ? pending.get(0) : new TailEvent.Batch(pending));
+            emit(everyLine ? whole : TailEvent.together(pending));
             pending.clear();
         }
         return buffer.unannounced() > 0;
