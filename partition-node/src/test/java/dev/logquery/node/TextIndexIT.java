@@ -156,6 +156,11 @@ class TextIndexIT {
         if (r.nextInt(5) == 0) {
             q.service("checkout");
         }
+        switch (r.nextInt(4)) {
+            case 0 -> q.levels(LogLevel.values()[r.nextInt(4)]);
+            case 1 -> q.levels(LogLevel.WARN, LogLevel.ERROR);
+            default -> { } // any level
+        }
         return q.build();
     }
 
@@ -165,7 +170,7 @@ class TextIndexIT {
 
     static List<String> volumes(LogQuery q, ScanPlan plan) {
         LogQuery window = LogQueryBuilder.between(q.startTime(), q.endTime()).contains(q.contains())
-                .service(q.service()).limit(1).build();
+                .service(q.service()).levels(q.levels()).limit(1).build();
         VolumeSql.Volume v = VolumeSql.Volume.of(window, 0, 0,
                 List.of(VolumeSql.Column.SERVICE, VolumeSql.Column.LEVEL));
         return node().bean(VolumeExecutor.class).execute(v, plan, 1000).block(Duration.ofSeconds(30)).stream()

@@ -1,6 +1,8 @@
 package dev.logquery.common.scan;
 
 import dev.logquery.common.metadata.ChunkMetadata;
+import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.pruning.Summary;
 import dev.logquery.common.query.LogQuery;
@@ -84,6 +86,7 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped, int blo
         LogQuery window = new LogQuery(start, end, query.service(), query.levels(), query.namespace(), query.pod(),
                 query.contains(), query.limit(), null, query.attributes());
         int[] trigrams = blocks == BlockFilters.NONE ? new int[0] : Trigrams.ofText(query.contains());
+        int[][] keys = textKeys(trigrams, query.levels());
         Duration block = blocks.block();
 
         Runs runs = new Runs(start, end);
@@ -109,7 +112,7 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped, int blo
             Instant oldest = start.isAfter(hour) ? blockStart(start, block) : hour;
             boolean counted = false;
             for (Instant b = newest; !b.isBefore(oldest); b = b.minus(block)) {
-                if (blocks.mayContainAll(b, trigrams)) {
+                if (mayContainAny(blocks, b, keys)) {
                     runs.keep(b, b.plus(block), !counted);
                     counted = true;
                 } else {
@@ -126,6 +129,31 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped, int blo
             skipped.merge("time", outside, Integer::sum);
         }
         return new ScanPlan(runs.ranges, skipped, blocksSkipped);
+    }
+
+    /**
+     * What a block's filter must hold for a row of it to match: the text's trigrams, or when the query keeps some
+     * levels only, the text's trigrams at one of those levels (one key set per level; {@link Trigrams}).
+     */
+    static int[][] textKeys(int[] trigrams, LevelSet levels) {
+        if (trigrams.length == 0 || levels == null || levels.equals(LevelSet.ALL)) {
+            return new int[][] {trigrams};
+        }
+        List<LogLevel> kept = levels.levels();
+        int[][] keys = new int[kept.size()][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = Trigrams.atLevel(trigrams, kept.get(i));
+        }
+        return keys;
+    }
+
+    private static boolean mayContainAny(BlockFilters blocks, Instant block, int[][] keys) {
+        for (int[] k : keys) {
+            if (blocks.mayContainAll(block, k)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The start of the block (of length {@code block}, which divides an hour) holding {@code t}. */

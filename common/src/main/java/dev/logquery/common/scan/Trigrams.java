@@ -1,5 +1,7 @@
 package dev.logquery.common.scan;
 
+import dev.logquery.common.model.LogLevel;
+
 /**
  * The character trigrams the text index keeps of messages and looks up for a {@code contains} text, each packed
  * into an int (7 bits per character: {@code c0 << 14 | c1 << 7 | c2}), never a String.
@@ -21,6 +23,13 @@ package dev.logquery.common.scan;
  * </ul>
  * A text without any trigram (shorter than 3 characters, or without 3 consecutive ASCII characters) cannot skip
  * a block: it is scanned as before.
+ *
+ * <p><b>Trigrams at a level.</b> A stored message adds each trigram twice ({@link #addMessage(String, LogLevel,
+ * IntSet)}): as itself, and tagged with the row's level ({@link #atLevel}: the level's code plus one in the bits above
+ * the trigram's 21). A query that keeps some levels only asks, per kept level, for the text's trigrams at that level:
+ * a block whose rows hold the text only at other levels (a word of INFO lines searched among ERROR lines) is then
+ * skipped, where the plain trigrams would keep it. Either form stays substring-safe: a row that matches at level
+ * {@code L} added every trigram of the text both plain and at {@code L}.
  */
 public final class Trigrams {
 
@@ -51,8 +60,31 @@ public final class Trigrams {
         return set.toArray();
     }
 
-    /** Adds the trigrams of a stored message to {@code into} (see the class comment for the rule). */
+    /** The trigrams {@code trigrams} tagged with {@code level} (see the class comment). */
+    public static int[] atLevel(int[] trigrams, LogLevel level) {
+        int tag = (level.code() + 1) << 21;
+        int[] out = new int[trigrams.length];
+        for (int i = 0; i < trigrams.length; i++) {
+            out[i] = trigrams[i] | tag;
+        }
+        return out;
+    }
+
+    /**
+     * Adds the trigrams of a stored message of level {@code level} to {@code into}: each as itself and tagged with
+     * the level (see the class comment).
+     */
+    public static void addMessage(String message, LogLevel level, IntSet into) {
+        add(message, (level.code() + 1) << 21, into);
+    }
+
+    /** Adds the plain trigrams of a stored message to {@code into} (see the class comment for the rule). */
     public static void addMessage(String message, IntSet into) {
+        add(message, 0, into);
+    }
+
+    /** Adds each trigram of {@code message}, and when {@code tag} is not 0 also each trigram with {@code tag}. */
+    private static void add(String message, int tag, IntSet into) {
         int run = 0;
         int packed = 0;
         int n = message.length();
@@ -68,6 +100,9 @@ public final class Trigrams {
             packed = ((packed << 7) | fold(c)) & 0x1F_FFFF;
             if (++run >= 3) {
                 into.add(packed);
+                if (tag != 0) {
+                    into.add(packed | tag);
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.logquery.node.text;
 
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
+import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.scan.BlockFilters;
 import dev.logquery.common.scan.IntSet;
 import dev.logquery.common.scan.Trigrams;
@@ -43,8 +44,10 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The node's text index: per block of time ({@code logquery.node.text-index.block}, a slice of the hour chunk), a
- * Guava bloom filter of the {@link Trigrams} of the messages stored in the block, in {@code text_blocks} and on the
- * heap. A {@code contains} query skips the blocks whose filter lacks a trigram of its text ({@link BlockFilters}).
+ * Guava bloom filter of the {@link Trigrams} of the messages stored in the block, each also tagged with its row's
+ * level, in {@code text_blocks} and on the heap. A {@code contains} query skips the blocks whose filter lacks a
+ * trigram of its text, or, when it keeps some levels only, lacks one of the text's trigrams at each of those levels
+ * ({@link BlockFilters}).
  *
  * <p><b>Ingest marks, an indexer builds.</b> A batch does not touch filters: in its transaction it only marks the
  * blocks its rows fall in as pending ({@link #write}: a block that is not pending yet gets {@code trigrams = NULL}
@@ -365,7 +368,7 @@ public final class TextIndex implements BlockFilters, SmartLifecycle {
                 // Consecutive pending blocks are read with one range scan.
                 List<Long> sorted = new ArrayList<>(versions.keySet());
                 sorted.sort(null);
-                try (PreparedStatement ps = c.prepareStatement("SELECT ts, message FROM logs WHERE ts >= ? AND ts < ?")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT ts, level, message FROM logs WHERE ts >= ? AND ts < ?")) {
                     ps.setFetchSize(2000);
                     int i = 0;
                     while (i < sorted.size()) {
@@ -384,7 +387,7 @@ public final class TextIndex implements BlockFilters, SmartLifecycle {
                                     set = trigrams.computeIfAbsent(block, k -> new IntSet(1024));
                                     lastBlock = block;
                                 }
-                                Trigrams.addMessage(rs.getString(2), set);
+                                Trigrams.addMessage(rs.getString(3), LogLevel.fromCode(rs.getShort(2)), set);
                             }
                         }
                         i = j + 1;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logquery.common.metadata.ChunkMetadata;
 import dev.logquery.common.metadata.LevelSet;
+import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.metadata.StringBloom;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.query.LogQuery;
@@ -62,8 +63,13 @@ class ScanPlanTextTest {
         }
 
         Filters put(Instant block, String message) {
+            return put(block, LogLevel.INFO, message);
+        }
+
+        /** The block holds one row, {@code message} at {@code level}. */
+        Filters put(Instant block, LogLevel level, String message) {
             IntSet set = new IntSet(16);
-            Trigrams.addMessage(message, set);
+            Trigrams.addMessage(message, level, set);
             blocks.put(block, set);
             return this;
         }
@@ -151,6 +157,44 @@ class ScanPlanTextTest {
         LogQuery inSkipped = contains(at(0, 0), at(5, 0), "needle").withAfter(new LogQuery.Position(at(1, 35), 0, 1));
         assertThat(ScanPlan.of(inSkipped, sixHours(), PRUNING, filters).ranges()).containsExactly(
                 new ScanPlan.Range(at(0, 0), at(1, 30).minus(MICRO), 2));
+    }
+
+    @Test
+    void aQueryKeepingSomeLevelsSkipsBlocksThatHoldTheTextOnlyAtOthers() {
+        Filters filters = new Filters().everywhere("nothing here")
+                .put(at(2, 20), LogLevel.INFO, "cache miss for key 7")
+                .put(at(3, 40), LogLevel.ERROR, "cache unreachable")
+                .put(at(4, 0), LogLevel.WARN, "Cache slow");
+        Instant start = at(0, 0);
+        Instant end = at(5, 59);
+        // Any level: every block holding the text.
+        assertThat(ScanPlan.of(contains(start, end, "cache"), sixHours(), PRUNING, filters).ranges()).containsExactly(
+                new ScanPlan.Range(at(4, 0), at(4, 10).minus(MICRO), 1),
+                new ScanPlan.Range(at(3, 40), at(3, 50).minus(MICRO), 1),
+                new ScanPlan.Range(at(2, 20), at(2, 30).minus(MICRO), 1));
+        // ERROR or FATAL: only the block holding it in an ERROR line.
+        ScanPlan errors = ScanPlan.of(LogQueryBuilder.between(start, end).contains("CACHE")
+                .levels(LogLevel.ERROR, LogLevel.FATAL).limit(100).build(), sixHours(), PRUNING, filters);
+        assertThat(errors.ranges()).containsExactly(new ScanPlan.Range(at(3, 40), at(3, 50).minus(MICRO), 1));
+        assertThat(errors.blocksSkipped()).isEqualTo(36 - 1);
+        // WARN or INFO: the two blocks with those lines.
+        assertThat(ScanPlan.of(LogQueryBuilder.between(start, end).contains("cache").levels(LogLevel.WARN,
+                LogLevel.INFO).limit(100).build(), sixHours(), PRUNING, filters).ranges()).containsExactly(
+                new ScanPlan.Range(at(4, 0), at(4, 10).minus(MICRO), 1),
+                new ScanPlan.Range(at(2, 20), at(2, 30).minus(MICRO), 1));
+        // A filter on every level filters nothing: as without levels.
+        assertThat(ScanPlan.of(LogQueryBuilder.between(start, end).contains("cache").levels(LevelSet.ALL).limit(100)
+                .build(), sixHours(), PRUNING, filters)).isEqualTo(
+                ScanPlan.of(contains(start, end, "cache"), sixHours(), PRUNING, filters));
+        // The text's trigrams must all be at one kept level: "cache" at ERROR and "miss" at INFO is no match.
+        Filters split = new Filters().everywhere("nothing here");
+        IntSet mixed = new IntSet(16);
+        Trigrams.addMessage("cache down", LogLevel.ERROR, mixed);
+        Trigrams.addMessage("key miss", LogLevel.INFO, mixed);
+        split.blocks.put(at(1, 0), mixed);
+        assertThat(ScanPlan.of(LogQueryBuilder.between(start, end).contains("cache miss")
+                .levels(LogLevel.ERROR, LogLevel.INFO).limit(100).build(), sixHours(), PRUNING, split).ranges())
+                .isEmpty();
     }
 
     @Test

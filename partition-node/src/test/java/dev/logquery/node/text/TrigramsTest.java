@@ -1,5 +1,6 @@
 package dev.logquery.node.text;
 
+import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.scan.IntSet;
 import dev.logquery.common.scan.Trigrams;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,25 @@ class TrigramsTest {
         assertThat(text("AbCabc")).containsExactly("abc", "bca", "cab");
         assertThat(message("Took 12MS")).containsExactly(" 12", "12m", "2ms", "k 1", "ok ", "ook", "too");
         assertThat(text("%_\\x")).containsExactly("%_\\", "_\\x");
+    }
+
+    @Test
+    void aMessageAtALevelHoldsEachTrigramPlainAndAtItsLevelOnly() {
+        IntSet set = new IntSet(16);
+        Trigrams.addMessage("Cache down", LogLevel.ERROR, set);
+        int[] plain = Trigrams.ofText("cache");
+        assertThat(Arrays.stream(plain).allMatch(set::contains)).isTrue();
+        assertThat(Arrays.stream(Trigrams.atLevel(plain, LogLevel.ERROR)).allMatch(set::contains)).isTrue();
+        for (LogLevel other : LogLevel.values()) {
+            if (other != LogLevel.ERROR) {
+                assertThat(Arrays.stream(Trigrams.atLevel(plain, other)).noneMatch(set::contains)).as("%s", other)
+                        .isTrue();
+            }
+        }
+        // Twice the plain message's trigrams, no more; tagged ones never collide with plain ones.
+        assertThat(set.size()).isEqualTo(2 * message("Cache down").size());
+        assertThat(Arrays.stream(Trigrams.atLevel(plain, LogLevel.TRACE)).map(t -> t & 0x1F_FFFF).toArray())
+                .containsExactly(plain);
     }
 
     @Test
