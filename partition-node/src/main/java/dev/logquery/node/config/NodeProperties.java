@@ -178,8 +178,9 @@ public record NodeProperties(
     /**
      * The text index ({@code dev.logquery.node.text.TextIndex}): per {@code block} of time (a slice of the hour
      * chunk; whole seconds that divide an hour), a bloom filter of the lowercase character trigrams of the block's
-     * messages at false-positive rate {@code fpp}, sized to the block's distinct trigrams (about 1.2 bytes each at
-     * 1 %, at least 64). A {@code contains} text skips the blocks whose filter lacks one of its trigrams. A batch
+     * messages, each also tagged with its row's level, at false-positive rate {@code fpp}, sized to the block's
+     * distinct keys (about 1.2 bytes each at 1 %, at least 64). A {@code contains} text skips the blocks whose
+     * filter lacks one of its trigrams (at one of the query's levels, when it keeps some only). A batch
      * only marks the blocks it writes into as pending (always read); an indexer builds their filters from the
      * stored rows once no batch touched them for {@code indexDelay}. Every filter of the retention period stays on
      * the heap up to {@code maxMemory} (serialized size); beyond it the oldest are forgotten (kept in the table)
@@ -189,11 +190,11 @@ public record NodeProperties(
     public record TextIndex(
             @DefaultValue("1m") Duration block,
             @DefaultValue("0.01") double fpp,
-            @DefaultValue("64MB") DataSize maxMemory,
+            @DefaultValue("128MB") DataSize maxMemory,
             @DefaultValue("10s") Duration indexDelay) {
 
         /** The defaults (for tests that build settings by hand). */
-        public static final TextIndex DEFAULT = new TextIndex(Duration.ofMinutes(1), 0.01, DataSize.ofMegabytes(64),
+        public static final TextIndex DEFAULT = new TextIndex(Duration.ofMinutes(1), 0.01, DataSize.ofMegabytes(128),
                 Duration.ofSeconds(10));
 
         public TextIndex {
