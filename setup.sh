@@ -658,7 +658,7 @@ start_app() {
       # The live tail (GET /api/tail) reads the same topic as the nodes.
       LOGQUERY_INTERNAL_TOKEN="$INTERNAL_TOKEN" LOGQUERY_COORDINATOR_REDISURL="$REDIS_URL" \
       LOGQUERY_COORDINATOR_AUTH_TOKENS="${STACK_API_TOKEN:-}" \
-      launch coordinator "-Xmx$COORDINATOR_HEAP" -jar "$COORDINATOR_JAR" "--server.port=$port" "--server.address=$BIND" \
+      launch coordinator "-Xmx$COORDINATOR_HEAP" -XX:+UseParallelGC -jar "$COORDINATOR_JAR" "--server.port=$port" "--server.address=$BIND" \
         "${shards[@]}" \
         "--logquery.coordinator.tail.bootstrap-servers=localhost:$KAFKA_PORT" \
         "--logquery.coordinator.tail.topic=$TOPIC" ;;

@@ -54,9 +54,13 @@ final class BenchmarkDeployment {
         return builder;
     }
 
-    /** The JVM of {@code module}'s runnable jar with a fixed heap of {@code heap} ({@code -Xmx -Xms}) and G1. */
+    /**
+     * The JVM of {@code module}'s runnable jar with a fixed heap of {@code heap} ({@code -Xmx -Xms}) and the collector
+     * {@code ./setup.sh} and the compose file give it: the parallel one for the coordinator, G1 for the others.
+     */
     static Jvm jvm(String module, String heap) {
-        return Jvm.runnableJar(runnableJar(module), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC");
+        String gc = module.equals("coordinator") ? "-XX:+UseParallelGC" : "-XX:+UseG1GC";
+        return Jvm.runnableJar(runnableJar(module), "-Xmx" + heap, "-Xms" + heap, gc);
     }
 
     /** {@code <module>/target/*-exec.jar}, which {@code ./benchmark.sh} builds; run from the repository root. */
