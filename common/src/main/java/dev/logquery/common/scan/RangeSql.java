@@ -154,7 +154,7 @@ public final class RangeSql {
     }
 
     /** A filter on every level filters nothing; leave it to PostgreSQL only when it removes rows. */
-    private static boolean filtersLevels(LogQuery q) {
+    static boolean filtersLevels(LogQuery q) {
         return q.levels() != null && !q.levels().equals(LevelSet.ALL);
     }
 

@@ -1,7 +1,6 @@
 package dev.logquery.common.scan;
 
 import dev.logquery.common.metadata.ChunkMetadata;
-import dev.logquery.common.metadata.LevelSet;
 import dev.logquery.common.model.LogLevel;
 import dev.logquery.common.pruning.PruningService;
 import dev.logquery.common.pruning.Summary;
@@ -86,7 +85,7 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped, int blo
         LogQuery window = new LogQuery(start, end, query.service(), query.levels(), query.namespace(), query.pod(),
                 query.contains(), query.limit(), null, query.attributes());
         int[] trigrams = blocks == BlockFilters.NONE ? new int[0] : Trigrams.ofText(query.contains());
-        int[][] keys = textKeys(trigrams, query.levels());
+        int[][] keys = textKeys(trigrams, query);
         Duration block = blocks.block();
 
         Runs runs = new Runs(start, end);
@@ -133,13 +132,14 @@ public record ScanPlan(List<Range> ranges, Map<String, Integer> skipped, int blo
 
     /**
      * What a block's filter must hold for a row of it to match: the text's trigrams, or when the query keeps some
-     * levels only, the text's trigrams at one of those levels (one key set per level; {@link Trigrams}).
+     * levels only (as its SQL filters them: {@link RangeSql#filtersLevels}), the text's trigrams at one of those
+     * levels (one key set per level; {@link Trigrams}).
      */
-    static int[][] textKeys(int[] trigrams, LevelSet levels) {
-        if (trigrams.length == 0 || levels == null || levels.equals(LevelSet.ALL)) {
+    static int[][] textKeys(int[] trigrams, LogQuery query) {
+        if (trigrams.length == 0 || !RangeSql.filtersLevels(query)) {
             return new int[][] {trigrams};
         }
-        List<LogLevel> kept = levels.levels();
+        List<LogLevel> kept = query.levels().levels();
         int[][] keys = new int[kept.size()][];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = Trigrams.atLevel(trigrams, kept.get(i));

@@ -62,7 +62,7 @@ public final class Trigrams {
 
     /** The trigrams {@code trigrams} tagged with {@code level} (see the class comment). */
     public static int[] atLevel(int[] trigrams, LogLevel level) {
-        int tag = (level.code() + 1) << 21;
+        int tag = tag(level);
         int[] out = new int[trigrams.length];
         for (int i = 0; i < trigrams.length; i++) {
             out[i] = trigrams[i] | tag;
@@ -75,16 +75,7 @@ public final class Trigrams {
      * the level (see the class comment).
      */
     public static void addMessage(String message, LogLevel level, IntSet into) {
-        add(message, (level.code() + 1) << 21, into);
-    }
-
-    /** Adds the plain trigrams of a stored message to {@code into} (see the class comment for the rule). */
-    public static void addMessage(String message, IntSet into) {
-        add(message, 0, into);
-    }
-
-    /** Adds each trigram of {@code message}, and when {@code tag} is not 0 also each trigram with {@code tag}. */
-    private static void add(String message, int tag, IntSet into) {
+        int tag = tag(level);
         int run = 0;
         int packed = 0;
         int n = message.length();
@@ -100,9 +91,7 @@ public final class Trigrams {
             packed = ((packed << 7) | fold(c)) & 0x1F_FFFF;
             if (++run >= 3) {
                 into.add(packed);
-                if (tag != 0) {
-                    into.add(packed | tag);
-                }
+                into.add(packed | tag);
             }
         }
     }
@@ -111,6 +100,11 @@ public final class Trigrams {
     public static String toString(int trigram) {
         return new String(new char[] {(char) (trigram >>> 14 & 0x7F), (char) (trigram >>> 7 & 0x7F),
                 (char) (trigram & 0x7F)});
+    }
+
+    /** The bits a level sets above a trigram's 21: its code plus one, so no tagged key equals a plain one. */
+    private static int tag(LogLevel level) {
+        return (level.code() + 1) << 21;
     }
 
     private static int fold(int c) {

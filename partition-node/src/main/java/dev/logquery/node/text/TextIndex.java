@@ -368,7 +368,8 @@ public final class TextIndex implements BlockFilters, SmartLifecycle {
                 // Consecutive pending blocks are read with one range scan.
                 List<Long> sorted = new ArrayList<>(versions.keySet());
                 sorted.sort(null);
-                try (PreparedStatement ps = c.prepareStatement("SELECT ts, level, message FROM logs WHERE ts >= ? AND ts < ?")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT ts, level, message FROM logs WHERE ts >= ? AND ts < ?")) {
                     ps.setFetchSize(2000);
                     int i = 0;
                     while (i < sorted.size()) {
